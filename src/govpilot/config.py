@@ -1,0 +1,131 @@
+"""One typed Settings object: env vars GOVPILOT_*, an optional TOML file, defaults.
+
+This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+BackendKind = Literal["embedded", "openai", "fake"]
+
+
+def default_home() -> Path:
+    """Where govpilot keeps its data when GOVPILOT_HOME is not set."""
+    return Path.home() / ".govpilot"
+
+
+class ModelConfig(BaseModel):
+    """One configured chat model."""
+
+    name: str = Field(description="Name that users and the API refer to")
+    backend: BackendKind = "embedded"
+    # embedded
+    gguf_path: Path | None = Field(
+        default=None, description="GGUF file; empty means the default weights in GOVPILOT_HOME"
+    )
+    context_tokens: int = 4096
+    threads: int | None = None
+    # openai-compatible
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    remote_model: str | None = Field(default=None, description="Model id on the remote server")
+    timeout_s: float = 120.0
+    retries: int = 3
+    external: bool = Field(
+        default=False, description="True when prompts leave this network (guard policy)"
+    )
+
+
+def _default_models() -> list[ModelConfig]:
+    return [ModelConfig(name="embedded", backend="embedded")]
+
+
+class Settings(BaseSettings):
+    """All of govpilot's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GOVPILOT_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    home: Path = Field(default_factory=default_home)
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default sqlite file in GOVPILOT_HOME"
+    )
+    models: list[ModelConfig] = Field(default_factory=_default_models)
+    default_model: str = "embedded"
+    max_upload_mb: float = 20.0
+    max_text_chars: int = 400_000
+    host: str = "127.0.0.1"
+    port: int = 8000
+    department: str = Field(default="default", description="Department for CLI calls")
+    user: str | None = Field(default=None, description="User for CLI calls (default: OS user)")
+    glossary_paths: list[Path] = Field(
+        default_factory=list, description="Extra glossary CSVs (department or user terms)"
+    )
+    template_dirs: list[Path] = Field(
+        default_factory=list, description="Extra draft template folders"
+    )
+    config_file: Path | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = os.environ.get("GOVPILOT_CONFIG_FILE")
+        if not toml_path:
+            home = Path(os.environ.get("GOVPILOT_HOME") or default_home())
+            candidate = home / "govpilot.toml"
+            toml_path = str(candidate) if candidate.exists() else None
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{self.home / 'govpilot.db'}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def cli_user(self) -> str:
+        """Who the CLI acts as, for the audit log."""
+        if self.user:
+            return self.user
+        return os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
+
+    def model(self, name: str | None = None) -> ModelConfig:
+        """The named model's config (the default model when name is None)."""
+        from govpilot.errors import NotFound
+
+        wanted = name or self.default_model
+        for model in self.models:
+            if model.name == wanted:
+                return model
+        known = ", ".join(m.name for m in self.models)
+        raise NotFound(f"no model named {wanted!r}", hint=f"configured models: {known}")

@@ -1,0 +1,59 @@
+"""The guard seam: every model call passes through a Guard before and after the model.
+
+The privacy guard (PII redaction per department and backend policy) implements this
+protocol; until it is configured, `OpenGuard` lets text through unchanged and reports no
+redactions, which the audit log records as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from govpilot.backends.llm import ChatMessage, ChatModel
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who is calling, for which capability, through which channel."""
+
+    actor: str
+    department: str
+    capability: str
+    channel: str = "cli"
+
+
+@dataclass
+class GuardedPrompt:
+    """The messages the model may see, and what the guard needs to undo afterwards."""
+
+    messages: list[ChatMessage]
+    redactions: dict[str, int] = field(default_factory=dict)
+    state: Any = None
+
+
+class Guard(Protocol):
+    """Inspects and rewrites prompts before a model sees them, and answers after."""
+
+    def before(
+        self, ctx: CallContext, model: ChatModel, messages: Sequence[ChatMessage]
+    ) -> GuardedPrompt:
+        """Return the messages to send; raise PolicyViolation to refuse the call."""
+        ...
+
+    def after(self, ctx: CallContext, model: ChatModel, prompt: GuardedPrompt, text: str) -> str:
+        """Return the answer to give back (e.g. with placeholders restored)."""
+        ...
+
+
+class OpenGuard:
+    """No redaction policy configured: prompts and answers pass unchanged."""
+
+    def before(
+        self, ctx: CallContext, model: ChatModel, messages: Sequence[ChatMessage]
+    ) -> GuardedPrompt:
+        return GuardedPrompt(list(messages))
+
+    def after(self, ctx: CallContext, model: ChatModel, prompt: GuardedPrompt, text: str) -> str:
+        return text

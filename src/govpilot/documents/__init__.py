@@ -1,0 +1,16 @@
+"""Documents: one structured model, loaders for uploaded files, writers for downloads."""
+
+from govpilot.documents.loaders import SUPPORTED_INPUT_SUFFIXES, load_bytes, load_document
+from govpilot.documents.model import Block, Document
+from govpilot.documents.writers import SUPPORTED_OUTPUT_SUFFIXES, render_document, write_document
+
+__all__ = [
+    "SUPPORTED_INPUT_SUFFIXES",
+    "SUPPORTED_OUTPUT_SUFFIXES",
+    "Block",
+    "Document",
+    "load_bytes",
+    "load_document",
+    "render_document",
+    "write_document",
+]

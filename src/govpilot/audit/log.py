@@ -1,0 +1,273 @@
+"""The hash-chained audit log in the database: append events, verify the chain, list events.
+
+Each event stores the hash of the event before it (`prev_hash`) and its own hash:
+
+    hash = sha256(prev_hash + canonical_json(all fields of the event, seq included))
+
+so changing, inserting or removing any event breaks every hash after it. A one-row table,
+`audit_head`, holds the last seq and hash, so removing the newest events is caught as well.
+The chain proves the log is intact only up to the head: someone able to rewrite the whole
+table and the head can forge a consistent log, so operators should keep `last_hash` from
+`verify()` somewhere else (a ticket, a signed mail) to anchor it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+
+from govpilot.audit.events import AuditEvent, Outcome
+from govpilot.errors import AuditChainBroken, StorageError
+from govpilot.storage.db import Database
+from govpilot.storage.tables import GENESIS_HASH, HEAD_ID, AuditEventRow, AuditHeadRow, as_utc
+
+# The AuditEvent fields, in the order they are stored; seq is added to them for hashing.
+EVENT_FIELDS = tuple(f.name for f in fields(AuditEvent))
+# SQLSTATEs of PostgreSQL failures that succeed when the transaction is simply run again.
+_RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+@dataclass(frozen=True)
+class AuditRecord(AuditEvent):
+    """An event as stored in the log: the event's fields plus its place in the chain."""
+
+    seq: int = field(kw_only=True)
+    hash: str = field(kw_only=True)
+    prev_hash: str = field(kw_only=True)
+
+    @property
+    def event(self) -> AuditEvent:
+        """The plain event, without the chain fields."""
+        return AuditEvent(**{name: getattr(self, name) for name in EVENT_FIELDS})
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What `AuditLog.verify()` found: ok, or the first event where the chain breaks."""
+
+    ok: bool
+    checked: int
+    first_broken_seq: int | None = None
+    reason: str | None = None
+    last_hash: str | None = None
+
+    def raise_if_broken(self) -> None:
+        """Raise AuditChainBroken unless the chain verified."""
+        if not self.ok:
+            raise AuditChainBroken(
+                f"audit log broken at event {self.first_broken_seq}: {self.reason}",
+                seq=self.first_broken_seq,
+                hint="do not append further; restore the database from a backup and find out "
+                "who changed the audit_events table",
+            )
+
+
+def canonical_json(values: Mapping[str, Any]) -> str:
+    """The one serialisation hashes are computed over: sorted keys, compact, ASCII only."""
+    return json.dumps(
+        values, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    )
+
+
+def event_hash(prev_hash: str, values: Mapping[str, Any]) -> str:
+    """sha256 hex of the previous hash followed by the canonical JSON of `values`."""
+    return hashlib.sha256((prev_hash + canonical_json(values)).encode("ascii")).hexdigest()
+
+
+def hashed_values(seq: int, event: AuditEvent) -> dict[str, Any]:
+    """The values an event's hash covers, exactly as they read back from the database."""
+    values: dict[str, Any] = {name: getattr(event, name) for name in EVENT_FIELDS}
+    values["seq"] = seq
+    values["occurred_at"] = as_utc(event.occurred_at).isoformat(timespec="microseconds")
+    return values
+
+
+def _as_json_value(value: Any, name: str) -> Any:
+    # Store what a JSON round trip gives back (tuples become lists, int keys strings), so
+    # the hash computed now matches the one verify() recomputes from the stored row.
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise StorageError(
+            f"audit event {name} is not plain JSON: {exc}",
+            hint="put only strings, numbers, booleans, lists and dicts in audit details",
+        ) from exc
+
+
+def _is_retryable(exc: SQLAlchemyError) -> bool:
+    if isinstance(exc, IntegrityError):  # another writer took the same seq
+        return True
+    if getattr(getattr(exc, "orig", None), "sqlstate", None) in _RETRY_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and any(
+        word in str(exc).lower() for word in ("locked", "busy")
+    )
+
+
+def _record_from_row(row: AuditEventRow) -> AuditRecord:
+    return AuditRecord(
+        actor=row.actor,
+        department=row.department,
+        action=row.action,
+        outcome=cast(Outcome, row.outcome),
+        backend=row.backend,
+        model_name=row.model_name,
+        model_id=row.model_id,
+        tokens_in=row.tokens_in,
+        tokens_out=row.tokens_out,
+        latency_ms=row.latency_ms,
+        channel=row.channel,
+        redactions=row.redactions,
+        detail=row.detail,
+        occurred_at=row.occurred_at,
+        seq=row.seq,
+        hash=row.hash,
+        prev_hash=row.prev_hash,
+    )
+
+
+class AuditLog:
+    """The append-only, hash-chained audit log; an `AuditSink` for the model gateway."""
+
+    def __init__(self, database: Database, *, max_attempts: int = 8) -> None:
+        self.database = database
+        self.max_attempts = max_attempts
+
+    def record(self, event: AuditEvent) -> None:
+        """Append one event (the AuditSink protocol)."""
+        self.append(event)
+
+    def append(self, event: AuditEvent) -> AuditRecord:
+        """Append one event and return it with its seq and hash; safe across processes."""
+        event = AuditEvent(
+            **{
+                **{name: getattr(event, name) for name in EVENT_FIELDS},
+                "occurred_at": as_utc(event.occurred_at),
+                "redactions": _as_json_value(event.redactions, "redactions"),
+                "detail": _as_json_value(event.detail, "detail"),
+            }
+        )
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                return self._append_once(event)
+            except SQLAlchemyError as exc:
+                if attempt == self.max_attempts or not _is_retryable(exc):
+                    raise StorageError(
+                        f"could not write audit event ({event.action} by {event.actor}): {exc}",
+                        hint="check the database; the model call was not recorded",
+                    ) from exc
+                # Jittered backoff so that competing writers do not collide again in step.
+                time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
+        raise AssertionError("unreachable")
+
+    def _append_once(self, event: AuditEvent) -> AuditRecord:
+        # write=True: BEGIN IMMEDIATE on SQLite; on PostgreSQL the FOR UPDATE below makes
+        # every other appender wait until this transaction commits.
+        with self.database.session(write=True) as session:
+            head = session.execute(
+                select(AuditHeadRow).where(AuditHeadRow.id == HEAD_ID).with_for_update()
+            ).scalar_one_or_none()
+            if head is None:
+                raise StorageError(
+                    "the audit_head row is missing",
+                    hint="run `govpilot db migrate` on a new database; on an existing one the "
+                    "audit log has been tampered with",
+                )
+            seq = head.last_seq + 1
+            digest = event_hash(head.last_hash, hashed_values(seq, event))
+            values = {name: getattr(event, name) for name in EVENT_FIELDS}
+            session.add(AuditEventRow(seq=seq, prev_hash=head.last_hash, hash=digest, **values))
+            prev_hash = head.last_hash
+            head.last_seq, head.last_hash = seq, digest
+        return AuditRecord(**values, seq=seq, hash=digest, prev_hash=prev_hash)
+
+    def verify(self, *, batch_size: int = 1000) -> VerifyReport:
+        """Recompute the whole chain and compare it with the head; report the first break."""
+        with self.database.session() as session:
+            if not self.database.is_sqlite:
+                # One snapshot for head and events, so concurrent appends are not "insertions".
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            head = session.get(AuditHeadRow, HEAD_ID)
+            rows = session.scalars(
+                select(AuditEventRow)
+                .order_by(AuditEventRow.seq)
+                .execution_options(yield_per=batch_size)
+            )
+            checked, prev_hash = 0, GENESIS_HASH
+            for row in rows:
+                expected = checked + 1
+                broken = self._check_row(row, expected, prev_hash)
+                if broken is not None:
+                    return VerifyReport(False, checked, broken[0], broken[1])
+                checked, prev_hash = expected, row.hash
+            if head is None:
+                return VerifyReport(False, checked, checked + 1, "the audit_head row is missing")
+            if head.last_seq > checked:
+                return VerifyReport(
+                    False,
+                    checked,
+                    checked + 1,
+                    f"events {checked + 1}..{head.last_seq} are missing (deleted at the end?)",
+                )
+            if head.last_seq < checked:
+                return VerifyReport(
+                    False,
+                    head.last_seq,
+                    head.last_seq + 1,
+                    f"event {head.last_seq + 1} is newer than the recorded head (inserted?)",
+                )
+            if head.last_hash != prev_hash:
+                return VerifyReport(
+                    False,
+                    max(checked - 1, 0),
+                    checked or None,
+                    "hash differs from the one recorded in the head",
+                )
+            return VerifyReport(True, checked, last_hash=prev_hash)
+
+    @staticmethod
+    def _check_row(row: AuditEventRow, expected: int, prev_hash: str) -> tuple[int, str] | None:
+        if row.seq > expected:
+            missing = f"{expected}" if row.seq == expected + 1 else f"{expected}..{row.seq - 1}"
+            return expected, f"event {missing} is missing (deleted?)"
+        if row.seq < expected:
+            return row.seq, f"unexpected seq {row.seq} (inserted?)"
+        if row.prev_hash != prev_hash:
+            return row.seq, "prev_hash does not match the hash of the event before it"
+        recomputed = event_hash(row.prev_hash, hashed_values(row.seq, _record_from_row(row)))
+        if recomputed != row.hash:
+            return row.seq, "stored hash does not match the event's contents (altered?)"
+        return None
+
+    def events(
+        self,
+        limit: int | None = 100,
+        *,
+        department: str | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+    ) -> list[AuditRecord]:
+        """Stored events, newest first, optionally filtered; `limit=None` for all of them."""
+        query = select(AuditEventRow).order_by(AuditEventRow.seq.desc())
+        if department is not None:
+            query = query.where(AuditEventRow.department == department)
+        if actor is not None:
+            query = query.where(AuditEventRow.actor == actor)
+        if action is not None:
+            query = query.where(AuditEventRow.action == action)
+        if since is not None:
+            query = query.where(AuditEventRow.occurred_at >= as_utc(since))
+        if limit is not None:
+            query = query.limit(limit)
+        with self.database.session() as session:
+            return [_record_from_row(row) for row in session.scalars(query)]

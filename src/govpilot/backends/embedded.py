@@ -1,0 +1,136 @@
+"""The embedded model: a local GGUF file run by llama.cpp (llama-cpp-python) on the CPU."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Generator, Sequence
+from pathlib import Path
+from typing import Any
+
+from govpilot.backends.llm import (
+    ChatMessage,
+    Completion,
+    GenerationOptions,
+    ModelCapabilities,
+    Usage,
+)
+from govpilot.backends.weights import DEFAULT_GGUF_NAME, DEFAULT_MODEL_ID, check_gguf
+from govpilot.errors import ModelError, ModelUnavailable
+
+
+class LlamaCppModel:
+    """Runs a GGUF model in-process. Loaded lazily on first use; one call at a time."""
+
+    backend = "embedded"
+
+    def __init__(
+        self,
+        name: str,
+        gguf_path: Path,
+        *,
+        context_tokens: int = 4096,
+        threads: int | None = None,
+    ) -> None:
+        self.name = name
+        self.gguf_path = Path(gguf_path)
+        self.threads = threads or max(1, os.cpu_count() or 1)
+        self.capabilities = ModelCapabilities(context_tokens=context_tokens, external=False)
+        self._llama: Any = None
+        # llama.cpp contexts are not thread-safe; the API serves many requests.
+        self._lock = threading.RLock()
+
+    @property
+    def model_id(self) -> str:
+        """A stable id for the audit log: the known default, else the file name."""
+        if self.gguf_path.name == DEFAULT_GGUF_NAME:
+            return DEFAULT_MODEL_ID
+        return self.gguf_path.stem
+
+    def _load(self) -> Any:
+        if self._llama is not None:
+            return self._llama
+        check_gguf(self.gguf_path)
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise ModelUnavailable(
+                "llama-cpp-python is not installed", hint="run `make install`"
+            ) from exc
+        try:
+            self._llama = Llama(
+                model_path=str(self.gguf_path),
+                n_ctx=self.capabilities.context_tokens,
+                n_threads=self.threads,
+                n_batch=512,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ModelUnavailable(
+                f"llama.cpp could not load {self.gguf_path}: {exc}",
+                hint="check the file is a complete GGUF model",
+            ) from exc
+        return self._llama
+
+    def _kwargs(self, messages: Sequence[ChatMessage], options: GenerationOptions) -> dict:
+        return {
+            "messages": [{"role": m.role, "content": m.content} for m in messages],
+            "max_tokens": options.max_tokens,
+            "temperature": options.temperature,
+            "top_p": options.top_p,
+            "stop": list(options.stop) or None,
+            "seed": options.seed,
+        }
+
+    def complete(self, messages: Sequence[ChatMessage], options: GenerationOptions) -> Completion:
+        with self._lock:
+            llama = self._load()
+            try:
+                result = llama.create_chat_completion(**self._kwargs(messages, options))
+            except ValueError as exc:  # llama.cpp raises ValueError when the context overflows
+                raise ModelError(
+                    f"the embedded model rejected the prompt: {exc}",
+                    hint="shorten the input or raise context_tokens",
+                ) from exc
+        choice = result["choices"][0]
+        usage = result.get("usage") or {}
+        return Completion(
+            text=choice["message"]["content"] or "",
+            model_id=self.model_id,
+            usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)),
+            finish_reason=choice.get("finish_reason") or "stop",
+        )
+
+    def stream(
+        self, messages: Sequence[ChatMessage], options: GenerationOptions
+    ) -> Generator[str, None, Completion]:
+        with self._lock:
+            llama = self._load()
+            prompt_tokens = sum(self.count_tokens(m.content) for m in messages)
+            pieces: list[str] = []
+            finish = "stop"
+            try:
+                for chunk in llama.create_chat_completion(
+                    **self._kwargs(messages, options), stream=True
+                ):
+                    choice = chunk["choices"][0]
+                    delta = choice.get("delta", {}).get("content")
+                    if delta:
+                        pieces.append(delta)
+                        yield delta
+                    finish = choice.get("finish_reason") or finish
+            except ValueError as exc:
+                raise ModelError(
+                    f"the embedded model rejected the prompt: {exc}",
+                    hint="shorten the input or raise context_tokens",
+                ) from exc
+        text = "".join(pieces)
+        return Completion(
+            text, self.model_id, Usage(prompt_tokens, self.count_tokens(text)), finish
+        )
+
+    def count_tokens(self, text: str) -> int:
+        """Exact token count with the model's own tokenizer."""
+        with self._lock:
+            llama = self._load()
+            return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))

@@ -1,0 +1,37 @@
+"""Build ChatModel instances from settings."""
+
+from __future__ import annotations
+
+from govpilot.backends.llm import ChatModel
+from govpilot.config import ModelConfig, Settings
+from govpilot.errors import ConfigError
+
+
+def build_model(cfg: ModelConfig, settings: Settings) -> ChatModel:
+    """The backend a ModelConfig describes (nothing is loaded until first use)."""
+    if cfg.backend == "embedded":
+        from govpilot.backends.embedded import LlamaCppModel
+        from govpilot.backends.weights import default_gguf_path
+
+        path = cfg.gguf_path or default_gguf_path(settings.models_dir)
+        return LlamaCppModel(
+            cfg.name, path, context_tokens=cfg.context_tokens, threads=cfg.threads
+        )
+    if cfg.backend == "openai":
+        if not cfg.base_url:
+            raise ConfigError(
+                f"model {cfg.name!r} uses the openai backend but has no base_url",
+                hint="set base_url, e.g. http://127.0.0.1:8080/v1",
+            )
+        from govpilot.backends.openai_compat import OpenAICompatibleModel
+
+        return OpenAICompatibleModel.from_config(cfg)
+    raise ConfigError(
+        f"model {cfg.name!r} has backend {cfg.backend!r}, which cannot be built from settings",
+        hint="use 'embedded' or 'openai'",
+    )
+
+
+def build_models(settings: Settings) -> list[ChatModel]:
+    """Every configured model."""
+    return [build_model(cfg, settings) for cfg in settings.models]

@@ -1,0 +1,99 @@
+"""Checks and repairs on a weak model's translation output.
+
+Each function is pure so it can be unit-tested and reused by the benchmark, which must
+measure with exactly the rules the pipeline enforces.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]{2,}")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LEAD_INS = re.compile(
+    r"^\s*(?:translation|translated text|here is the translation|譯文|翻譯|繁體中文|書面語"
+    r"|written chinese|english)\s*[:：]\s*",
+    re.IGNORECASE,
+)
+_TRAILING_NOTE = re.compile(r"\n+\s*[(（]?\s*(?:note|注|註|說明)\s*[:：].*$", re.IGNORECASE | re.S)
+_URL_OR_EMAIL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+
+# Colloquial Cantonese that the model sometimes leaves in formal output, and the written
+# form. Longest entries first; applied only to words the model did not rewrite.
+CANTONESE_TO_WRITTEN: tuple[tuple[str, str], ...] = (
+    ("唔係", "不是"), ("唔好", "不要"), ("唔會", "不會"), ("唔該", "謝謝"), ("冇", "沒有"),
+    ("佢哋", "他們"), ("我哋", "我們"), ("你哋", "你們"), ("佢", "他"), ("嘅", "的"),
+    ("咗", "了"), ("喺", "在"), ("嗰啲", "那些"), ("呢啲", "這些"), ("嗰", "那"), ("呢個", "這個"),
+    ("啲", "些"), ("乜嘢", "甚麼"), ("咩", "甚麼"), ("點解", "為甚麼"), ("點樣", "怎樣"),
+    ("邊度", "哪裏"), ("邊個", "誰"), ("而家", "現在"), ("嘢", "東西"), ("睇", "看"),
+    ("畀", "給"), ("俾", "給"), ("唔", "不"), ("咁", "這樣"), ("嚟", "來"), ("攞", "拿"),
+    ("琴日", "昨天"), ("聽日", "明天"), ("今日", "今天"), ("宜家", "現在"), ("仲", "還"),
+)
+
+
+def clean_output(text: str, source: str) -> str:
+    """Strip lead-ins ("Translation:"), trailing notes and quotes the source did not have."""
+    text = text.strip()
+    text = _LEAD_INS.sub("", text, count=1)
+    text = _TRAILING_NOTE.sub("", text)
+    pairs = (('"', '"'), ("「", "」"), ("“", "”"))
+    for left, right in pairs:
+        wrapped = text.startswith(left) and text.endswith(right) and len(text) > 2
+        if wrapped and not source.strip().startswith(left):
+            text = text[len(left) : -len(right)].strip()
+    return text.strip()
+
+
+def leftover_english_words(output: str, source: str) -> list[str]:
+    """Ordinary English words of the source left untranslated in a Chinese output.
+
+    A word counts when it appears lower-case in the source (names, acronyms and other
+    capitalised words may legitimately stay in English) and is still in the output.
+    URLs and e-mail addresses are ignored.
+    """
+    source_plain = _URL_OR_EMAIL.sub(" ", source)
+    output_plain = _URL_OR_EMAIL.sub(" ", output)
+    ordinary = {w for w in _LATIN_WORD.findall(source_plain) if w.islower()}
+    left = [w for w in _LATIN_WORD.findall(output_plain) if w.islower() and w in ordinary]
+    return sorted(set(left))
+
+
+def leftover_chinese(output: str) -> list[str]:
+    """Runs of Chinese characters left in an English output."""
+    return re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", output)
+
+
+def cjk_share(text: str) -> float:
+    """Share of letters that are CJK characters (0 when there are no letters)."""
+    cjk = len(_CJK.findall(text))
+    latin = sum(len(w) for w in re.findall(r"[A-Za-z]+", text))
+    return cjk / (cjk + latin) if cjk + latin else 0.0
+
+
+def cantonese_to_written(text: str) -> str:
+    """Replace colloquial Cantonese words that survived rewriting with written Chinese."""
+    for spoken, written in CANTONESE_TO_WRITTEN:
+        text = text.replace(spoken, written)
+    return text
+
+
+def is_degenerate(output: str, source: str) -> bool:
+    """True for an empty answer, an echo of the source, or a runaway repetition."""
+    stripped = output.strip()
+    if not stripped:
+        return True
+    if stripped == source.strip() and len(stripped) > 12:
+        return True
+    return bool(re.search(r"(.{4,}?)\1{4,}", stripped, re.S))
+
+
+def trim_repetition(output: str) -> str:
+    """Cut a runaway loop (a phrase repeated five or more times) after its first copy."""
+    match = re.search(r"(.{4,}?)\1{4,}", output, re.S)
+    return output[: match.start() + len(match.group(1))] if match else output
+
+
+def hk_punctuation(text: str) -> str:
+    """Hong Kong quotation marks: 「」 for double quotes and 『』 for quotes inside them."""
+    text = text.replace("“", "「").replace("”", "」").replace("‘", "『").replace("’", "』")
+    return text

@@ -1,0 +1,33 @@
+"""The `govpilot` command."""
+
+from __future__ import annotations
+
+import typer
+
+from govpilot import __version__
+from govpilot.cli import admin, copilot
+
+app = typer.Typer(
+    name="govpilot",
+    help="govpilot: a self-hosted AI copilot for Hong Kong public-service teams.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(copilot.translate)
+app.command()(copilot.summarise)
+app.command()(copilot.draft)
+app.command()(admin.setup)
+app.command()(admin.models)
+app.command()(admin.templates)
+app.command()(admin.serve)
+app.add_typer(admin.audit_app, name="audit")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+if __name__ == "__main__":
+    app()

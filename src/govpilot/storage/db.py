@@ -1,0 +1,182 @@
+"""The database: one engine, sessions, and Alembic migrations, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from govpilot.errors import ConfigError, StorageError
+
+if TYPE_CHECKING:
+    from govpilot.config import Settings
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_S = 30.0
+# Any fixed number: it only has to be the same for every govpilot process.
+_MIGRATION_LOCK_KEY = 0x60F_A0D17
+_SQLITE_BEGIN_OPTION = "govpilot_sqlite_begin"
+
+
+def create_parent_dir(url: str | URL) -> Path | None:
+    """Create the folder of a SQLite database file; return the file's path (None otherwise)."""
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    database = url.database
+    assert database is not None
+    if database.startswith("file:"):  # a URI filename: leave it to SQLite
+        return None
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Database:
+    """An engine and session factory for one database URL (SQLite by default, or PostgreSQL).
+
+    `session()` is a unit of work that commits on success and rolls back on error.
+    `migrate()` brings the schema to the newest revision; it is safe to call at every start.
+    """
+
+    def __init__(self, url: str | URL, *, echo: bool = False) -> None:
+        self.url = make_url(url)
+        create_parent_dir(self.url)
+        try:
+            self.engine = self._create_engine(echo)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise ConfigError(
+                f"cannot open database {self.url.render_as_string()}: {exc}",
+                hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/db; "
+                "PostgreSQL needs `pip install govpilot[postgres]`",
+            ) from exc
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database the settings name (a SQLite file in GOVPILOT_HOME by default)."""
+        return cls(settings.resolved_database_url)
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite` or `postgresql`."""
+        return self.engine.dialect.name
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for SQLite, which needs its own locking for writers."""
+        return self.dialect == "sqlite"
+
+    def _create_engine(self, echo: bool) -> Engine:
+        if self.url.get_backend_name() != "sqlite":
+            # pre_ping: a server restart should cost one reconnect, not a failed request.
+            return create_engine(self.url, echo=echo, pool_pre_ping=True)
+        engine = create_engine(self.url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        event.listen(engine, "begin", _begin_sqlite_transaction)
+        return engine
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        `write=True` takes SQLite's write lock at the start (`BEGIN IMMEDIATE`), so a
+        read-then-write cannot interleave with another process; it changes nothing on
+        PostgreSQL, where callers lock rows with `SELECT ... FOR UPDATE`.
+        """
+        with self._sessions() as session, session.begin():
+            if write and self.is_sqlite:
+                # Must come first in the transaction: the option is read when BEGIN is sent.
+                session.connection(execution_options={_SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+            yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A Core connection in one transaction (committed on success)."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    def migrate(self, revision: str = "head") -> None:
+        """Upgrade the schema to `revision` (newest by default); a no-op when up to date."""
+        try:
+            with self.engine.connect() as connection:
+                if self.is_sqlite:
+                    # Write lock first: a second process starting at the same time waits and
+                    # then finds the schema current, instead of failing on a stale read.
+                    pass
+                with connection.begin():
+                    if self.dialect == "postgresql":
+                        # Several workers starting at once must not race to create tables.
+                        connection.execute(
+                            text("SELECT :key"),
+                            {"key": _MIGRATION_LOCK_KEY},
+                        )
+                    command.upgrade(self._alembic_config(connection), revision)
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                f"database migration failed: {exc}",
+                hint="check that the database is reachable and the user may create tables",
+            ) from exc
+
+    def current_revision(self) -> str | None:
+        """The Alembic revision the database is at (None before the first migration)."""
+        with self.engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        """The newest revision shipped with this version of govpilot."""
+        return ScriptDirectory.from_config(self._alembic_config(None)).get_current_head()
+
+    def _alembic_config(self, connection: Connection | None) -> Config:
+        # Built in code so that no alembic.ini has to be found on the user's machine.
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        # ConfigParser treats % as interpolation; URL-escaped passwords contain it.
+        url = self.url.render_as_string(hide_password=False).replace("%", "%%")
+        config.set_main_option("sqlalchemy.url", url)
+        config.attributes["connection"] = connection
+        return config
+
+    def dispose(self) -> None:
+        """Close every pooled connection (at shutdown, or in a child after fork)."""
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string()!r})"
+
+
+def open_database(url: str | URL, *, migrate: bool = True) -> Database:
+    """Open the database at `url` and, by default, bring its schema up to date."""
+    database = Database(url)
+    if migrate:
+        database.migrate()
+    return database
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from the sqlite3 module, which otherwise issues its own
+    # deferred BEGIN at the first write and would defeat `BEGIN IMMEDIATE` below.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        # WAL lets readers go on while one writer appends; a no-op for :memory:.
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(_SQLITE_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")

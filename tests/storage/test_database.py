@@ -1,0 +1,126 @@
+"""Database: engine settings, sessions, and migrations on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import event, inspect, select, text
+
+from govpilot.errors import ConfigError, StorageError
+from govpilot.storage.db import Database, create_parent_dir, open_database
+from govpilot.storage.tables import GENESIS_HASH, AuditHeadRow, Base
+
+
+def test_migrate_creates_tables_and_head_row(database: Database) -> None:
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"audit_events", "audit_head", "alembic_version"} <= tables
+    assert database.current_revision() == database.head_revision() == "0001_audit"
+    with database.session() as session:
+        heads = session.scalars(select(AuditHeadRow)).all()
+    assert [(h.id, h.last_seq, h.last_hash) for h in heads] == [(1, 0, GENESIS_HASH)]
+
+
+def test_migrate_twice_is_a_no_op(database: Database) -> None:
+    database.migrate()
+    database.migrate()
+    with database.session() as session:
+        assert session.scalar(select(text("count(*)")).select_from(AuditHeadRow)) == 1
+    assert database.current_revision() == "0001_audit"
+
+
+def test_migrations_match_the_orm_tables(database: Database) -> None:
+    with database.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_session_commits_on_success_and_rolls_back_on_error(database: Database) -> None:
+    with database.session() as session:
+        session.get_one(AuditHeadRow, 1).last_seq = 5
+    with pytest.raises(RuntimeError), database.session() as session:
+        session.get_one(AuditHeadRow, 1).last_seq = 99
+        session.flush()
+        raise RuntimeError("boom")
+    with database.session() as session:
+        assert session.get_one(AuditHeadRow, 1).last_seq == 5
+
+
+def test_open_database_migrates(database_url: str) -> None:
+    db = open_database(database_url)
+    try:
+        assert db.current_revision() == db.head_revision()
+    finally:
+        db.dispose()
+
+
+def test_sqlite_creates_folder_and_sets_pragmas(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "govpilot.db"
+    db = Database(f"sqlite:///{path}")
+    assert path.parent.is_dir()
+    with db.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    db.dispose()
+
+
+def test_sqlite_write_session_takes_the_write_lock_first(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'g.db'}")
+    statements: list[str] = []
+    event.listen(
+        db.engine, "before_cursor_execute", lambda *args: statements.append(args[2].strip())
+    )
+    with db.session(write=True) as session:
+        session.execute(text("SELECT 1"))
+    with db.session() as session:
+        session.execute(text("SELECT 1"))
+    assert statements == ["BEGIN IMMEDIATE", "SELECT 1", "BEGIN DEFERRED", "SELECT 1"]
+    db.dispose()
+
+
+def test_create_parent_dir_ignores_memory_and_servers(tmp_path: Path) -> None:
+    assert create_parent_dir("sqlite://") is None
+    assert create_parent_dir("sqlite:///:memory:") is None
+    assert create_parent_dir("postgresql+psycopg://u@localhost/db") is None
+    assert create_parent_dir(f"sqlite:///{tmp_path / 'x' / 'y.db'}") == tmp_path / "x" / "y.db"
+    assert (tmp_path / "x").is_dir()
+
+
+def test_unknown_database_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="cannot open database") as info:
+        Database("nosuchdb://somewhere/db")
+    assert info.value.hint
+
+
+def test_unreachable_server_is_a_storage_error() -> None:
+    db = Database("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(StorageError, match="migration failed"):
+        db.migrate()
+
+
+def test_concurrent_first_migrations_do_not_collide(database_url: str) -> None:
+    # Several workers starting against a new database at once: one creates, the rest wait.
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        db = Database(database_url)
+        try:
+            db.migrate()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            db.dispose()
+
+    workers = [threading.Thread(target=start) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    db = Database(database_url)
+    assert db.current_revision() == db.head_revision()
+    db.dispose()

@@ -10,8 +10,8 @@ import pytest
 PdfLine = tuple[float, float, float, str]
 
 
-def build_cjk_pdf(pages: list[list[PdfLine]]) -> bytes:
-    """A PDF whose text layer is Chinese, without needing a CJK font file.
+def build_positioned_pdf(pages: list[list[PdfLine]]) -> bytes:
+    """A PDF with text (Chinese included) at exact positions, without a CJK font file.
 
     Text is shown through a Type0 font with Identity-H encoding where each 2-byte code is
     the character's own code point, plus a ToUnicode map saying so. Extraction only needs
@@ -77,6 +77,6 @@ def _assemble(objects: dict[int, bytes]) -> bytes:
 
 
 @pytest.fixture
-def cjk_pdf() -> Callable[[list[list[PdfLine]]], bytes]:
-    """Builds a Chinese-text PDF from positioned lines."""
-    return build_cjk_pdf
+def positioned_pdf() -> Callable[[list[list[PdfLine]]], bytes]:
+    """Builds a PDF from lines placed at given positions and sizes, one list per page."""
+    return build_positioned_pdf

@@ -86,8 +86,8 @@ def test_pdf_running_headers_and_page_numbers_are_dropped():
     ]
 
 
-def test_chinese_pdf_lines_join_without_spaces(cjk_pdf):
-    data = cjk_pdf(
+def test_chinese_pdf_lines_join_without_spaces(positioned_pdf):
+    data = positioned_pdf(
         [
             [
                 (72, 760, 20, "年度報告"),
@@ -110,6 +110,33 @@ def test_chinese_pdf_lines_join_without_spaces(cjk_pdf):
     ]
 
 
+def test_pdf_paragraphs_without_extra_spacing(positioned_pdf):
+    wide = "x" * 60
+    data = positioned_pdf(
+        [
+            [
+                (72, 760, 18, "1. Introduction"),
+                (72, 730, 12, f"First paragraph {wide}"),
+                (72, 716, 12, "ends short."),
+                (72, 702, 12, f"Second paragraph {wide}"),
+                (72, 688, 12, f"still the second {wide}"),
+                (72, 674, 12, f"and it ends here. {wide}."),
+                (96, 660, 12, f"Indented third paragraph {wide}"),
+                (72, 646, 12, "with its end."),
+                (300, 760, 12, "Second column starts higher up."),
+            ]
+        ]
+    )
+    doc = load_bytes(data, "flat.pdf")
+    assert [(b.kind, b.text.replace(wide, "~")) for b in doc.blocks] == [
+        ("heading", "1. Introduction"),
+        ("paragraph", "First paragraph ~ ends short."),
+        ("paragraph", "Second paragraph ~ still the second ~ and it ends here. ~."),
+        ("paragraph", "Indented third paragraph ~ with its end."),
+        ("paragraph", "Second column starts higher up."),
+    ]
+
+
 def test_chinese_pdf_with_real_font():
     fonts = [
         p
@@ -118,7 +145,9 @@ def test_chinese_pdf_with_real_font():
         if p.suffix.lower() in (".ttf", ".otf", ".ttc")
     ]
     if not fonts:
-        pytest.skip("no CJK font installed; test_chinese_pdf_lines_join_without_spaces covers it")
+        pytest.skip(
+            "no CJK font installed; test_chinese_pdf_lines_join_without_spaces covers the logic"
+        )
     pdf = new_pdf()
     pdf.add_font("cjk", fname=str(fonts[0]))
     pdf.add_page()

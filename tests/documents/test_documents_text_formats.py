@@ -230,3 +230,8 @@ def test_html_declared_charset_is_honoured():
 def test_html_with_only_furniture_is_empty():
     with pytest.raises(EmptyDocument):
         load_bytes(b"<html><body><nav>Menu</nav><script>x()</script></body></html>", "e.html")
+
+
+def test_txt_windows_1252_english():
+    text = "\u201cCaf\u00e9 licences\u201d \u2013 applications open on Monday."
+    assert load_bytes(text.encode("cp1252"), "notice.txt").text == text

@@ -30,8 +30,14 @@ def test_simplified_becomes_hk_traditional(simplified: str, hk: str) -> None:
 
 
 def test_traditional_text_is_left_intact() -> None:
-    text = "後來 皇后 麵條 裏面 鄰里 干預 公里 衞生署 衛生署 著作 乾淨 餘額 秘書 税務"
+    text = "後來 皇后 麵條 裏面 鄰里 干預 公里 衞生署 衛生署 著作 乾淨 餘額 秘書 稅務"
     assert to_hk_traditional(text) == text  # plain s2hk would write 鄰裏 and 幹預
+
+
+def test_hong_kong_government_forms_of_dui_characters() -> None:
+    # OpenCC's HK variants give 説/税; government text (稅務局) writes 說/稅.
+    assert to_hk_traditional("税务局说") == "稅務局說"
+    assert to_hk_traditional("税務局") == "稅務局"
 
 
 def test_mostly_traditional_line_only_fixes_the_slips() -> None:
@@ -40,7 +46,7 @@ def test_mostly_traditional_line_only_fixes_the_slips() -> None:
 
 def test_each_line_is_judged_on_its_own_and_non_han_is_untouched() -> None:
     text = "他说着话，里面很干\n鄰里干預 OK, 3.5%\r\n"
-    assert to_hk_traditional(text) == "他説着話，裏面很乾\n鄰里干預 OK, 3.5%\r\n"
+    assert to_hk_traditional(text) == "他說着話，裏面很乾\n鄰里干預 OK, 3.5%\r\n"
     assert to_hk_traditional("") == ""
     assert to_hk_traditional("English only.") == "English only."
 

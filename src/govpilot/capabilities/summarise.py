@@ -195,7 +195,7 @@ def parse_points(output: str, allowed: set[int]) -> list[SummaryPoint]:
                 else:
                     refs.append(int(part))
         text = _BULLET.sub("", _REF.sub("", line)).strip(" ：:")
-        if len(text) < 4:
+        if len(text) < 2:
             continue
         points.append(SummaryPoint(text, sorted({n for n in refs if n in allowed})))
     return points

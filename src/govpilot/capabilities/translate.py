@@ -91,6 +91,7 @@ class Translator:
         self.model = model
         self.report = TranslationReport(target=target)
         self._cache: dict[str, str] = {}
+        self._terms: list[str] = []  # glossary renderings in the segment being translated
 
     def translate(self, text: str) -> str:
         """One string of any length, whitespace at its edges kept."""
@@ -131,9 +132,11 @@ class Translator:
     def _translate_segment(self, segment: str, direction: Direction) -> str:
         self.report.segments += 1
         source_lang = "zh" if direction == "zh->en" else "en"
-        prepared = segment
+        prepared, terms = segment, []
         if direction in ("en->zh-Hant", "zh->en"):
-            prepared, _ = self.glossary.apply_to_source(segment, source_lang)
+            prepared, matches = self.glossary.apply_to_source(segment, source_lang)
+            terms = list(dict.fromkeys(m.target for m in matches))
+        self._terms = terms
         output = self._ask(direction, prepared)
         output = self._repair(direction, segment, prepared, output)
         if direction in ("en->zh-Hant", "zh->en"):
@@ -148,7 +151,9 @@ class Translator:
             "zh->en": "translate_zh_to_en",
             "yue->zh-Hant": "cantonese_to_written",
         }[direction]
-        messages = load_prompt(prompt_name).render(text=text, words=words or [], retry=retry)
+        messages = load_prompt(prompt_name).render(
+            text=text, words=words or [], terms=self._terms, retry=retry
+        )
         model = self.gateway.model(self.model)
         budget = 2 * model.count_tokens(text) + 64
         completion = self.gateway.complete(
@@ -186,11 +191,15 @@ class Translator:
 
     def _enforce_glossary(self, source: str, output: str, source_lang: str) -> str:
         report = self.glossary.check_output(source, output, source_lang)
-        for miss in report.misses:
-            # The model kept the source-language term: put the glossary rendering in.
-            if miss.source_text in output:
-                output = output.replace(miss.source_text, miss.expected)
-        report = self.glossary.check_output(source, output, source_lang)
+        if report.misses:
+            present = [c.expected for c in report.checks if c.found]
+            for miss in report.misses:
+                if miss.source_text in output:
+                    # The model kept the source-language term: put the glossary rendering in.
+                    output = output.replace(miss.source_text, miss.expected)
+                elif source_lang == "en":
+                    output = checks.repair_chinese_term(output, miss.expected, present)
+            report = self.glossary.check_output(source, output, source_lang)
         self.report.glossary_hits += report.hit_count
         self.report.glossary_misses.extend(m.expected for m in report.misses)
         return output

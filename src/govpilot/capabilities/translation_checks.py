@@ -7,6 +7,8 @@ measure with exactly the rules the pipeline enforces.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]{2,}")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -97,3 +99,42 @@ def hk_punctuation(text: str) -> str:
     """Hong Kong quotation marks: 「」 for double quotes and 『』 for quotes inside them."""
     text = text.replace("“", "「").replace("”", "」").replace("‘", "『").replace("’", "』")
     return text
+
+
+def repair_chinese_term(output: str, expected: str, protected: Sequence[str] = ()) -> str:
+    """Put a glossary term into a Chinese output where the model wrote a near miss.
+
+    Tries, in order: the same term in another script or variant (数字政策办公室, 衛生署),
+    then the span most like it (住房政策辦公室 for 數字政策辦公室: most characters shared,
+    same length give or take two). Spans inside other glossary terms are left alone.
+    Returns the output unchanged when nothing is close enough.
+    """
+    from govpilot.language.script import fold_script
+
+    if expected in output:
+        return output
+    folded_out, folded_term = fold_script(output), fold_script(expected)
+    at = folded_out.find(folded_term)
+    if at >= 0:
+        return output[:at] + expected + output[at + len(expected) :]
+    blocked = [
+        range(m.start(), m.end()) for term in protected for m in re.finditer(re.escape(term), output)
+    ]
+    best: tuple[float, int, int] | None = None
+    want = Counter(expected)
+    size = len(expected)
+    for length in range(max(2, size - 2), size + 3):
+        for start in range(0, len(output) - length + 1):
+            span = output[start : start + length]
+            if not _CJK.match(span[0]) or not _CJK.match(span[-1]):
+                continue
+            if any(start in r or start + length - 1 in r for r in blocked):
+                continue
+            shared = sum((Counter(span) & want).values())
+            score = shared / max(size, length)
+            if best is None or score > best[0]:
+                best = (score, start, length)
+    if best and best[0] >= 0.6:
+        _, start, length = best
+        return output[:start] + expected + output[start + length :]
+    return output

@@ -35,7 +35,7 @@ def setup() -> None:
             )
         platform = get_platform()
         err_console.print(f"model ready: {path}", highlight=False)
-        err_console.print(f"database ready: {platform.database.url_for_display}", highlight=False)
+        err_console.print(f"database ready: {platform.database!r}", highlight=False)
 
 
 def models(

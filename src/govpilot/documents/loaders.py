@@ -39,7 +39,6 @@ SUPPORTED_INPUT_SUFFIXES: tuple[str, ...] = (
 
 _FORMAT_BY_SUFFIX = {
     ".txt": "txt",
-    ".text": "txt",
     ".md": "md",
     ".markdown": "md",
     ".html": "html",

@@ -185,7 +185,13 @@ def to_hk_traditional(text: str) -> str:
     """
     if not text:
         return text
-    return "".join(_convert_line(line) for line in text.splitlines(keepends=True))
+    converted = "".join(_convert_line(line) for line in text.splitlines(keepends=True))
+    return converted.translate(_HK_GOVERNMENT_FORMS)
+
+
+# OpenCC's HK variants follow the character-shape list, which writes 兌-component
+# characters as 説 税 閲; Hong Kong Government text writes 說 稅 閱 (稅務局, 閱覽室).
+_HK_GOVERNMENT_FORMS = str.maketrans("説税閲脱鋭悦兑蜕", "說稅閱脫銳悅兌蛻")
 
 
 @lru_cache(maxsize=1)

@@ -11,14 +11,18 @@ from __future__ import annotations
 import io
 import itertools
 import re
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
 from pypdf import PageObject, PdfReader
 from pypdf.errors import DependencyError
 
-from govpilot.documents.formats.textflow import join_wrapped, split_list_marker
+from govpilot.documents.formats.textflow import (
+    SENTENCE_ENDS,
+    display_width,
+    join_wrapped,
+    split_list_marker,
+)
 from govpilot.documents.model import Block, Document
 from govpilot.errors import CorruptDocument, EmptyDocument, GovpilotError, NoTextLayer
 
@@ -55,6 +59,7 @@ def load_pdf(data: bytes, name: str) -> Document:
         reader = _open(data, name)
         pages = [_page_lines(page) for page in reader.pages]
         margins = [_margins(page) for page in reader.pages]
+        metadata_title = _metadata_title(reader)
     except GovpilotError:
         raise
     except DependencyError as exc:
@@ -74,7 +79,9 @@ def load_pdf(data: bytes, name: str) -> Document:
     _drop_running_lines(pages, margins)
     paragraphs = [p for number, lines in enumerate(pages, 1) for p in _paragraphs(lines, number)]
     blocks = _blocks(paragraphs)
-    return Document(blocks, title=_title(reader, blocks), source_format="pdf")
+    headings = [b.text for b in blocks if b.kind == "heading"]
+    title = metadata_title or (headings[0] if headings else None)
+    return Document(blocks, title=title, source_format="pdf")
 
 
 def _open(data: bytes, name: str) -> PdfReader:
@@ -162,14 +169,17 @@ def _paragraphs(lines: list[_Line], page: int) -> list[_Paragraph]:
         for a, b in itertools.pairwise(lines)
         if a.y is not None and b.y is not None and 0 < a.y - b.y < 3 * max(a.size, 1)
     ]
-    spacing = statistics.median(gaps) if gaps else None
+    # Lines inside a paragraph are the most tightly spaced, so the lower quartile of the
+    # gaps is the line spacing even on a page of many short paragraphs.
+    spacing = sorted(gaps)[len(gaps) // 4] if gaps else None
+    widest = max((display_width(line.text.strip()) for line in lines), default=0)
     paragraphs: list[_Paragraph] = []
     current: _Paragraph | None = None
     for line in lines:
         if not line.text.strip():
             current = None
             continue
-        if current is None or _breaks(current, line, spacing):
+        if current is None or _breaks(current, line, spacing, widest):
             current = _Paragraph([line], page)
             paragraphs.append(current)
         else:
@@ -177,7 +187,7 @@ def _paragraphs(lines: list[_Line], page: int) -> list[_Paragraph]:
     return paragraphs
 
 
-def _breaks(paragraph: _Paragraph, line: _Line, spacing: float | None) -> bool:
+def _breaks(paragraph: _Paragraph, line: _Line, spacing: float | None, widest: int) -> bool:
     """Does `line` start a new paragraph rather than continue `paragraph`?"""
     previous = paragraph.lines[-1]
     if split_list_marker(line.text) is not None:
@@ -195,9 +205,15 @@ def _breaks(paragraph: _Paragraph, line: _Line, spacing: float | None) -> bool:
     if gap > (spacing * 1.4 if spacing else size * 1.8):
         return True
     first = paragraph.first
-    in_list = split_list_marker(first.text) is not None
-    # A line back at (or left of) the bullet ends the list item.
-    return in_list and first.x is not None and line.x is not None and line.x <= first.x + 1
+    if split_list_marker(first.text) is not None:
+        # A line back at (or left of) the bullet ends the list item.
+        return first.x is not None and line.x is not None and line.x <= first.x + 1
+    # Without extra spacing, a paragraph still shows its end: a sentence that stops short
+    # of the margin, or the next line's first-line indent.
+    ended = previous.text.rstrip()[-1:] in SENTENCE_ENDS
+    stopped_short = display_width(previous.text.strip()) < 0.75 * widest
+    indented = previous.x is not None and line.x is not None and line.x > previous.x + size
+    return ended and (indented or (stopped_short and not line.text.lstrip()[:1].islower()))
 
 
 def _blocks(paragraphs: list[_Paragraph]) -> list[Block]:
@@ -209,10 +225,12 @@ def _blocks(paragraphs: list[_Paragraph]) -> list[Block]:
     list_xs: list[float] = []  # x positions of the list items in the current run
     for paragraph in paragraphs:
         texts = [line.text for line in paragraph.lines]
-        marker = split_list_marker(texts[0])
+        # Headings come first: "1. Introduction" in large type is a numbered heading.
+        heading = _is_heading(paragraph, body)
+        marker = None if heading else split_list_marker(texts[0])
         if marker is None:
             list_xs = []
-            if _is_heading(paragraph, body):
+            if heading:
                 level = min(heading_sizes.index(round(paragraph.first.size)) + 1, 6)
                 blocks.append(
                     Block("heading", join_wrapped(texts), level=level, page=paragraph.page)
@@ -254,13 +272,10 @@ def _is_heading(paragraph: _Paragraph, body: float) -> bool:
     return large and len(paragraph.lines) <= 3 and text_length <= 200
 
 
-def _title(reader: PdfReader, blocks: list[Block]) -> str | None:
-    """The metadata title unless it is a placeholder, else the first heading."""
+def _metadata_title(reader: PdfReader) -> str | None:
+    """The title in the PDF's metadata, unless it is a file name or a placeholder."""
     metadata = reader.metadata
     title = str(metadata.title or "").strip() if metadata else ""
     title = re.sub(r"^microsoft (?:word|powerpoint|excel) - ", "", title, flags=re.IGNORECASE)
     title = re.sub(r"\.(?:docx?|pdf|pptx?|rtf)$", "", title, flags=re.IGNORECASE).strip()
-    if title and not _PLACEHOLDER_TITLE.fullmatch(title):
-        return title
-    headings = [b for b in blocks if b.kind == "heading"]
-    return headings[0].text if headings else None
+    return title if title and not _PLACEHOLDER_TITLE.fullmatch(title) else None

@@ -66,10 +66,17 @@ def decode_text(data: bytes, name: str) -> str:
             candidates.append(data.decode(encoding))
         except UnicodeDecodeError:
             continue
-    if not candidates:
-        raise _unreadable(name)
     # max() keeps the first of equal scores, so Big5 wins ties.
-    return _checked(max(candidates, key=_hanzi_score), name)
+    best = max(candidates, key=_hanzi_score) if candidates else None
+    if best is None or _hanzi_score(best) < 0.2:
+        # Mostly-ASCII text with a few smart quotes or accents is Windows-1252 English,
+        # which Big5 would otherwise swallow as rare characters.
+        high = sum(1 for byte in data if byte >= 0x80)
+        if high <= len(data) // 10:
+            return _checked(data.decode("cp1252", errors="replace"), name)
+    if best is None:
+        raise _unreadable(name)
+    return _checked(best, name)
 
 
 def utf16_without_bom(data: bytes) -> str | None:

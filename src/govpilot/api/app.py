@@ -1,0 +1,51 @@
+"""The FastAPI application: routers, error handlers, and `serve` for the CLI."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from govpilot import __version__
+from govpilot.api.errors import install_error_handlers
+from govpilot.api.routers import copilot, health, openai
+from govpilot.platform import Platform
+
+DESCRIPTION = """
+govpilot's HTTP API.
+
+* `/api/v1/...`: the document copilot (translate, summarise, draft), English and
+  Traditional Chinese. Errors: `{"error": {"type", "message", "hint"}}`.
+* `/v1/...`: OpenAI-compatible chat completions and models, for existing clients.
+  Errors in OpenAI's shape.
+
+Every model call passes the guard and is written to the audit log with the caller from
+the `X-Govpilot-User` and `X-Govpilot-Department` headers.
+"""
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """The API application serving `platform`."""
+    app = FastAPI(
+        title="govpilot",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.platform = platform
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(copilot.router)
+    app.include_router(openai.router)
+    return app
+
+
+def serve(platform: Platform, host: str | None = None, port: int | None = None) -> None:
+    """Run the API with uvicorn until interrupted (host and port default to the settings)."""
+    import uvicorn
+
+    uvicorn.run(
+        create_app(platform),
+        host=host or platform.settings.host,
+        port=port or platform.settings.port,
+        log_level="info",
+    )

@@ -1,0 +1,1 @@
+"""One router per resource; `copilot` gathers the document copilot's under /api/v1."""

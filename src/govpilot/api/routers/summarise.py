@@ -1,0 +1,74 @@
+"""Summarise texts (JSON) or uploaded files into one summary with references."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+
+from govpilot.api.deps import CallerDep, PlatformDep, acting_as
+from govpilot.api.schemas.copilot import MAX_TEXTS, Lang, SummariseRequest, SummaryPublic
+from govpilot.api.uploads import (
+    FILE_RESPONSES,
+    check_text_size,
+    document_download,
+    load_uploads,
+    size_limited_route,
+)
+from govpilot.capabilities.summarise import summarise_documents
+from govpilot.documents.model import Document
+
+router = APIRouter(tags=["summarise"], route_class=size_limited_route(max_files=MAX_TEXTS))
+
+SummaryFormat = Literal["json", "docx", "md", "txt"]
+
+
+@router.post("/summarise", response_model=SummaryPublic)
+def summarise(body: SummariseRequest, platform: PlatformDep, caller: CallerDep) -> Any:
+    """Summarise one or more texts together; points cite the numbered source paragraphs."""
+    check_text_size(platform.settings, *body.texts)
+    documents = [
+        Document.from_text(text, source=f"text {index}") for index, text in enumerate(body.texts, 1)
+    ]
+    summary = summarise_documents(
+        platform.gateway,
+        acting_as(caller, "summarise"),
+        documents,
+        lang=body.lang,
+        words=body.words,
+        model=body.model,
+    )
+    return summary.as_dict()
+
+
+@router.post(
+    "/summarise/files",
+    response_model=SummaryPublic,
+    responses=FILE_RESPONSES,
+)
+def summarise_files(
+    platform: PlatformDep,
+    caller: CallerDep,
+    files: Annotated[list[UploadFile], File(description="txt, md, html, docx or pdf files")],
+    lang: Annotated[Lang | None, Form()] = None,
+    words: Annotated[int, Form(ge=20, le=2000)] = 200,
+    output_format: Annotated[
+        SummaryFormat, Form(alias="format", description="json, or a file: docx, md or txt")
+    ] = "json",
+    model: Annotated[str | None, Form()] = None,
+) -> Any:
+    """Summarise uploaded files together; `format` other than json returns a file."""
+    documents = load_uploads(files, platform.settings, max_files=MAX_TEXTS)
+    summary = summarise_documents(
+        platform.gateway,
+        acting_as(caller, "summarise"),
+        documents,
+        lang=lang,
+        words=words,
+        model=model,
+    )
+    if output_format == "json":
+        return summary.as_dict()
+    filename = f"summary.{summary.lang}.{output_format}"
+    response: Response = document_download(summary.as_document(), filename, output_format)
+    return response

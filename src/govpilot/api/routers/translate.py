@@ -1,0 +1,97 @@
+"""Translate text (JSON, optionally streamed as SSE) and whole files."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Response, UploadFile
+
+from govpilot.api.deps import CallerDep, PlatformDep, acting_as
+from govpilot.api.schemas.copilot import Target, TranslateRequest, TranslateResponse
+from govpilot.api.streaming import Progress, ProgressStream, event_stream
+from govpilot.api.uploads import (
+    FILE_RESPONSES,
+    OutputFormat,
+    check_text_size,
+    default_output_format,
+    document_download,
+    load_upload,
+    output_filename,
+    size_limited_route,
+    upload_name,
+)
+from govpilot.capabilities.translate import translate_document, translate_text
+from govpilot.errors import EmptyDocument
+
+REPORT_HEADER = "X-Govpilot-Report"
+
+router = APIRouter(tags=["translate"], route_class=size_limited_route(max_files=1))
+
+_SSE_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or with `stream: true` server-sent events: `progress` "
+        '{"done", "total"} as paragraphs finish, then `result` (the JSON answer) or `error`',
+        "content": {"text/event-stream": {}},
+    }
+}
+
+
+@router.post("/translate", response_model=TranslateResponse, responses=_SSE_RESPONSE)
+def translate(body: TranslateRequest, platform: PlatformDep, caller: CallerDep) -> Any:
+    """Translate text between English and Traditional Chinese (Hong Kong usage)."""
+    check_text_size(platform.settings, body.text)
+    if not body.text.strip():
+        raise EmptyDocument("there is no text to translate", hint="Send some text.")
+    platform.gateway.model(body.model)  # an unknown model fails here, not mid-stream
+    ctx = acting_as(caller, "translate")
+
+    def run(progress: Progress | None = None) -> dict[str, Any]:
+        text, report = translate_text(
+            platform.gateway,
+            ctx,
+            body.text,
+            body.target,
+            glossary=platform.glossary,
+            model=body.model,
+            progress=progress,
+        )
+        return {"text": text, "report": report.as_dict()}
+
+    if body.stream:
+        return event_stream(ProgressStream(run).events())
+    return run()
+
+
+@router.post("/translate/file", response_class=Response, responses=FILE_RESPONSES)
+def translate_file(
+    platform: PlatformDep,
+    caller: CallerDep,
+    file: Annotated[UploadFile, File(description="txt, md, html, docx or pdf")],
+    target: Annotated[Target, Form()],
+    output_format: Annotated[
+        OutputFormat | None,
+        Form(alias="format", description="Default: the input's format if writable, else docx"),
+    ] = None,
+    model: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Translate a file, keeping its structure; the report is in the X-Govpilot-Report header."""
+    document = load_upload(file, platform.settings)
+    name = upload_name(file)
+    fmt = output_format or default_output_format(name)
+    translated, report = translate_document(
+        platform.gateway,
+        acting_as(caller, "translate"),
+        document,
+        target,
+        glossary=platform.glossary,
+        model=model,
+    )
+    # ensure_ascii: header values must be Latin-1; glossary terms are Chinese.
+    report_json = json.dumps(report.as_dict(), ensure_ascii=True, separators=(",", ":"))
+    return document_download(
+        translated,
+        output_filename(name, target, fmt),
+        fmt,
+        headers={REPORT_HEADER: report_json},
+    )

@@ -1,0 +1,49 @@
+"""Shared by the API tests: the scripted answers, limits, and reading server-sent events."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from govpilot.backends.llm import ChatMessage
+
+ZH_SENTENCE = "这是政府的测试句子。"  # the model writes Simplified; the pipeline converts it
+ZH_HK = "這是政府的測試句子。"
+EN_SENTENCE = "This is the government's test sentence."
+CHAT_ANSWER = "Good morning. The office opens at nine o'clock."
+UPLOAD_LIMIT_MB = 0.05  # 52,428 bytes
+TEXT_LIMIT = 5000
+
+
+def respond(messages: Sequence[ChatMessage]) -> str:
+    """A deterministic answer for each capability's prompt, told apart by its system text."""
+    system = messages[0].content if messages and messages[0].role == "system" else ""
+    if "翻译" in system:
+        return ZH_SENTENCE
+    if "professional translator" in system:
+        return EN_SENTENCE
+    if "summaries" in system or "摘要" in system:
+        return (
+            "- The department will extend library opening hours. [1]\n"
+            "- A public consultation runs until March. [2]"
+        )
+    if "drafts documents" in system or "草擬" in system:
+        return "## Purpose\n\nTo extend library opening hours.\n\n- Start in April\n- Review in May"
+    return CHAT_ANSWER
+
+
+def sse_events(body: str) -> list[tuple[str, str]]:
+    """(event, data) for each server-sent event; `message` where no event name is given."""
+    events = []
+    for block in body.split("\n\n"):
+        lines = [line for line in block.split("\n") if line and not line.startswith(":")]
+        if not lines:
+            continue
+        event = next((ln[7:] for ln in lines if ln.startswith("event: ")), "message")
+        data = "\n".join(ln[6:] for ln in lines if ln.startswith("data: "))
+        events.append((event, data))
+    return events
+
+
+def json_events(body: str, name: str) -> list[dict[str, object]]:
+    return [json.loads(data) for event, data in sse_events(body) if event == name]

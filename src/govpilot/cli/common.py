@@ -6,7 +6,6 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,26 @@ from govpilot.platform import Platform
 err_console = Console(stderr=True)
 
 
-@cache
+_platform: Platform | None = None
+
+
 def get_platform() -> Platform:
     """The platform for this CLI process, built from settings on first use."""
-    return Platform.from_settings(Settings())
+    global _platform
+    if _platform is None:
+        _platform = Platform.from_settings(Settings())
+    return _platform
+
+
+@contextmanager
+def using_platform(platform: Platform) -> Iterator[Platform]:
+    """Run CLI commands against a given platform (tests pass one with a scripted model)."""
+    global _platform
+    previous, _platform = _platform, platform
+    try:
+        yield platform
+    finally:
+        _platform = previous
 
 
 def fail(error: GovpilotError) -> typer.Exit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from govpilot.backends.llm import ChatMessage
 
@@ -45,5 +46,5 @@ def sse_events(body: str) -> list[tuple[str, str]]:
     return events
 
 
-def json_events(body: str, name: str) -> list[dict[str, object]]:
+def json_events(body: str, name: str) -> list[dict[str, Any]]:
     return [json.loads(data) for event, data in sse_events(body) if event == name]

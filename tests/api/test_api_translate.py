@@ -127,7 +127,7 @@ async def test_stream_reports_a_model_failure_as_an_error_event(client: httpx.As
     )
     assert response.status_code == 200
     (error,) = json_events(response.text, "error")
-    assert error["error"]["type"] == "ModelUnavailable"  # type: ignore[index]
+    assert error["error"]["type"] == "ModelUnavailable"
 
 
 async def test_model_unavailable_is_503_with_a_hint(

@@ -89,15 +89,14 @@ async def _govpilot_error(request: Request, exc: GovpilotError) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     # Never echo the input back: it may be a long document or personal data.
-    locations = [[str(part) for part in error.get("loc", ())] for error in exc.errors()]
-    messages = [str(error.get("msg", "")) for error in exc.errors()]
     problems: list[dict[str, Any]] = [
-        {"loc": loc, "msg": msg} for loc, msg in zip(locations, messages, strict=True)
+        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))}
+        for error in exc.errors()
     ]
     listed = "; ".join(f"{'.'.join(p['loc'])}: {p['msg']}" for p in problems[:5])
     message = f"invalid request: {listed}" if listed else "invalid request"
     if is_openai_path(request):
-        param = ".".join(locations[0][1:]) if locations else None
+        param = ".".join(problems[0]["loc"][1:]) if problems else None
         body = openai_error_body(
             message, 422, code="invalid_request", param=param or None, hint=_VALIDATION_HINT
         )

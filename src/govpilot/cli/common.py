@@ -18,7 +18,7 @@ from govpilot.documents import Document, load_document, write_document
 from govpilot.errors import EmptyDocument, GovpilotError, InputTooLarge
 from govpilot.platform import Platform
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # one line per message, even in logs
 
 
 _platform: Platform | None = None

@@ -113,12 +113,12 @@ class Database:
                 if self.is_sqlite:
                     # Write lock first: a second process starting at the same time waits and
                     # then finds the schema current, instead of failing on a stale read.
-                    pass
+                    connection.execution_options(**{_SQLITE_BEGIN_OPTION: "IMMEDIATE"})
                 with connection.begin():
                     if self.dialect == "postgresql":
                         # Several workers starting at once must not race to create tables.
                         connection.execute(
-                            text("SELECT :key"),
+                            text("SELECT pg_advisory_xact_lock(:key)"),
                             {"key": _MIGRATION_LOCK_KEY},
                         )
                     command.upgrade(self._alembic_config(connection), revision)

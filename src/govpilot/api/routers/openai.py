@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.errors import openai_error_body, openai_error_for
 from govpilot.api.schemas.openai import (
+    ERROR_RESPONSES,
     AssistantMessage,
     ChatCompletion,
     ChatCompletionChunk,
@@ -37,7 +38,12 @@ from govpilot.errors import GovpilotError
 
 logger = logging.getLogger("govpilot.api")
 
-router = APIRouter(prefix="/v1", tags=["openai"], route_class=size_limited_route(max_files=1))
+router = APIRouter(
+    prefix="/v1",
+    tags=["openai"],
+    route_class=size_limited_route(max_files=1),
+    responses=ERROR_RESPONSES,
+)
 
 _STARTED = int(time.time())  # OpenAI's `created` for models: when this server started
 _MIN_ANSWER_TOKENS = 256

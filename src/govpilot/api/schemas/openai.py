@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from govpilot.backends.llm import ChatMessage
 from govpilot.errors import InputError
@@ -89,8 +95,15 @@ class ChatCompletion(BaseModel):
 
 
 class Delta(BaseModel):
+    """What a chunk adds; fields it does not set are left out, as OpenAI does."""
+
     role: Literal["assistant"] | None = None
     content: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if value is not None}
 
 
 class ChunkChoice(BaseModel):
@@ -122,3 +135,29 @@ class ModelPublic(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelPublic]
+
+
+class OpenAIErrorDetail(BaseModel):
+    message: str
+    type: str = Field(examples=["invalid_request_error"])
+    param: str | None = None
+    code: str | None = Field(default=None, examples=["model_not_found"])
+    hint: str | None = Field(default=None, description="govpilot's advice on what to do next")
+
+
+class OpenAIErrorResponse(BaseModel):
+    """The body of every error response under /v1, as OpenAI sends it."""
+
+    error: OpenAIErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": OpenAIErrorResponse, "description": description}
+    for status, description in [
+        (400, "The request cannot be used as given"),
+        (404, "No model of that name"),
+        (413, "The conversation is over the size limit"),
+        (422, "Invalid request"),
+        (503, "The model is unavailable"),
+    ]
+}

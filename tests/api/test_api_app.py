@@ -1,0 +1,103 @@
+"""The application as a whole: health, OpenAPI, error shapes, the audit trail of API calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from govpilot import __version__
+from govpilot.api import create_app, serve
+from govpilot.platform import Platform
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_health(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.json() == {"status": "ok", "version": __version__}
+
+
+async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    assert schema["info"]["title"] == "govpilot"
+    assert schema["info"]["version"] == __version__
+    assert set(schema["paths"]) >= {
+        "/health",
+        "/api/v1/translate",
+        "/api/v1/translate/file",
+        "/api/v1/summarise",
+        "/api/v1/summarise/files",
+        "/api/v1/draft",
+        "/api/v1/draft/files",
+        "/api/v1/templates",
+        "/v1/models",
+        "/v1/chat/completions",
+    }
+    upload = schema["paths"]["/api/v1/translate/file"]["post"]
+    assert "multipart/form-data" in upload["requestBody"]["content"]
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/translate"]["post"]["parameters"]}
+    assert parameters == {"X-Govpilot-User", "X-Govpilot-Department"}
+    assert (await client.get("/docs")).status_code == 200
+
+
+async def test_unknown_routes_answer_in_each_family_s_shape(client: httpx.AsyncClient) -> None:
+    ours = await client.get("/api/v1/nothing")
+    assert ours.status_code == 404
+    assert ours.json()["error"]["type"] == "NotFound"
+    theirs = await client.get("/v1/nothing")
+    assert theirs.status_code == 404
+    assert theirs.json()["error"]["type"] == "invalid_request_error"
+    wrong_method = await client.get("/api/v1/translate")
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["allow"] == "POST"
+
+
+async def test_unexpected_errors_are_500_without_details(platform: Platform) -> None:
+    transport = httpx.ASGITransport(app=create_app(platform), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://govpilot.test") as c:
+        ours = await c.post(
+            "/api/v1/translate", json={"text": "Hello.", "target": "zh-Hant", "model": "buggy"}
+        )
+        theirs = await c.post(
+            "/v1/chat/completions",
+            json={"model": "buggy", "messages": [{"role": "user", "content": "Hi"}]},
+        )
+    assert ours.status_code == theirs.status_code == 500
+    assert ours.json()["error"]["type"] == "InternalServerError"
+    assert theirs.json()["error"]["code"] == "internal_error"
+    for response in (ours, theirs):
+        assert "secret internal detail" not in response.text
+        assert "Traceback" not in response.text
+
+
+async def test_every_model_call_is_audited_with_the_api_channel(
+    client: httpx.AsyncClient, platform: Platform
+) -> None:
+    headers = {"X-Govpilot-User": "陳大文".encode()}  # clients send UTF-8 bytes
+    await client.post("/api/v1/translate", json={"text": "Hi.", "target": "zh-Hant"})
+    await client.post("/api/v1/summarise", json={"texts": ["The library opens at nine."]})
+    await client.post("/api/v1/draft", json={"template": "memo", "instructions": "Say hi."})
+    await client.post(
+        "/v1/chat/completions",
+        json={"messages": [{"role": "user", "content": "Hi"}]},
+        headers=headers,
+    )
+    events = platform.audit.events(limit=None)
+    assert sorted(e.action for e in events) == ["chat", "draft", "summarise", "translate"]
+    assert {e.channel for e in events} == {"api"}
+    assert {e.actor for e in events} == {"chan.tm@had.gov.hk", "陳大文"}
+    assert platform.audit.verify().ok
+
+
+def test_serve_runs_uvicorn_on_the_configured_address(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs | {"app": app}))
+    serve(platform)
+    serve(platform, "0.0.0.0", 9000)
+    assert [(c["host"], c["port"]) for c in calls] == [("127.0.0.1", 8000), ("0.0.0.0", 9000)]
+    assert calls[0]["app"].state.platform is platform

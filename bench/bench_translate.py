@@ -84,22 +84,50 @@ def score(outputs: list[str], refs: list[str], sources: list[str], zh: bool) -> 
     return row
 
 
-def run_pair(name: str, task: str, sources: list[str], refs: list[str], model, gateway,
-             glossary, samples: list) -> list[dict]:
+def run_pair(
+    name: str,
+    task: str,
+    sources: list[str],
+    refs: list[str],
+    model,
+    gateway,
+    glossary,
+    samples: list,
+) -> list[dict]:
     target = "en" if task.endswith("->en") else "zh-Hant"
     zh = target == "zh-Hant"
     base_out, base_s = timed(f"{name} baseline", plain(model, task), sources)
     pipe_out, pipe_s = timed(f"{name} govpilot", pipeline(gateway, glossary, target), sources)
-    rows = [{"set": name, "system": "plain prompt (baseline)",
-             **score(base_out, refs, sources, zh), "s/sentence": round(base_s, 2)}]
+    rows = [
+        {
+            "set": name,
+            "system": "plain prompt (baseline)",
+            **score(base_out, refs, sources, zh),
+            "s/sentence": round(base_s, 2),
+        }
+    ]
     if zh:
         converted = [to_hk_traditional(o) for o in base_out]
-        rows.append({"set": name, "system": "baseline + s2hk",
-                     **score(converted, refs, sources, zh), "s/sentence": round(base_s, 2)})
-    rows.append({"set": name, "system": "govpilot pipeline",
-                 **score(pipe_out, refs, sources, zh), "s/sentence": round(pipe_s, 2)})
-    samples.extend({"set": name, "source": s, "baseline": b, "govpilot": p, "reference": r}
-                   for s, b, p, r in list(zip(sources, base_out, pipe_out, refs, strict=True))[:3])
+        rows.append(
+            {
+                "set": name,
+                "system": "baseline + s2hk",
+                **score(converted, refs, sources, zh),
+                "s/sentence": round(base_s, 2),
+            }
+        )
+    rows.append(
+        {
+            "set": name,
+            "system": "govpilot pipeline",
+            **score(pipe_out, refs, sources, zh),
+            "s/sentence": round(pipe_s, 2),
+        }
+    )
+    samples.extend(
+        {"set": name, "source": s, "baseline": b, "govpilot": p, "reference": r}
+        for s, b, p, r in list(zip(sources, base_out, pipe_out, refs, strict=True))[:3]
+    )
     return rows
 
 
@@ -107,9 +135,13 @@ def glossary_rows(model, gateway, glossary: Glossary) -> list[dict]:
     path = ROOT / "bench" / "data" / "glossary_sentences.txt"
     sources = [ln for ln in path.read_text("utf-8").splitlines() if ln and not ln.startswith("#")]
     rows = []
-    systems = [("plain prompt (baseline) + s2hk", lambda s: to_hk_traditional(
-        plain(model, "en->zh-Hant")(s))), ("govpilot pipeline", pipeline(gateway, glossary,
-                                                                           "zh-Hant"))]
+    systems = [
+        (
+            "plain prompt (baseline) + s2hk",
+            lambda s: to_hk_traditional(plain(model, "en->zh-Hant")(s)),
+        ),
+        ("govpilot pipeline", pipeline(gateway, glossary, "zh-Hant")),
+    ]
     for label, fn in systems:
         outputs, seconds = timed(f"glossary {label}", fn, sources)
         hits = total = 0
@@ -117,9 +149,15 @@ def glossary_rows(model, gateway, glossary: Glossary) -> list[dict]:
             report = glossary.check_output(source, output, "en")
             hits += report.hit_count
             total += len(report.checks)
-        rows.append({"set": "glossary (24 sentences)", "system": label, "terms": total,
-                     "rendered_as_glossary_%": round(100 * hits / max(1, total), 1),
-                     "s/sentence": round(seconds, 2)})
+        rows.append(
+            {
+                "set": "glossary (24 sentences)",
+                "system": label,
+                "terms": total,
+                "rendered_as_glossary_%": round(100 * hits / max(1, total), 1),
+                "s/sentence": round(seconds, 2),
+            }
+        )
     return rows
 
 
@@ -149,19 +187,27 @@ def main() -> None:
     rows = []
     rows += run_pair("FLORES en→zh-Hant", "en->zh-Hant", en, zh, model, gateway, glossary, samples)
     rows += run_pair("FLORES zh-Hant→en", "zh-Hant->en", zh, en, model, gateway, glossary, samples)
-    rows += run_pair("NTREX en→zh-Hant", "en->zh-Hant", ntrex_en, ntrex_zh, model, gateway,
-                     glossary, samples)
-    rows += run_pair("UD yue→written zh", "yue->zh-Hant", yue, written, model, gateway, glossary,
-                     samples)
+    rows += run_pair(
+        "NTREX en→zh-Hant", "en->zh-Hant", ntrex_en, ntrex_zh, model, gateway, glossary, samples
+    )
+    rows += run_pair(
+        "UD yue→written zh", "yue->zh-Hant", yue, written, model, gateway, glossary, samples
+    )
     identity = sacrebleu.corpus_chrf(yue, [written]).score
-    rows.append({"set": "UD yue→written zh", "system": "input copied unchanged",
-                 "chrF": round(identity, 1)})
+    rows.append(
+        {"set": "UD yue→written zh", "system": "input copied unchanged", "chrF": round(identity, 1)}
+    )
     gloss = glossary_rows(model, gateway, glossary)
 
     result = {
-        "model": model.model_id, "sentences": n, "yue_pairs": len(yue),
-        "quality": rows, "glossary": gloss, "peak_rss_mb": round(peak_rss_mb()),
-        "minutes": round((time.perf_counter() - started) / 60, 1), "samples": samples,
+        "model": model.model_id,
+        "sentences": n,
+        "yue_pairs": len(yue),
+        "quality": rows,
+        "glossary": gloss,
+        "peak_rss_mb": round(peak_rss_mb()),
+        "minutes": round((time.perf_counter() - started) / 60, 1),
+        "samples": samples,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
@@ -170,8 +216,10 @@ def main() -> None:
     print()
     gcols = ["set", "system", "terms", "rendered_as_glossary_%", "s/sentence"]
     print(markdown_table(gcols, [[r[c] for c in gcols] for r in gloss]))
-    print(f"\nmodel {model.model_id}; peak RSS {result['peak_rss_mb']} MB; "
-          f"{result['minutes']} min; full results in {args.out}")
+    print(
+        f"\nmodel {model.model_id}; peak RSS {result['peak_rss_mb']} MB; "
+        f"{result['minutes']} min; full results in {args.out}"
+    )
 
 
 if __name__ == "__main__":

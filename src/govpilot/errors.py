@@ -1,20 +1,20 @@
 """The one exception hierarchy of govpilot.
 
-    GovpilotError                      base; `.hint` says what to do next
-    ├── ConfigError                    settings are wrong or incomplete
-    ├── InputError                     the user's input cannot be used (API: 4xx)
-    │   ├── UnsupportedFileType        extension / content not a supported format
-    │   ├── CorruptDocument            unreadable, encrypted or damaged file
-    │   ├── NoTextLayer                a scanned PDF or image with no text to read
-    │   ├── EmptyDocument              nothing but whitespace
-    │   ├── InputTooLarge              over the configured size limit
-    │   └── NotFound                   a named template, glossary or model does not exist
-    ├── ModelError                     a model backend failed
-    │   ├── ModelUnavailable           server down / weights missing (API: 503)
-    │   └── ModelResponseError         the model answered with something unusable (API: 502)
-    ├── PolicyViolation                the guard refused the call (API: 403)
-    └── StorageError                   database or audit problem
-        └── AuditChainBroken           verification found an altered or missing event
+GovpilotError                      base; `.hint` says what to do next
+├── ConfigError                    settings are wrong or incomplete
+├── InputError                     the user's input cannot be used (API: 4xx)
+│   ├── UnsupportedFileType        extension / content not a supported format
+│   ├── CorruptDocument            unreadable, encrypted or damaged file
+│   ├── NoTextLayer                a scanned PDF or image with no text to read
+│   ├── EmptyDocument              nothing but whitespace
+│   ├── InputTooLarge              over the configured size limit
+│   └── NotFound                   a named template, glossary or model does not exist
+├── ModelError                     a model backend failed
+│   ├── ModelUnavailable           server down / weights missing (API: 503)
+│   └── ModelResponseError         the model answered with something unusable (API: 502)
+├── PolicyViolation                the guard refused the call (API: 403)
+└── StorageError                   database or audit problem
+    └── AuditChainBroken           verification found an altered or missing event
 """
 
 from __future__ import annotations

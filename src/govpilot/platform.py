@@ -37,13 +37,11 @@ class Platform:
         database = Database(settings.resolved_database_url)
         database.migrate()
         audit = AuditLog(database)
-        gateway = ModelGateway(
-            build_models(settings), audit, default_model=settings.default_model
-        )
+        gateway = ModelGateway(build_models(settings), audit, default_model=settings.default_model)
         glossary = Glossary.merge(
             Glossary.load_default(), *(Glossary.from_csv(p) for p in settings.glossary_paths)
         )
-        templates = TemplateLibrary.load(settings.template_dirs + [settings.home / "templates"])
+        templates = TemplateLibrary.load([*settings.template_dirs, settings.home / "templates"])
         return cls(settings, database, audit, gateway, glossary, templates)
 
     def cli_context(self, capability: str) -> CallContext:

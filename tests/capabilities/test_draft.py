@@ -31,9 +31,11 @@ def test_packaged_templates_cover_the_four_kinds_in_both_languages() -> None:
 
 def test_user_templates_add_and_override(tmp_path: Path) -> None:
     (tmp_path / "notice.md").write_text(
-        "---\nname: notice\nlang: en\ntitle: Public notice\n---\nOne paragraph.", "utf-8")
+        "---\nname: notice\nlang: en\ntitle: Public notice\n---\nOne paragraph.", "utf-8"
+    )
     (tmp_path / "memo.md").write_text(
-        "---\nname: memo\nlang: en\ntitle: Our memo\n---\nShort.", "utf-8")
+        "---\nname: memo\nlang: en\ntitle: Our memo\n---\nShort.", "utf-8"
+    )
     library = TemplateLibrary.load([tmp_path])
     assert "notice" in library.names()
     assert library.get("memo", "en").title == "Our memo"
@@ -51,8 +53,15 @@ def test_draft_follows_the_template_and_keeps_structure(
 ) -> None:
     fake_model.enqueue(REPLY)
     reference = Document([Block("paragraph", "Site hours are 7 am to 7 pm.")], title="Permit")
-    draft = draft_text(gateway, ctx, TemplateLibrary.load(), "reply-to-public",
-                       "Reply to a noise complaint", glossary=glossary, references=[reference])
+    draft = draft_text(
+        gateway,
+        ctx,
+        TemplateLibrary.load(),
+        "reply-to-public",
+        "Reply to a noise complaint",
+        glossary=glossary,
+        references=[reference],
+    )
     prompt = fake_model.calls[0].prompt
     assert "Reply to a member of the public" in prompt and "Site hours are 7 am" in prompt
     kinds = [b.kind for b in draft.document.blocks]
@@ -65,9 +74,15 @@ def test_chinese_draft_is_hong_kong_script_and_checks_glossary_terms(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
 ) -> None:
     fake_model.enqueue("## 目的\n运输署会跟进。")
-    draft = draft_text(gateway, ctx, TemplateLibrary.load(), "memo",
-                       "Ask the Transport Department and the Housing Department to follow up",
-                       glossary=glossary, lang="zh-Hant")
+    draft = draft_text(
+        gateway,
+        ctx,
+        TemplateLibrary.load(),
+        "memo",
+        "Ask the Transport Department and the Housing Department to follow up",
+        glossary=glossary,
+        lang="zh-Hant",
+    )
     assert draft.document.blocks[1].text == "運輸署會跟進。"
     assert draft.glossary_misses == ["房屋署"]
 

@@ -15,13 +15,17 @@ from govpilot.errors import EmptyDocument, InputError
 from govpilot.gateway import ModelGateway
 from govpilot.guard import CallContext
 
-DOC_A = Document([
-    Block("heading", "Housing", level=1),
-    Block("paragraph", "The Housing Department will build 30,000 flats by 2030.", page=1),
-    Block("paragraph", "Waiting times for public rental housing fell to 5.3 years.", page=2),
-], source="housing.docx")
-DOC_B = Document([Block("paragraph", "Transport fares will rise by 2 per cent in July.")],
-                 source="transport.pdf")
+DOC_A = Document(
+    [
+        Block("heading", "Housing", level=1),
+        Block("paragraph", "The Housing Department will build 30,000 flats by 2030.", page=1),
+        Block("paragraph", "Waiting times for public rental housing fell to 5.3 years.", page=2),
+    ],
+    source="housing.docx",
+)
+DOC_B = Document(
+    [Block("paragraph", "Transport fares will rise by 2 per cent in July.")], source="transport.pdf"
+)
 
 
 def test_paragraphs_are_numbered_across_documents_with_their_places() -> None:
@@ -34,8 +38,9 @@ def test_paragraphs_are_numbered_across_documents_with_their_places() -> None:
 def test_points_keep_valid_references_and_drop_invented_ones(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext
 ) -> None:
-    fake_model.enqueue("- 30,000 flats will be built by 2030. [1]\n"
-                       "- Fares rise 2% in July. [3][9]\n")
+    fake_model.enqueue(
+        "- 30,000 flats will be built by 2030. [1]\n- Fares rise 2% in July. [3][9]\n"
+    )
     summary = summarise_documents(gateway, ctx, [DOC_A, DOC_B], lang="en", words=50)
     assert [p.refs for p in summary.points] == [[1], [3]]
     assert "[1] 30,000" not in fake_model.calls[0].prompt  # numbered as "[1] The Housing..."
@@ -71,8 +76,9 @@ def test_long_input_is_summarised_in_stages(ctx: CallContext) -> None:
 
     model.respond_with(respond)
     doc = Document([Block("paragraph", f"Paragraph {i} " + "words " * 60) for i in range(60)])
-    summary = summarise_documents(ModelGateway([model], MemoryAuditSink()), ctx, [doc],
-                                  lang="en", words=100)
+    summary = summarise_documents(
+        ModelGateway([model], MemoryAuditSink()), ctx, [doc], lang="en", words=100
+    )
     assert summary.stages >= 2 and len(model.calls) > 2
     assert all(1 <= n <= 60 for p in summary.points for n in p.refs)
 
@@ -92,8 +98,13 @@ def test_parse_points_handles_ranges_and_chinese_commas() -> None:
 
 
 def test_trace_by_overlap_works_for_chinese() -> None:
-    sources = number_paragraphs([Document([Block("paragraph", "今日天氣晴朗。"),
-                                           Block("paragraph", "房屋署公布輪候時間。")])])
+    sources = number_paragraphs(
+        [
+            Document(
+                [Block("paragraph", "今日天氣晴朗。"), Block("paragraph", "房屋署公布輪候時間。")]
+            )
+        ]
+    )
     assert trace_by_overlap("房屋署的輪候時間", sources) == [2]
 
 

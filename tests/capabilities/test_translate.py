@@ -23,8 +23,9 @@ def test_english_to_hong_kong_traditional_converts_simplified_output(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
 ) -> None:
     fake_model.enqueue("这个政府办公室的资讯很有用。")
-    text, report = translate_text(gateway, ctx, "This office's information is useful.",
-                                  "zh-Hant", glossary=glossary)
+    text, report = translate_text(
+        gateway, ctx, "This office's information is useful.", "zh-Hant", glossary=glossary
+    )
     assert text == "這個政府辦公室的資訊很有用。"
     assert not has_simplified(text)
     assert report.model_calls == 1 and report.model_ids == {"fake:fake"}
@@ -34,8 +35,9 @@ def test_glossary_terms_are_put_into_the_source_and_checked(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
 ) -> None:
     fake_model.respond_with(lambda messages: messages[-1].content.replace(" announced", "宣布"))
-    text, report = translate_text(gateway, ctx, "The Digital Policy Office announced",
-                                  "zh-Hant", glossary=glossary)
+    text, report = translate_text(
+        gateway, ctx, "The Digital Policy Office announced", "zh-Hant", glossary=glossary
+    )
     assert "數字政策辦公室" in fake_model.calls[0].prompt
     assert "數字政策辦公室" in text
     assert report.glossary_hits >= 1 and report.glossary_misses == []
@@ -45,8 +47,7 @@ def test_left_over_english_words_trigger_a_retry_naming_them(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
 ) -> None:
     fake_model.enqueue("他的 garage 很大。", "他的車庫很大。")
-    text, report = translate_text(gateway, ctx, "His garage is big.", "zh-Hant",
-                                  glossary=glossary)
+    text, report = translate_text(gateway, ctx, "His garage is big.", "zh-Hant", glossary=glossary)
     assert text == "他的車庫很大。"
     assert "garage" in system_of(fake_model.calls[1].messages)
     assert report.retries == 1 and report.untranslated_words == []
@@ -64,8 +65,9 @@ def test_cantonese_becomes_written_chinese(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
 ) -> None:
     fake_model.enqueue("我們今天討論了這件事，他說嘅方案不錯。")
-    text, _ = translate_text(gateway, ctx, "我哋今日傾咗呢件事，佢話嗰個方案唔錯。",
-                             "zh-Hant", glossary=glossary)
+    text, _ = translate_text(
+        gateway, ctx, "我哋今日傾咗呢件事，佢話嗰個方案唔錯。", "zh-Hant", glossary=glossary
+    )
     assert "書面語" in system_of(fake_model.calls[0].messages)
     assert text == "我們今天討論了這件事，他說的方案不錯。"
 
@@ -86,16 +88,25 @@ def test_text_already_in_the_target_language_is_not_sent(
 
 
 def test_document_structure_and_order_are_kept(ctx: CallContext, glossary: Glossary) -> None:
-    words = {"Annual report": "年報", "First paragraph here.": "第一段。", "Item": "項目",
-             "A bullet point": "一個要點", "Cost": "費用", "Rent": "租金"}
+    words = {
+        "Annual report": "年報",
+        "First paragraph here.": "第一段。",
+        "Item": "項目",
+        "A bullet point": "一個要點",
+        "Cost": "費用",
+        "Rent": "租金",
+    }
     model = ScriptedModel(responder=lambda m: words[m[-1].content])
     gateway = ModelGateway([model], MemoryAuditSink())
-    doc = Document([
-        Block("heading", "Annual report", level=1),
-        Block("paragraph", "First paragraph here."),
-        Block("list_item", "A bullet point", level=1),
-        Block("table", rows=(("Item", "Cost"), ("Rent", "100"))),
-    ], title="Annual report")
+    doc = Document(
+        [
+            Block("heading", "Annual report", level=1),
+            Block("paragraph", "First paragraph here."),
+            Block("list_item", "A bullet point", level=1),
+            Block("table", rows=(("Item", "Cost"), ("Rent", "100"))),
+        ],
+        title="Annual report",
+    )
     out, report = translate_document(gateway, ctx, doc, "zh-Hant", glossary=glossary)
     assert [b.kind for b in out.blocks] == ["heading", "paragraph", "list_item", "table"]
     assert out.blocks[0].level == 1 and out.blocks[2].level == 1
@@ -119,8 +130,11 @@ def test_long_paragraphs_are_split_on_sentences_and_put_back_in_order(
 
 
 def test_each_model_call_is_audited(
-    gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext,
-    audit_sink: MemoryAuditSink, glossary: Glossary,
+    gateway: ModelGateway,
+    fake_model: ScriptedModel,
+    ctx: CallContext,
+    audit_sink: MemoryAuditSink,
+    glossary: Glossary,
 ) -> None:
     fake_model.enqueue("一。", "二。")
     translate_text(gateway, ctx, "One.\n\nTwo.", "zh-Hant", glossary=glossary)
@@ -138,6 +152,7 @@ def test_runaway_repetition_is_retried(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
 ) -> None:
     fake_model.enqueue("", "今天天氣很好。")
-    text, report = translate_text(gateway, ctx, "The weather is fine today.", "zh-Hant",
-                                  glossary=glossary)
+    text, report = translate_text(
+        gateway, ctx, "The weather is fine today.", "zh-Hant", glossary=glossary
+    )
     assert text == "今天天氣很好。" and report.retries == 1

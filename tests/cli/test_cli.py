@@ -195,9 +195,7 @@ def test_translate_writes_markdown_and_text(invoke: Invoke, work: Path, suffix: 
         assert "#" not in written
 
 
-def test_translate_reads_standard_input(
-    invoke: Invoke, fake_model: ScriptedModel
-) -> None:
+def test_translate_reads_standard_input(invoke: Invoke, fake_model: ScriptedModel) -> None:
     result = invoke("translate", "-", "--to", "zh-Hant", input="Good morning.\n\nGood night.\n")
 
     assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 import docx
@@ -50,8 +50,8 @@ def gguf_path() -> Path:
 
 
 @pytest.fixture(scope="module")
-def model(gguf_path: Path) -> Iterator[LlamaCppModel]:
-    yield LlamaCppModel("embedded", gguf_path, context_tokens=2048)
+def model(gguf_path: Path) -> LlamaCppModel:
+    return LlamaCppModel("embedded", gguf_path, context_tokens=2048)
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +90,7 @@ def test_translates_an_english_sentence_to_hk_traditional(
 def test_translates_chinese_to_english(
     gateway: ModelGateway, ctx: CallContext, hk_glossary: Glossary
 ) -> None:
-    text, report = translate_text(
-        gateway, ctx, "圖書館明天九時開放。", "en", glossary=hk_glossary
-    )
+    text, report = translate_text(gateway, ctx, "圖書館明天九時開放。", "en", glossary=hk_glossary)
 
     assert not CJK.search(text), text
     assert "librar" in text.lower(), text
@@ -129,9 +127,7 @@ def test_gateway_streams_in_pieces_and_audits_the_real_model(
     assert (event.model_id, event.outcome, event.backend) == (DEFAULT_MODEL_ID, "ok", "embedded")
 
 
-def test_cli_translates_a_docx_and_the_audit_log_verifies(
-    gguf_path: Path, tmp_path: Path
-) -> None:
+def test_cli_translates_a_docx_and_the_audit_log_verifies(gguf_path: Path, tmp_path: Path) -> None:
     source = tmp_path / "in.docx"
     word = docx.Document()
     word.add_heading("Library opening hours", level=1)

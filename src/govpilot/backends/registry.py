@@ -14,9 +14,7 @@ def build_model(cfg: ModelConfig, settings: Settings) -> ChatModel:
         from govpilot.backends.weights import default_gguf_path
 
         path = cfg.gguf_path or default_gguf_path(settings.models_dir)
-        return LlamaCppModel(
-            cfg.name, path, context_tokens=cfg.context_tokens, threads=cfg.threads
-        )
+        return LlamaCppModel(cfg.name, path, context_tokens=cfg.context_tokens, threads=cfg.threads)
     if cfg.backend == "openai":
         if not cfg.base_url:
             raise ConfigError(

@@ -55,8 +55,12 @@ class DraftTemplate:
         if head["lang"] not in LANGS:
             raise InputError(f"template {path}: lang must be one of {', '.join(LANGS)}")
         return cls(
-            head["name"], head["lang"], head["title"], head.get("description", ""),
-            match["body"].strip(), path,
+            head["name"],
+            head["lang"],
+            head["title"],
+            head.get("description", ""),
+            match["body"].strip(),
+            path,
         )
 
 
@@ -146,8 +150,13 @@ def draft_text(
     if lang == "zh-Hant":
         text = to_hk_traditional(text)
     misses = _glossary_misses(glossary, instructions, text, lang)
-    return Draft(markdown_to_document(text, title=template.title), template.name, lang,
-                 completion.model_id, misses)
+    return Draft(
+        markdown_to_document(text, title=template.title),
+        template.name,
+        lang,
+        completion.model_id,
+        misses,
+    )
 
 
 def _reference_excerpt(references: Sequence[Document]) -> str:

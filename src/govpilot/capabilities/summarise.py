@@ -87,9 +87,13 @@ class Summary:
                     "text": p.text,
                     "traced_by_overlap": p.traced,
                     "references": [
-                        {"number": n, "document": by_number[n].document,
-                         "page": by_number[n].page, "heading": by_number[n].heading,
-                         "text": by_number[n].text}
+                        {
+                            "number": n,
+                            "document": by_number[n].document,
+                            "page": by_number[n].page,
+                            "heading": by_number[n].heading,
+                            "text": by_number[n].text,
+                        }
                         for n in p.refs
                     ],
                 }
@@ -169,7 +173,9 @@ class _Summariser:
     def run(self, text: str, words: int, allowed: list[int]) -> list[SummaryPoint]:
         messages = load_prompt("summarise").render(text=text, words=words, lang=self.lang)
         completion = self.gateway.complete(
-            self.ctx, messages, GenerationOptions(max_tokens=min(1200, words * 4 + 100)),
+            self.ctx,
+            messages,
+            GenerationOptions(max_tokens=min(1200, words * 4 + 100)),
             model=self.model,
         )
         self.model_ids.add(completion.model_id)
@@ -244,7 +250,8 @@ def _fit_length(points: list[SummaryPoint], words: int, lang: str) -> list[Summa
             return len(re.sub(r"\s", "", text)) / 1.5
         return len(text.split())
 
-    kept, total = [], 0.0
+    kept: list[SummaryPoint] = []
+    total = 0.0
     for point in points:
         total += size(point.text)
         if kept and total > words * 1.2:

@@ -23,13 +23,43 @@ _URL_OR_EMAIL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 # Colloquial Cantonese that the model sometimes leaves in formal output, and the written
 # form. Longest entries first; applied only to words the model did not rewrite.
 CANTONESE_TO_WRITTEN: tuple[tuple[str, str], ...] = (
-    ("唔係", "不是"), ("唔好", "不要"), ("唔會", "不會"), ("唔該", "謝謝"), ("冇", "沒有"),
-    ("佢哋", "他們"), ("我哋", "我們"), ("你哋", "你們"), ("佢", "他"), ("嘅", "的"),
-    ("咗", "了"), ("喺", "在"), ("嗰啲", "那些"), ("呢啲", "這些"), ("嗰", "那"), ("呢個", "這個"),
-    ("啲", "些"), ("乜嘢", "甚麼"), ("咩", "甚麼"), ("點解", "為甚麼"), ("點樣", "怎樣"),
-    ("邊度", "哪裏"), ("邊個", "誰"), ("而家", "現在"), ("嘢", "東西"), ("睇", "看"),
-    ("畀", "給"), ("俾", "給"), ("唔", "不"), ("咁", "這樣"), ("嚟", "來"), ("攞", "拿"),
-    ("琴日", "昨天"), ("聽日", "明天"), ("今日", "今天"), ("宜家", "現在"), ("仲", "還"),
+    ("唔係", "不是"),
+    ("唔好", "不要"),
+    ("唔會", "不會"),
+    ("唔該", "謝謝"),
+    ("冇", "沒有"),
+    ("佢哋", "他們"),
+    ("我哋", "我們"),
+    ("你哋", "你們"),
+    ("佢", "他"),
+    ("嘅", "的"),
+    ("咗", "了"),
+    ("喺", "在"),
+    ("嗰啲", "那些"),
+    ("呢啲", "這些"),
+    ("嗰", "那"),
+    ("呢個", "這個"),
+    ("啲", "些"),
+    ("乜嘢", "甚麼"),
+    ("咩", "甚麼"),
+    ("點解", "為甚麼"),
+    ("點樣", "怎樣"),
+    ("邊度", "哪裏"),
+    ("邊個", "誰"),
+    ("而家", "現在"),
+    ("嘢", "東西"),
+    ("睇", "看"),
+    ("畀", "給"),
+    ("俾", "給"),
+    ("唔", "不"),
+    ("咁", "這樣"),
+    ("嚟", "來"),
+    ("攞", "拿"),
+    ("琴日", "昨天"),
+    ("聽日", "明天"),
+    ("今日", "今天"),
+    ("宜家", "現在"),
+    ("仲", "還"),
 )
 
 
@@ -118,7 +148,9 @@ def repair_chinese_term(output: str, expected: str, protected: Sequence[str] = (
     if at >= 0:
         return output[:at] + expected + output[at + len(expected) :]
     blocked = [
-        range(m.start(), m.end()) for term in protected for m in re.finditer(re.escape(term), output)
+        range(m.start(), m.end())
+        for term in protected
+        for m in re.finditer(re.escape(term), output)
     ]
     best: tuple[float, int, int] | None = None
     want = Counter(expected)

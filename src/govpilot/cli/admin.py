@@ -25,13 +25,18 @@ def setup() -> None:
     """Assemble the default embedded model into GOVPILOT_HOME and create the database."""
     with handled_errors():
         settings = Settings()
-        bar = Progress(TextColumn("Assembling model"), BarColumn(), DownloadColumn(),
-                       console=err_console, transient=True)
+        bar = Progress(
+            TextColumn("Assembling model"),
+            BarColumn(),
+            DownloadColumn(),
+            console=err_console,
+            transient=True,
+        )
         with bar:
             task = bar.add_task("model", total=None)
             path = assemble_default_weights(
-                settings.models_dir, lambda done, total: bar.update(task, completed=done,
-                                                                     total=total)
+                settings.models_dir,
+                lambda done, total: bar.update(task, completed=done, total=total),
             )
         platform = get_platform()
         err_console.print(f"model ready: {path}", highlight=False)
@@ -48,18 +53,26 @@ def models(
         ctx = platform.cli_context("models.check")
         rows = []
         for model in platform.gateway.models:
-            row = {"name": model.name, "backend": model.backend,
-                   "context_tokens": model.capabilities.context_tokens,
-                   "default": model.name == platform.gateway.default_model}
+            row = {
+                "name": model.name,
+                "backend": model.backend,
+                "context_tokens": model.capabilities.context_tokens,
+                "default": model.name == platform.gateway.default_model,
+            }
             if check:
                 started = time.perf_counter()
                 try:
                     answer = platform.gateway.complete(
-                        ctx, [ChatMessage("user", "Reply with the word OK.")],
-                        GenerationOptions(max_tokens=4), model=model.name,
+                        ctx,
+                        [ChatMessage("user", "Reply with the word OK.")],
+                        GenerationOptions(max_tokens=4),
+                        model=model.name,
                     )
-                    row.update(ok=True, model_id=answer.model_id,
-                               latency_ms=int((time.perf_counter() - started) * 1000))
+                    row.update(
+                        ok=True,
+                        model_id=answer.model_id,
+                        latency_ms=int((time.perf_counter() - started) * 1000),
+                    )
                 except GovpilotError as error:
                     row.update(ok=False, error=str(error))
             rows.append(row)
@@ -74,7 +87,7 @@ def models(
                     status = f"[green]answers[/] ({row['model_id']}, {row['latency_ms']} ms)"
                 else:
                     status = f"[red]fails[/]: {row['error']}"
-                name = f"{row['name']} (default)" if row["default"] else row["name"]
+                name = f"{row['name']} (default)" if row["default"] else str(row["name"])
                 table.add_row(name, str(row["backend"]), str(row["context_tokens"]), status)
             console.print(table)
         if check and not all(r["ok"] for r in rows):
@@ -105,14 +118,23 @@ def audit_list(
     with handled_errors():
         events = get_platform().audit.events(limit=limit)
         if as_json:
-            typer.echo(json.dumps([e.as_dict() for e in events], ensure_ascii=False, indent=2,
-                                  default=str))
+            typer.echo(
+                json.dumps([e.as_dict() for e in events], ensure_ascii=False, indent=2, default=str)
+            )
             return
         table = Table("seq", "time", "actor", "dept", "action", "model", "tokens", "ms", "outcome")
         for e in events:
-            table.add_row(str(e.seq), e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"), e.actor,
-                          e.department, e.action, e.model_id or "-",
-                          f"{e.tokens_in}/{e.tokens_out}", str(e.latency_ms), e.outcome)
+            table.add_row(
+                str(e.seq),
+                e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor,
+                e.department,
+                e.action,
+                e.model_id or "-",
+                f"{e.tokens_in}/{e.tokens_out}",
+                str(e.latency_ms),
+                e.outcome,
+            )
         console.print(table)
 
 

@@ -97,8 +97,13 @@ def emit(doc: Document, output: Path | None, as_json: bool, extra: dict[str, Any
 def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (hidden when stderr is not a terminal)."""
     bar = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True, disable=not enabled or not err_console.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not enabled or not err_console.is_terminal,
     )
     task = bar.add_task(label, total=None)
 

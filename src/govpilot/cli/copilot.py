@@ -36,8 +36,13 @@ def translate(
         ctx = platform.cli_context("translate")
         with progress_bar(f"Translating to {to}") as progress:
             result, report = translate_document(
-                platform.gateway, ctx, doc, to,  # type: ignore[arg-type]
-                glossary=platform.glossary, model=model, progress=progress,
+                platform.gateway,
+                ctx,
+                doc,
+                to,  # type: ignore[arg-type]
+                glossary=platform.glossary,
+                model=model,
+                progress=progress,
             )
         emit(result, output, as_json, {"report": report.as_dict()})
 
@@ -57,7 +62,12 @@ def summarise(
         ctx = platform.cli_context("summarise")
         with progress_bar("Summarising") as progress:
             summary = summarise_documents(
-                platform.gateway, ctx, docs, lang=lang, words=words, model=model,
+                platform.gateway,
+                ctx,
+                docs,
+                lang=lang,
+                words=words,
+                model=model,
                 progress=progress,
             )
         emit(summary.as_document(), output, as_json, {"summary": summary.as_dict()})
@@ -81,7 +91,14 @@ def draft(
         ctx = platform.cli_context("draft")
         with progress_bar("Drafting"):
             result = draft_text(
-                platform.gateway, ctx, platform.templates, template, instructions,
-                glossary=platform.glossary, references=refs, lang=lang, model=model,
+                platform.gateway,
+                ctx,
+                platform.templates,
+                template,
+                instructions,
+                glossary=platform.glossary,
+                references=refs,
+                lang=lang,
+                model=model,
             )
         emit(result.document, output, as_json, {"draft": result.as_dict()})

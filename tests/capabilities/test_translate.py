@@ -68,7 +68,7 @@ def test_cantonese_becomes_written_chinese(
     text, _ = translate_text(
         gateway, ctx, "我哋今日傾咗呢件事，佢話嗰個方案唔錯。", "zh-Hant", glossary=glossary
     )
-    assert "書面語" in system_of(fake_model.calls[0].messages)
+    assert "书面中文" in system_of(fake_model.calls[0].messages)
     assert text == "我們今天討論了這件事，他說的方案不錯。"
 
 

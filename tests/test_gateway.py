@@ -85,3 +85,14 @@ def test_guard_rewrites_prompts_restores_answers_and_counts_redactions(ctx: Call
         gateway.complete(ctx, [ChatMessage("user", "FORBIDDEN")])
     assert sink.events[-1].outcome == "refused"
     assert len(model.calls) == 1  # the refused prompt never reached the model
+
+
+def test_a_stream_abandoned_by_its_consumer_is_still_audited(
+    gateway: ModelGateway, fake_model: ScriptedModel, audit_sink: MemoryAuditSink, ctx: CallContext
+) -> None:
+    fake_model.enqueue("a long answer that the client will not wait for")
+    stream = gateway.stream(ctx, HELLO)
+    next(stream)
+    stream.close()
+    (event,) = audit_sink.events
+    assert event.outcome == "error" and event.detail == {"error": "cancelled by the caller"}

@@ -89,8 +89,8 @@ class ModelGateway:
         prompt = self._guard_before(ctx, chosen, messages, started)
         hold_back = bool(prompt.redactions)
         pieces: list[str] = []
+        generator = chosen.stream(prompt.messages, options)
         try:
-            generator = chosen.stream(prompt.messages, options)
             while True:
                 try:
                     piece = next(generator)
@@ -103,6 +103,11 @@ class ModelGateway:
             text = self.guard.after(ctx, chosen, prompt, completion.text)
         except GovpilotError as exc:
             self._record(ctx, chosen, prompt, started, "error", error=exc)
+            raise
+        except GeneratorExit:
+            # The consumer went away (e.g. an HTTP client disconnected): still audited.
+            generator.close()
+            self._record(ctx, chosen, prompt, started, "error", cancelled=True)
             raise
         if hold_back:
             yield text
@@ -132,10 +137,13 @@ class ModelGateway:
         *,
         completion: Completion | None = None,
         error: GovpilotError | None = None,
+        cancelled: bool = False,
     ) -> None:
         detail: dict[str, str] = {}
         if error is not None:
             detail["error"] = type(error).__name__
+        if cancelled:
+            detail["error"] = "cancelled by the caller"
         self.audit.record(
             AuditEvent(
                 actor=ctx.actor,

@@ -42,7 +42,7 @@ test: install model
 	if url=$$(scripts/start-test-postgres.sh 2>/dev/null); then \
 		echo "PostgreSQL test server: $$url"; export GOVPILOT_TEST_POSTGRES_URL="$$url"; \
 	else echo "PostgreSQL not installed: its tests are skipped (apt-get install postgresql)"; fi; \
-	$(BIN)/pytest $(PYTEST_ARGS)
+	GOVPILOT_REQUIRE_EMBEDDED=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests bench

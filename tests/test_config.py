@@ -34,7 +34,7 @@ def test_environment_overrides_and_json_model_lists(monkeypatch: pytest.MonkeyPa
 def test_toml_file_in_home_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "govpilot.toml").write_text(
         'department = "Housing Department"\n[[models]]\nname = "small"\nbackend = "embedded"\n'
-        'context_tokens = 2048\n',
+        "context_tokens = 2048\n",
         "utf-8",
     )
     monkeypatch.setenv("GOVPILOT_HOME", str(tmp_path))

@@ -24,8 +24,11 @@ def test_parts_are_concatenated_in_order_and_verified(tmp_path: Path) -> None:
     target = tmp_path / "models" / "m.gguf"
     seen: list[int] = []
     concatenate_verified(
-        make_parts(tmp_path, payload), target, len(payload),
-        hashlib.sha256(payload).hexdigest(), lambda done, total: seen.append(done),
+        make_parts(tmp_path, payload),
+        target,
+        len(payload),
+        hashlib.sha256(payload).hexdigest(),
+        lambda done, total: seen.append(done),
     )
     assert target.read_bytes() == payload
     assert seen[-1] == len(payload)

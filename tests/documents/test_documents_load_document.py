@@ -24,6 +24,7 @@ def test_public_api_is_exported():
             "Block",
             "Document",
             "SUPPORTED_INPUT_SUFFIXES",
+            "check_output_path",
             "SUPPORTED_OUTPUT_SUFFIXES",
             "load_bytes",
             "load_document",

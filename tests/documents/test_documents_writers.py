@@ -133,3 +133,16 @@ def test_written_file_gets_normal_permissions(tmp_path):
 def test_render_document_accepts_dotted_and_named_formats():
     assert render_document(SAMPLE, ".txt") == render_document(SAMPLE, "text")
     assert render_document(SAMPLE, "DOCX")[:2] == b"PK"
+
+
+def test_check_output_path_fails_before_any_work(tmp_path):
+    import pytest
+
+    from govpilot.documents import check_output_path
+    from govpilot.errors import InputError, UnsupportedFileType
+
+    check_output_path(tmp_path / "out.docx")
+    with pytest.raises(UnsupportedFileType):
+        check_output_path(tmp_path / "out.pdf")
+    with pytest.raises(InputError, match="does not exist"):
+        check_output_path(tmp_path / "missing" / "out.md")

@@ -37,8 +37,9 @@ class LlamaCppModel:
         self.threads = threads or max(1, os.cpu_count() or 1)
         self.capabilities = ModelCapabilities(context_tokens=context_tokens, external=False)
         self._llama: Any = None
-        # llama.cpp contexts are not thread-safe; the API serves many requests.
-        self._lock = threading.RLock()
+        # llama.cpp contexts are not thread-safe; the API serves many requests. A plain Lock
+        # (not an RLock) because a stream may be advanced from different worker threads.
+        self._lock = threading.Lock()
 
     @property
     def model_id(self) -> str:
@@ -106,7 +107,7 @@ class LlamaCppModel:
     ) -> Generator[str, None, Completion]:
         with self._lock:
             llama = self._load()
-            prompt_tokens = sum(self.count_tokens(m.content) for m in messages)
+            prompt_tokens = sum(self._tokens(llama, m.content) for m in messages)
             pieces: list[str] = []
             finish = "stop"
             try:
@@ -124,13 +125,16 @@ class LlamaCppModel:
                     f"the embedded model rejected the prompt: {exc}",
                     hint="shorten the input or raise context_tokens",
                 ) from exc
-        text = "".join(pieces)
+            completion_tokens = self._tokens(llama, "".join(pieces))
         return Completion(
-            text, self.model_id, Usage(prompt_tokens, self.count_tokens(text)), finish
+            "".join(pieces), self.model_id, Usage(prompt_tokens, completion_tokens), finish
         )
 
     def count_tokens(self, text: str) -> int:
         """Exact token count with the model's own tokenizer."""
         with self._lock:
-            llama = self._load()
-            return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            return self._tokens(self._load(), text)
+
+    @staticmethod
+    def _tokens(llama: Any, text: str) -> int:
+        return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))

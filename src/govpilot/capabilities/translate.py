@@ -42,6 +42,7 @@ class TranslationReport:
     glossary_hits: int = 0
     glossary_misses: list[str] = field(default_factory=list)
     untranslated_words: list[str] = field(default_factory=list)
+    untranslated_segments: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
@@ -54,6 +55,7 @@ class TranslationReport:
             "glossary_hits": self.glossary_hits,
             "glossary_misses": self.glossary_misses,
             "untranslated_words": self.untranslated_words,
+            "untranslated_segments": self.untranslated_segments,
             "seconds": round(self.seconds, 3),
         }
 
@@ -138,6 +140,14 @@ class Translator:
             terms = list(dict.fromkeys(m.target for m in matches))
         self._terms = terms
         output = self._ask(direction, prepared)
+        if direction != "yue->zh-Hant" and checks.not_translated(output, segment, self.target):
+            self.report.retries += 1
+            output = self._ask(direction, prepared, retry=True)
+            if checks.not_translated(output, segment, self.target):
+                # Never hand back an answer in the wrong language (it may be the answer to
+                # an instruction hidden in the text): keep the source and flag it.
+                self.report.untranslated_segments.append(segment)
+                return segment
         output = self._repair(direction, segment, prepared, output)
         if direction in ("en->zh-Hant", "zh->en"):
             output = self._enforce_glossary(segment, output, source_lang)

@@ -11,6 +11,7 @@ from govpilot.capabilities.draft import draft_text
 from govpilot.capabilities.summarise import summarise_documents
 from govpilot.capabilities.translate import TARGETS, translate_document
 from govpilot.cli.common import emit, get_platform, handled_errors, progress_bar, read_input
+from govpilot.documents import check_output_path
 from govpilot.errors import InputError
 
 OutOption = Annotated[
@@ -31,6 +32,8 @@ def translate(
     with handled_errors():
         if to not in TARGETS:
             raise InputError(f"unknown target language {to!r}", hint="use --to zh-Hant or --to en")
+        if output is not None:
+            check_output_path(output)
         platform = get_platform()
         doc = read_input(input, platform.settings)
         ctx = platform.cli_context("translate")
@@ -57,6 +60,8 @@ def summarise(
 ) -> None:
     """Summarise or consolidate documents; each point cites its source paragraphs."""
     with handled_errors():
+        if output is not None:
+            check_output_path(output)
         platform = get_platform()
         docs = [read_input(item, platform.settings) for item in inputs]
         ctx = platform.cli_context("summarise")
@@ -86,6 +91,8 @@ def draft(
 ) -> None:
     """Draft a reply, memo, press release or LegCo reply outline from a template."""
     with handled_errors():
+        if output is not None:
+            check_output_path(output)
         platform = get_platform()
         refs = [read_input(item, platform.settings) for item in reference or []]
         ctx = platform.cli_context("draft")

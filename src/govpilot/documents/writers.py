@@ -36,6 +36,17 @@ def write_document(doc: Document, path: Path, *, fmt: str | None = None) -> None
     _write_atomically(path, data)
 
 
+def check_output_path(path: Path) -> None:
+    """Fail before any work is done when `path` cannot be written (format or folder)."""
+    path = Path(path)
+    _normalise_format(path.suffix)
+    if not path.parent.is_dir():
+        raise InputError(
+            f"Cannot write {path}: the folder {path.parent} does not exist.",
+            hint="Create the folder first or choose another output path.",
+        )
+
+
 def _normalise_format(fmt: str) -> str:
     key = fmt.lower().lstrip(".")
     key = _ALIASES.get(key, key)

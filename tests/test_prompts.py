@@ -5,7 +5,14 @@ import pytest
 from govpilot.errors import NotFound
 from govpilot.prompts import load_prompt
 
-ALL = ["translate_en_to_zh", "translate_zh_to_en", "cantonese_to_written", "summarise", "draft"]
+ALL = [
+    "translate_word",
+    "translate_en_to_zh",
+    "translate_zh_to_en",
+    "cantonese_to_written",
+    "summarise",
+    "draft",
+]
 
 
 @pytest.mark.parametrize("name", ALL)

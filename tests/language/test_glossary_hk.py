@@ -159,3 +159,11 @@ def test_report_conveniences() -> None:
     report = Glossary.load_default().check_output("the Housing Bureau", "Housing Bureau", "en")
     assert report.hit_count == 0
     assert report.misses[0].source_text == "the Housing Bureau"
+
+
+def test_a_term_spelt_the_same_in_both_languages_counts_in_chinese_text():
+    from govpilot.language import Glossary
+
+    glossary = Glossary.load_default()
+    report = glossary.check_output("Residents may call 1823.", "居民可以撥打1823。", "en")
+    assert report.hit_count == 1 and not report.misses

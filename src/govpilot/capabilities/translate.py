@@ -9,6 +9,7 @@ terms, and repaired or retried when a check fails.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from govpilot.errors import EmptyDocument, InputError
 from govpilot.gateway import ModelGateway
 from govpilot.guard import CallContext
 from govpilot.language import Glossary, detect_language, split_sentences, to_hk_traditional
+from govpilot.language.glossary import GlossaryReport
 from govpilot.prompts import load_prompt
 
 Target = Literal["zh-Hant", "en"]
@@ -181,14 +183,7 @@ class Translator:
             self.report.retries += 1
             output = self._ask(direction, prepared, retry=True)
         if direction == "en->zh-Hant":
-            left = checks.leftover_english_words(output, source)
-            if left:
-                self.report.retries += 1
-                retry = self._ask(direction, prepared, words=left)
-                if len(checks.leftover_english_words(retry, source)) < len(left):
-                    output = retry
-                left = checks.leftover_english_words(output, source)
-                self.report.untranslated_words.extend(left)
+            output = self._translate_left_over_words(output, source)
         elif direction == "zh->en":
             if checks.leftover_chinese(output):
                 self.report.retries += 1
@@ -199,20 +194,53 @@ class Translator:
             output = checks.cantonese_to_written(output)
         return output
 
+    def _translate_left_over_words(self, output: str, source: str) -> str:
+        # Retrying the whole sentence rarely helps a small model; one word at a time does.
+        for word in checks.leftover_english_words(output, source):
+            self.report.retries += 1
+            messages = load_prompt("translate_word").render(word=word, sentence=source)
+            completion = self.gateway.complete(
+                self.ctx, messages, GenerationOptions(max_tokens=16), model=self.model
+            )
+            self.report.model_calls += 1
+            answer = checks.word_answer(completion.text)
+            if checks.is_word_translation(answer):
+                output = re.sub(rf"\s*\b{re.escape(word)}\b\s*", answer, output)
+        self.report.untranslated_words.extend(checks.leftover_english_words(output, source))
+        return output
+
     def _enforce_glossary(self, source: str, output: str, source_lang: str) -> str:
         report = self.glossary.check_output(source, output, source_lang)
         if report.misses:
-            present = [c.expected for c in report.checks if c.found]
-            for miss in report.misses:
-                if miss.source_text in output:
-                    # The model kept the source-language term: put the glossary rendering in.
-                    output = output.replace(miss.source_text, miss.expected)
-                elif source_lang == "en":
-                    output = checks.repair_chinese_term(output, miss.expected, present)
+            output = self._repair_terms(report, output, source_lang)
             report = self.glossary.check_output(source, output, source_lang)
+        if report.misses and source_lang == "en":
+            retry = self._retry_with_marked_terms(source, report)
+            retry_report = self.glossary.check_output(source, retry, source_lang)
+            if retry_report.hit_count > report.hit_count:
+                output, report = retry, retry_report
         self.report.glossary_hits += report.hit_count
         self.report.glossary_misses.extend(m.expected for m in report.misses)
         return output
+
+    def _repair_terms(self, report: GlossaryReport, output: str, source_lang: str) -> str:
+        present = [c.expected for c in report.checks if c.found]
+        for miss in report.misses:
+            if miss.source_text in output:
+                # The model kept the source-language term: put the glossary rendering in.
+                output = output.replace(miss.source_text, miss.expected)
+            elif source_lang == "en":
+                output = checks.repair_chinese_term(output, miss.expected, present)
+        return output
+
+    def _retry_with_marked_terms(self, source: str, report: GlossaryReport) -> str:
+        # Terms in 【】 survive a small model's rewriting far more often, and where the
+        # model still rewrites one, the brackets say exactly which span to replace.
+        marked, matches = self.glossary.apply_to_source(source, "en", mark=("【", "】"))
+        self.report.retries += 1
+        output = self._ask("en->zh-Hant", marked)
+        missing = [m.expected for m in report.misses]
+        return checks.fill_marked_terms(output, [m.target for m in matches], missing)
 
 
 def translate_text(

@@ -79,15 +79,32 @@ def clean_output(text: str, source: str) -> str:
 def leftover_english_words(output: str, source: str) -> list[str]:
     """Ordinary English words of the source left untranslated in a Chinese output.
 
-    A word counts when it appears lower-case in the source (names, acronyms and other
-    capitalised words may legitimately stay in English) and is still in the output.
-    URLs and e-mail addresses are ignored.
+    A word counts when it is lower-case in the output and the source has it lower-case too,
+    in the same or an inflected form (aisle / aisles). Names, acronyms and other
+    capitalised words may legitimately stay in English; URLs and e-mail addresses are
+    ignored.
     """
     source_plain = _URL_OR_EMAIL.sub(" ", source)
     output_plain = _URL_OR_EMAIL.sub(" ", output)
-    ordinary = {w for w in _LATIN_WORD.findall(source_plain) if w.islower()}
-    left = [w for w in _LATIN_WORD.findall(output_plain) if w.islower() and w in ordinary]
-    return sorted(set(left))
+    ordinary = {w.lower() for w in _LATIN_WORD.findall(source_plain) if w.islower()}
+    left = {
+        w
+        for w in _LATIN_WORD.findall(output_plain)
+        if w.islower() and any(_same_word(w, s) for s in ordinary)
+    }
+    return sorted(left)
+
+
+def _same_word(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 3
+
+
+def is_word_translation(answer: str) -> bool:
+    """True for a short Chinese answer to "translate this one word"."""
+    return 0 < len(answer) <= 8 and cjk_share(answer) == 1.0
 
 
 def leftover_chinese(output: str) -> list[str]:
@@ -182,3 +199,31 @@ def repair_chinese_term(output: str, expected: str, protected: Sequence[str] = (
         _, start, length = best
         return output[:start] + expected + output[start + length :]
     return output
+
+
+def word_answer(text: str) -> str:
+    """The Chinese word in a one-word answer ("译法：联合简报" -> "聯合簡報"), HK script."""
+    from govpilot.language.script import to_hk_traditional
+
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    line = re.split(r"[:：]", line)[-1]
+    return to_hk_traditional(line.strip().strip("。.「」\"'“”"))
+
+
+def fill_marked_terms(output: str, terms: Sequence[str], missing: Sequence[str]) -> str:
+    """Resolve 【...】 spans in an output: glossary terms stay, rewritten ones are replaced.
+
+    A span whose text is not a glossary term is replaced by the missing term it shares
+    most characters with (or the only missing term); then the brackets are removed.
+    """
+    todo = list(dict.fromkeys(missing))
+
+    def resolve(match: re.Match[str]) -> str:
+        inside = match.group(1)
+        if inside in terms or not todo:
+            return inside
+        best = max(todo, key=lambda t: sum((Counter(t) & Counter(inside)).values()))
+        todo.remove(best)
+        return best
+
+    return re.sub(r"【([^【】]{1,40})】", resolve, output).replace("【", "").replace("】", "")

@@ -233,6 +233,11 @@ class Glossary:
         """
         found: Counter[tuple[str, str]] = Counter()
         for m in self.find_terms(output_text, "mixed"):
+            if m.term.en == m.term.zh_hant:
+                # Same in both languages (1823): it renders itself in either direction.
+                found[("zh", m.term.zh_hant)] += 1
+                found[("en", _en_key(m.term.en))] += 1
+                continue
             # Chinese must be the exact Hong Kong form; English may differ in case.
             found[(m.lang, m.text if m.lang == "zh" else _en_key(m.term.en))] += 1
         checks = []
@@ -242,15 +247,18 @@ class Glossary:
             found[key] -= 1
         return GlossaryReport(tuple(checks))
 
-    def apply_to_source(self, text: str, source_lang: str) -> tuple[str, list[TermMatch]]:
+    def apply_to_source(
+        self, text: str, source_lang: str, *, mark: tuple[str, str] = ("", "")
+    ) -> tuple[str, list[TermMatch]]:
         """Replace each term in `text` by its rendering in the other language (prompt seeding).
 
-        Returns the new text and the matches, whose offsets refer to the original `text`.
+        `mark` wraps each rendering (e.g. in 【】). Returns the new text and the matches,
+        whose offsets refer to the original `text`.
         """
         matches = self.find_terms(text, source_lang)
         parts, pos = [], 0
         for m in matches:
-            parts += [text[pos : m.start], m.target]
+            parts += [text[pos : m.start], mark[0] + m.target + mark[1]]
             pos = m.end
         parts.append(text[pos:])
         return "".join(parts), matches

@@ -63,6 +63,13 @@ def handled_errors() -> Iterator[None]:
         raise typer.Exit(code=130) from None
 
 
+def prepare(output: Path | None) -> Platform:
+    """Check the output path before any work, then return the platform."""
+    if output is not None:
+        check_output_path(output)
+    return get_platform()
+
+
 def read_input(source: str, settings: Settings) -> Document:
     """A document from a path, or plain text from stdin when source is '-'."""
     if source == "-":

@@ -10,8 +10,7 @@ import typer
 from govpilot.capabilities.draft import draft_text
 from govpilot.capabilities.summarise import summarise_documents
 from govpilot.capabilities.translate import TARGETS, translate_document
-from govpilot.cli.common import emit, get_platform, handled_errors, progress_bar, read_input
-from govpilot.documents import check_output_path
+from govpilot.cli.common import emit, handled_errors, prepare, progress_bar, read_input
 from govpilot.errors import InputError
 
 OutOption = Annotated[
@@ -32,9 +31,7 @@ def translate(
     with handled_errors():
         if to not in TARGETS:
             raise InputError(f"unknown target language {to!r}", hint="use --to zh-Hant or --to en")
-        if output is not None:
-            check_output_path(output)
-        platform = get_platform()
+        platform = prepare(output)
         doc = read_input(input, platform.settings)
         ctx = platform.cli_context("translate")
         with progress_bar(f"Translating to {to}") as progress:
@@ -60,9 +57,7 @@ def summarise(
 ) -> None:
     """Summarise or consolidate documents; each point cites its source paragraphs."""
     with handled_errors():
-        if output is not None:
-            check_output_path(output)
-        platform = get_platform()
+        platform = prepare(output)
         docs = [read_input(item, platform.settings) for item in inputs]
         ctx = platform.cli_context("summarise")
         with progress_bar("Summarising") as progress:
@@ -91,9 +86,7 @@ def draft(
 ) -> None:
     """Draft a reply, memo, press release or LegCo reply outline from a template."""
     with handled_errors():
-        if output is not None:
-            check_output_path(output)
-        platform = get_platform()
+        platform = prepare(output)
         refs = [read_input(item, platform.settings) for item in reference or []]
         ctx = platform.cli_context("draft")
         with progress_bar("Drafting"):

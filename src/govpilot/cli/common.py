@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from govpilot.config import Settings
-from govpilot.documents import Document, load_document, write_document
+from govpilot.documents import Document, check_output_path, load_document, write_document
 from govpilot.errors import EmptyDocument, GovpilotError, InputTooLarge
 from govpilot.platform import Platform
 

@@ -49,9 +49,7 @@ def test_left_over_english_words_are_translated_one_by_one(
     fake_model.enqueue("他的 garages 很大。", "车库")
     text, report = translate_text(gateway, ctx, "His garage is big.", "zh-Hant", glossary=glossary)
     assert text == "他的車庫很大。"
-    assert "garages" in fake_model.calls[1].prompt and "His garage is big." in (
-        fake_model.calls[1].prompt
-    )
+    assert fake_model.calls[1].prompt == "garages"
     assert report.retries == 1 and report.untranslated_words == []
 
 

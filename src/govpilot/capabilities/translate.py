@@ -198,7 +198,7 @@ class Translator:
         # Retrying the whole sentence rarely helps a small model; one word at a time does.
         for word in checks.leftover_english_words(output, source):
             self.report.retries += 1
-            messages = load_prompt("translate_word").render(word=word, sentence=source)
+            messages = load_prompt("translate_word").render(word=word)
             completion = self.gateway.complete(
                 self.ctx, messages, GenerationOptions(max_tokens=16), model=self.model
             )

@@ -53,6 +53,16 @@ def test_left_over_english_words_are_translated_one_by_one(
     assert report.retries == 1 and report.untranslated_words == []
 
 
+def test_left_over_words_next_to_chinese_characters_are_replaced(
+    gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
+) -> None:
+    fake_model.enqueue("大型美容 aisles將測試。", "通道")
+    text, report = translate_text(
+        gateway, ctx, "Large beauty aisles will be tested.", "zh-Hant", glossary=glossary
+    )
+    assert text == "大型美容通道將測試。" and report.untranslated_words == []
+
+
 def test_words_still_untranslated_are_reported(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
 ) -> None:

@@ -205,7 +205,9 @@ class Translator:
             self.report.model_calls += 1
             answer = checks.word_answer(completion.text)
             if checks.is_word_translation(answer):
-                output = re.sub(rf"\s*\b{re.escape(word)}\b\s*", answer, output)
+                # Lookarounds, not \b: \b does not fire between "aisles" and "將".
+                pattern = rf"\s*(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])\s*"
+                output = re.sub(pattern, answer, output)
         self.report.untranslated_words.extend(checks.leftover_english_words(output, source))
         return output
 

@@ -88,7 +88,6 @@ class ModelGateway:
         started = time.perf_counter()
         prompt = self._guard_before(ctx, chosen, messages, started)
         hold_back = bool(prompt.redactions)
-        pieces: list[str] = []
         generator = chosen.stream(prompt.messages, options)
         try:
             while True:
@@ -97,7 +96,6 @@ class ModelGateway:
                 except StopIteration as stop:
                     completion: Completion = stop.value
                     break
-                pieces.append(piece)
                 if not hold_back:
                     yield piece
             text = self.guard.after(ctx, chosen, prompt, completion.text)

@@ -21,7 +21,13 @@ from govpilot.documents.model import Document
 from govpilot.errors import EmptyDocument, InputError
 from govpilot.gateway import ModelGateway
 from govpilot.guard import CallContext
-from govpilot.language import Glossary, detect_language, split_sentences, to_hk_traditional
+from govpilot.language import (
+    Glossary,
+    detect_language,
+    pack_segments,
+    split_sentences,
+    to_hk_traditional,
+)
 from govpilot.language.glossary import GlossaryReport
 from govpilot.prompts import load_prompt
 
@@ -120,18 +126,8 @@ class Translator:
         model = self.gateway.model(self.model)
         if model.count_tokens(text) <= SEGMENT_TOKENS:
             return [text]
-        segments: list[str] = []
-        current = ""
-        for sentence in split_sentences(text):
-            candidate = current + sentence
-            if current and model.count_tokens(candidate) > SEGMENT_TOKENS:
-                segments.append(current.strip())
-                current = sentence
-            else:
-                current = candidate
-        if current.strip():
-            segments.append(current.strip())
-        return segments
+        batches = pack_segments(split_sentences(text), SEGMENT_TOKENS, model.count_tokens)
+        return [s for s in ("".join(b.texts).strip() for b in batches) if s]
 
     def _translate_segment(self, segment: str, direction: Direction) -> str:
         self.report.segments += 1

@@ -18,6 +18,10 @@ from pydantic_settings import (
 )
 
 BackendKind = Literal["embedded", "openai", "fake"]
+#: What the privacy guard does with personal data in a prompt before a model sees it.
+PrivacyAction = Literal["allow", "pseudonymise", "redact", "block"]
+#: How personal data is written into stored conversations, transcripts and job inputs.
+StorageRedaction = Literal["keep", "placeholder", "mask", "hash"]
 
 
 def default_home() -> Path:
@@ -45,6 +49,48 @@ class ModelConfig(BaseModel):
     external: bool = Field(
         default=False, description="True when prompts leave this network (guard policy)"
     )
+
+
+class DepartmentPrivacy(BaseModel):
+    """One department's overrides of the platform-wide privacy policy (unset: inherit)."""
+
+    local: PrivacyAction | None = None
+    external: PrivacyAction | None = None
+    storage: StorageRedaction | None = None
+    restore_answers: bool | None = None
+
+
+class RetentionDays(BaseModel):
+    """How many days each class of stored data is kept before the purge job deletes it."""
+
+    uploads: int = Field(default=30, ge=1)
+    job_inputs: int = Field(default=30, ge=1)
+    conversations: int = Field(default=90, ge=1)
+    transcripts: int = Field(default=180, ge=1)
+    audit: int = Field(default=2555, ge=1, description="About seven years")
+
+
+class PrivacySettings(BaseModel):
+    """The PDPO guard: what each kind of model may see, how stored data is redacted."""
+
+    local: PrivacyAction = Field(
+        default="allow", description="Models on this network (embedded, external=false)"
+    )
+    external: PrivacyAction = Field(
+        default="pseudonymise", description="Models whose prompts leave this network"
+    )
+    storage: StorageRedaction = Field(
+        default="placeholder", description="Personal data in stored conversations and inputs"
+    )
+    restore_answers: bool = Field(
+        default=True, description="Put pseudonymised values back into the model's answer"
+    )
+    min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    hash_salt: SecretStr | None = Field(
+        default=None, description="Salt for hashed values; default: a random one in GOVPILOT_HOME"
+    )
+    departments: dict[str, DepartmentPrivacy] = Field(default_factory=dict)
+    retention_days: RetentionDays = Field(default_factory=RetentionDays)
 
 
 def _default_models() -> list[ModelConfig]:
@@ -78,6 +124,7 @@ class Settings(BaseSettings):
     template_dirs: list[Path] = Field(
         default_factory=list, description="Extra draft template folders"
     )
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     config_file: Path | None = None
 
     @classmethod

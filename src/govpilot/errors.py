@@ -102,6 +102,15 @@ class PolicyViolation(GovpilotError):
     status_code = 403
 
 
+class PersonalDataRefused(PolicyViolation):
+    """The prompt holds personal data that the policy forbids sending to this model."""
+
+    def __init__(self, message: str, *, detected: dict[str, int], hint: str | None = None):
+        super().__init__(message, hint=hint)
+        #: What was found, counted by type (never the data itself), for the audit log.
+        self.detected = dict(detected)
+
+
 class StorageError(GovpilotError):
     """The database or the audit log failed."""
 

@@ -11,7 +11,7 @@ from collections.abc import Generator, Mapping, Sequence
 
 from govpilot.audit.events import AuditEvent, AuditSink, Outcome
 from govpilot.backends.llm import ChatMessage, ChatModel, Completion, GenerationOptions
-from govpilot.errors import GovpilotError, NotFound, PolicyViolation
+from govpilot.errors import GovpilotError, NotFound, PersonalDataRefused, PolicyViolation
 from govpilot.guard import CallContext, Guard, GuardedPrompt, OpenGuard
 
 
@@ -122,7 +122,13 @@ class ModelGateway:
         try:
             return self.guard.before(ctx, model, messages)
         except PolicyViolation as exc:
-            self._record(ctx, model, GuardedPrompt(list(messages)), started, "refused", error=exc)
+            personal = isinstance(exc, PersonalDataRefused)
+            refused = GuardedPrompt(
+                list(messages),
+                decision="block" if personal else "refuse",
+                detected=exc.detected if isinstance(exc, PersonalDataRefused) else {},
+            )
+            self._record(ctx, model, refused, started, "refused", error=exc)
             raise
 
     def _record(
@@ -137,7 +143,11 @@ class ModelGateway:
         error: GovpilotError | None = None,
         cancelled: bool = False,
     ) -> None:
-        detail: dict[str, str] = {}
+        detail: dict[str, object] = {}
+        if prompt.decision is not None:
+            detail["privacy"] = prompt.decision
+        if prompt.detected:
+            detail["pii_detected"] = dict(prompt.detected)
         if error is not None:
             detail["error"] = type(error).__name__
         if cancelled:

@@ -22,6 +22,8 @@ class CallContext:
     department: str
     capability: str
     channel: str = "cli"
+    #: A conversation or job id: pseudonyms stay the same across the calls that share it.
+    session: str | None = None
 
 
 @dataclass
@@ -29,8 +31,13 @@ class GuardedPrompt:
     """The messages the model may see, and what the guard needs to undo afterwards."""
 
     messages: list[ChatMessage]
+    #: Personal data replaced before the model saw it, counted by type.
     redactions: dict[str, int] = field(default_factory=dict)
     state: Any = None
+    #: The guard's decision for the audit log (e.g. "allow", "pseudonymise"), if it made one.
+    decision: str | None = None
+    #: Personal data found in the prompt, counted by type, whether replaced or not.
+    detected: dict[str, int] = field(default_factory=dict)
 
 
 class Guard(Protocol):

@@ -5,6 +5,7 @@ Capabilities never import this module; interfaces build one Platform and pass it
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from govpilot.audit.log import AuditLog
@@ -14,6 +15,10 @@ from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
 from govpilot.guard import CallContext
 from govpilot.language import Glossary
+from govpilot.privacy.detector import PiiDetector, default_detector
+from govpilot.privacy.guard import PrivacyGuard
+from govpilot.privacy.policy import PrivacyPolicy, load_or_create_salt
+from govpilot.privacy.stored_text import StorageRedactor
 from govpilot.storage.db import Database
 
 
@@ -27,6 +32,9 @@ class Platform:
     gateway: ModelGateway
     glossary: Glossary
     templates: TemplateLibrary
+    privacy: PrivacyPolicy
+    detector: PiiDetector
+    storage_redactor: StorageRedactor
     _contexts: dict[str, CallContext] = field(default_factory=dict)
 
     @classmethod
@@ -37,14 +45,39 @@ class Platform:
         database = Database(settings.resolved_database_url)
         database.migrate()
         audit = AuditLog(database)
-        gateway = ModelGateway(build_models(settings), audit, default_model=settings.default_model)
+        privacy = PrivacyPolicy.from_settings(settings)
+        detector = PiiDetector(
+            default_detector().recognizers, min_score=settings.privacy.min_score
+        )
+        gateway = ModelGateway(
+            build_models(settings),
+            audit,
+            guard=PrivacyGuard(detector, privacy),
+            default_model=settings.default_model,
+        )
+        storage_redactor = StorageRedactor(detector, privacy, load_or_create_salt(settings))
         glossary = Glossary.merge(
             Glossary.load_default(), *(Glossary.from_csv(p) for p in settings.glossary_paths)
         )
         templates = TemplateLibrary.load([*settings.template_dirs, settings.home / "templates"])
-        return cls(settings, database, audit, gateway, glossary, templates)
+        return cls(
+            settings,
+            database,
+            audit,
+            gateway,
+            glossary,
+            templates,
+            privacy,
+            detector,
+            storage_redactor,
+        )
 
     def cli_context(self, capability: str) -> CallContext:
         """The call context for a CLI command run by the local user."""
         s = self.settings
-        return CallContext(actor=s.cli_user, department=s.department, capability=capability)
+        return CallContext(
+            actor=s.cli_user,
+            department=s.department,
+            capability=capability,
+            session=uuid.uuid4().hex,  # one pseudonym vault per command
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from dataclasses import replace
 from typing import Annotated
 
@@ -58,6 +59,8 @@ def get_caller(
         department=_utf8(department) or platform.settings.department,
         capability="api",
         channel="api",
+        # One pseudonym vault per request: a document's segments share placeholders.
+        session=uuid.uuid4().hex,
     )
 
 

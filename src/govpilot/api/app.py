@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from govpilot import __version__
 from govpilot.api.errors import install_error_handlers
-from govpilot.api.routers import copilot, health, openai
+from govpilot.api.routers import copilot, health, openai, privacy
 from govpilot.platform import Platform
 
 DESCRIPTION = """
@@ -36,6 +36,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(health.router)
     app.include_router(copilot.router)
     app.include_router(openai.router)
+    app.include_router(privacy.router)
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from govpilot import __version__
-from govpilot.cli import admin, copilot
+from govpilot.cli import admin, copilot, redact
 
 app = typer.Typer(
     name="govpilot",
@@ -16,6 +16,7 @@ app = typer.Typer(
 app.command()(copilot.translate)
 app.command()(copilot.summarise)
 app.command()(copilot.draft)
+app.command()(redact.redact)
 app.command()(admin.setup)
 app.command()(admin.models)
 app.command()(admin.templates)

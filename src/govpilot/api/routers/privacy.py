@@ -1,0 +1,188 @@
+"""Redaction of personal data (PDPO) as a service: text as JSON, and whole uploaded files.
+
+No model is called, but every redaction is audited (action "redact") with the counts found
+per type, never the values.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+
+from govpilot.api.deps import CallerDep, PlatformDep
+from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.api.uploads import (
+    FILE_RESPONSES,
+    check_text_size,
+    document_download,
+    load_upload,
+    output_filename,
+    size_limited_route,
+    upload_name,
+)
+from govpilot.audit.events import AuditEvent
+from govpilot.errors import InputError
+from govpilot.guard import CallContext
+from govpilot.platform import Platform
+from govpilot.privacy.documents import redact_document, redact_text
+from govpilot.privacy.entities import PII_TYPES, count_by_type
+from govpilot.privacy.operators import OperatorName, PseudonymVault
+from govpilot.privacy.policy import load_or_create_salt
+
+REPORT_HEADER = "X-Govpilot-Report"
+#: Above this, the header carries the counts only; `?format=json` gives every location.
+MAX_REPORT_HEADER = 4096
+
+DocumentFormat = Literal["docx", "md", "txt", "json"]
+
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["privacy"],
+    responses=ERROR_RESPONSES,
+    route_class=size_limited_route(max_files=1),
+)
+
+
+class Entity(BaseModel):
+    """One piece of personal data: its type and place in the input text."""
+
+    type: str = Field(examples=["HKID"])
+    start: int = Field(description="Offset of its first character (Python string index)")
+    end: int = Field(description="Offset just past it: text[start:end] is the value")
+    score: float = Field(description="How sure the detector is, 0-1")
+
+
+class RedactRequest(BaseModel):
+    """Text to redact."""
+
+    text: str
+    operator: OperatorName = Field(
+        default="placeholder",
+        description="placeholder: [HKID]; mask: ****; pseudonymise: [PERSON_1]; "
+        "hash: [HKID:salted hash]",
+    )
+    types: list[str] | None = Field(
+        default=None, description=f"Only these types (default: all): {', '.join(PII_TYPES)}"
+    )
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        wanted = [t.strip().upper() for t in value]
+        if not wanted:
+            raise ValueError("name at least one type, or leave types out for all of them")
+        unknown = sorted(set(wanted) - set(PII_TYPES))
+        if unknown:
+            raise ValueError(f"unknown types {unknown}; choose from {', '.join(PII_TYPES)}")
+        return wanted
+
+
+class RedactResponse(BaseModel):
+    """The redacted text and what was replaced, with offsets into the text sent."""
+
+    text: str
+    entities: list[Entity]
+
+
+@router.post("/redact", response_model=RedactResponse)
+def redact(body: RedactRequest, platform: PlatformDep, caller: CallerDep) -> dict[str, Any]:
+    """Redact personal data in text (HKID, phone, email, names, addresses and more)."""
+    check_text_size(platform.settings, body.text)
+    redaction = redact_text(
+        body.text,
+        platform.detector,
+        body.operator,
+        vault=PseudonymVault(),
+        salt=_salt(platform, body.operator),
+        types=body.types,
+    )
+    findings = redaction.findings
+    _audit(platform, caller, count_by_type(findings), body.operator, "text")
+    return {"text": redaction.text, "entities": [f.as_dict() for f in findings]}
+
+
+@router.post(
+    "/redact/document",
+    response_class=Response,
+    responses={
+        **FILE_RESPONSES,
+        200: {
+            "description": "The redacted file as an attachment, its report in the "
+            f"{REPORT_HEADER} header; with format=json: {{report, text}}",
+            "content": {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {},
+                "text/markdown": {},
+                "text/plain": {},
+                "application/json": {},
+            },
+        },
+    },
+)
+def redact_uploaded_document(
+    platform: PlatformDep,
+    caller: CallerDep,
+    file: Annotated[UploadFile, File(description="txt, md, html, docx or pdf")],
+    operator: Annotated[OperatorName, Form()] = "placeholder",
+    types: Annotated[
+        str | None, Form(description="Comma-separated, e.g. HKID,PHONE (default: all)")
+    ] = None,
+    output_format: Annotated[
+        DocumentFormat,
+        Query(alias="format", description="docx (default), md, txt, or json for the report"),
+    ] = "docx",
+) -> Response:
+    """Redact an uploaded file, keeping its structure, with a report of what was found where."""
+    wanted = _parse_types(types)
+    document = load_upload(file, platform.settings)
+    redacted, report = redact_document(
+        document, platform.detector, operator, salt=_salt(platform, operator), types=wanted
+    )
+    kind = document.source_format or "document"
+    _audit(platform, caller, report.counts, operator, kind)
+    if output_format == "json":
+        return JSONResponse({"report": report.as_dict(), "text": redacted.text})
+    # ensure_ascii: header values must be Latin-1.
+    header = json.dumps(report.as_dict(), ensure_ascii=True, separators=(",", ":"))
+    if len(header) > MAX_REPORT_HEADER:
+        summary = {k: v for k, v in report.as_dict().items() if k != "findings"}
+        header = json.dumps({**summary, "truncated": True}, separators=(",", ":"))
+    name = output_filename(upload_name(file), "redacted", output_format)
+    return document_download(redacted, name, output_format, headers={REPORT_HEADER: header})
+
+
+def _parse_types(value: str | None) -> list[str] | None:
+    if value is None or not value.strip():
+        return None
+    wanted = [part.strip().upper() for part in value.split(",") if part.strip()]
+    unknown = sorted(set(wanted) - set(PII_TYPES))
+    if unknown:
+        raise InputError(
+            f"unknown personal data types: {', '.join(unknown)}",
+            hint=f"choose from: {', '.join(PII_TYPES)}",
+        )
+    return wanted or None  # "," names nothing: redact every type rather than none
+
+
+def _salt(platform: Platform, operator: OperatorName) -> bytes | None:
+    return load_or_create_salt(platform.settings) if operator == "hash" else None
+
+
+def _audit(
+    platform: Platform, caller: CallContext, counts: dict[str, int], operator: str, kind: str
+) -> None:
+    platform.audit.record(
+        AuditEvent(
+            actor=caller.actor,
+            department=caller.department,
+            action="redact",
+            channel=caller.channel,
+            redactions=counts,
+            detail={"operator": operator, "input": kind},
+        )
+    )

@@ -1,0 +1,362 @@
+"""`govpilot redact`: find and replace personal data (PDPO) in texts, documents and JSON lines.
+
+Plain text (standard input, or a .txt file) is redacted as it is, layout and all, and
+`--json` offsets point into that text. Other documents (.md .html .docx .pdf) are read into
+blocks and redacted block by block; their `--json` offsets point into the document's plain
+text, `Document.text`: blocks joined by a blank line, table cells by a tab, rows by a newline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO
+
+import typer
+
+from govpilot.audit.events import AuditEvent
+from govpilot.cli.common import err_console, get_platform, handled_errors, prepare, progress_bar
+from govpilot.documents import Document, load_document, write_document
+from govpilot.documents.formats.text import decode_text, load_text
+from govpilot.errors import EmptyDocument, GovpilotError, InputError, InputTooLarge
+from govpilot.platform import Platform
+from govpilot.privacy.documents import RedactionReport, redact_document, redact_text
+from govpilot.privacy.entities import PII_TYPES
+from govpilot.privacy.operators import OPERATORS, OperatorName, PseudonymVault
+from govpilot.privacy.policy import load_or_create_salt
+
+REPORT_SUFFIXES = (".md", ".json")
+_OPERATOR_ALIASES = {"pseudonymize": "pseudonymise", "redact": "placeholder"}
+
+
+def redact(
+    input: Annotated[
+        str | None,
+        typer.Argument(help="A file (.txt .md .html .docx .pdf), or - for standard input"),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write here (.docx .md .txt); format from extension"),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"text", "entities"} (offsets into the input)')
+    ] = False,
+    jsonl: Annotated[
+        str | None,
+        typer.Option(
+            "--jsonl",
+            metavar="FILE",
+            help='Redact JSON lines {"id", "text"} from FILE (or - for standard input)',
+        ),
+    ] = None,
+    operator: Annotated[
+        str, typer.Option("--operator", help="placeholder, mask, pseudonymise or hash")
+    ] = "placeholder",
+    types: Annotated[
+        str | None,
+        typer.Option("--types", help="Only these types, comma-separated, e.g. HKID,PHONE"),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Write the report here (.md or .json)"),
+    ] = None,
+) -> None:
+    """Redact personal data (HKID, phone, email, names, addresses ...) in a text or document.
+
+    With -o, a document gets a report beside it (OUT.report.md): what was found where, no values.
+    Exit code 2 when the input cannot be used, or when any --jsonl line failed.
+    """
+    with handled_errors():
+        op = parse_operator(operator)
+        wanted = parse_types(types)
+        if jsonl is not None:
+            if input is not None or output is not None or report is not None:
+                raise InputError(
+                    "--jsonl reads its own input and prints JSON lines",
+                    hint="drop INPUT, -o and --report, and redirect the output to a file",
+                )
+            platform = get_platform()
+            if _redact_jsonl(jsonl, platform, op, wanted):
+                raise typer.Exit(code=2)
+            return
+        if input is None:
+            raise InputError(
+                "nothing to redact", hint="give a file, - for standard input, or --jsonl FILE"
+            )
+        _check_report_path(report, output)
+        platform = prepare(output)
+        text, document = _read(input, platform)
+        if document is None:
+            _redact_plain(text, platform, op, wanted, output, as_json, report)
+        else:
+            _redact_document(document, platform, op, wanted, output, as_json, report)
+
+
+def parse_operator(name: str) -> OperatorName:
+    """The operator named on the command line (case and the US spelling accepted)."""
+    key = _OPERATOR_ALIASES.get(name.strip().lower(), name.strip().lower())
+    for candidate in OPERATORS:
+        if candidate == key:
+            return candidate
+    raise InputError(f"unknown operator {name!r}", hint=f"use one of: {', '.join(OPERATORS)}")
+
+
+def parse_types(value: str | None) -> set[str] | None:
+    """The set of types from 'HKID,PHONE'; None (every type) when not given."""
+    if value is None or not value.strip():
+        return None
+    wanted = {part.strip().upper() for part in value.split(",") if part.strip()}
+    if not wanted:
+        raise InputError("--types names no type", hint="e.g. --types HKID,PHONE or leave it out")
+    unknown = sorted(wanted - set(PII_TYPES))
+    if unknown:
+        raise InputError(
+            f"unknown personal data type{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+            hint=f"choose from: {', '.join(PII_TYPES)}",
+        )
+    return wanted
+
+
+def _salt(platform: Platform, op: OperatorName) -> bytes | None:
+    return load_or_create_salt(platform.settings) if op == "hash" else None
+
+
+def _check_report_path(report: Path | None, output: Path | None) -> None:
+    if report is None:
+        return
+    if report.suffix.lower() not in REPORT_SUFFIXES:
+        raise InputError(f"cannot write a report as {report.name!r}", hint="name it .md or .json")
+    if output is not None and report.resolve() == output.resolve():
+        raise InputError("the report and the output are the same file", hint="name them apart")
+    if not report.parent.is_dir():
+        raise InputError(
+            f"cannot write {report}: the folder {report.parent} does not exist",
+            hint="create the folder first or choose another path",
+        )
+
+
+def _read(source: str, platform: Platform) -> tuple[str, Document | None]:
+    """Plain text as it is (stdin, .txt), or a structured document for every other format."""
+    settings = platform.settings
+    if source == "-":
+        data = sys.stdin.buffer.read(settings.max_upload_bytes + 1)
+        if len(data) > settings.max_upload_bytes:
+            raise InputTooLarge(
+                f"standard input is over the {settings.max_upload_mb:g} MB limit",
+                hint="set GOVPILOT_MAX_UPLOAD_MB to raise it",
+            )
+        text = data.decode("utf-8", errors="replace")
+        if not text.strip():
+            raise EmptyDocument("standard input is empty", hint="pipe some text in")
+        return text, None
+    path = Path(source)
+    document = load_document(path, max_bytes=settings.max_upload_bytes)  # checks type and size
+    if document.source_format == "txt":
+        return decode_text(path.read_bytes(), path.name), None
+    return document.text, document
+
+
+def _redact_plain(
+    text: str,
+    platform: Platform,
+    op: OperatorName,
+    wanted: set[str] | None,
+    output: Path | None,
+    as_json: bool,
+    report_path: Path | None,
+) -> None:
+    redaction = redact_text(
+        text, platform.detector, op, vault=PseudonymVault(), salt=_salt(platform, op), types=wanted
+    )
+    report = RedactionReport.for_text(text, redaction, op)
+    if output is not None:
+        if output.suffix.lower() == ".docx":
+            write_document(load_text(redaction.text.encode("utf-8"), output.name), output)
+        else:
+            _write_text(output, redaction.text)
+        err_console.print(f"wrote {output}", highlight=False)
+    _finish(platform, report, "text", output, as_json, report_path, redaction.text)
+
+
+def _redact_document(
+    document: Document,
+    platform: Platform,
+    op: OperatorName,
+    wanted: set[str] | None,
+    output: Path | None,
+    as_json: bool,
+    report_path: Path | None,
+) -> None:
+    with progress_bar("Redacting") as progress:
+        redacted, report = redact_document(
+            document,
+            platform.detector,
+            op,
+            salt=_salt(platform, op),
+            types=wanted,
+            progress=progress,
+        )
+    if output is not None:
+        write_document(redacted, output)
+        err_console.print(f"wrote {output}", highlight=False)
+        report_path = report_path or output.with_name(f"{output.stem}.report.md")
+    kind = document.source_format or "document"
+    _finish(platform, report, kind, output, as_json, report_path, redacted.text)
+
+
+def _finish(
+    platform: Platform,
+    report: RedactionReport,
+    kind: str,
+    output: Path | None,
+    as_json: bool,
+    report_path: Path | None,
+    text: str,
+) -> None:
+    """Write the report, print the result and the summary, and record the audit event."""
+    if report_path is not None:
+        if report_path.suffix.lower() == ".json":
+            body = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        else:
+            body = report.as_markdown()
+        _write_text(report_path, body)
+        err_console.print(f"wrote report {report_path}", highlight=False)
+    if as_json:
+        entities = report.entities()
+        typer.echo(json.dumps({"text": text, "entities": entities}, ensure_ascii=False, indent=2))
+    elif output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    err_console.print(report.summary(), highlight=False)
+    _audit(platform, report.counts, {"operator": report.operator, "input": kind, "items": 1})
+
+
+def _audit(platform: Platform, counts: dict[str, int], detail: dict[str, Any]) -> None:
+    ctx = platform.cli_context("redact")
+    platform.audit.record(
+        AuditEvent(
+            actor=ctx.actor,
+            department=ctx.department,
+            action="redact",
+            channel="cli",
+            redactions=counts,
+            detail=detail,
+        )
+    )
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write text as UTF-8 next to `path`, then rename it into place."""
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    except IsADirectoryError as exc:
+        temp.unlink(missing_ok=True)
+        raise InputError(f"{path} is a folder", hint="give a file name to write") from exc
+    except PermissionError as exc:
+        temp.unlink(missing_ok=True)
+        raise InputError(
+            f"cannot write {path}: permission denied", hint="choose a folder you can write to"
+        ) from exc
+
+
+# --jsonl ----------------------------------------------------------------------------------
+
+
+def _redact_jsonl(
+    source: str, platform: Platform, op: OperatorName, wanted: set[str] | None
+) -> int:
+    """Redact each `{"id", "text"}` line; print one JSON line per input; return the failures."""
+    salt = _salt(platform, op)
+    limit = platform.settings.max_text_chars
+    counts: Counter[str] = Counter()
+    done = failed = 0
+    out = sys.stdout  # the bar redirects sys.stdout to the terminal while it shows
+    bar = progress_bar("Redacting lines", enabled=source != "-")
+    with _LineSource(source) as (lines, total), bar as progress:
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            result = _redact_line(raw, number, platform, op, wanted, salt, limit)
+            if "error" in result:
+                failed += 1
+                err_console.print(f"line {number}: {result['error']}", highlight=False)
+            else:
+                done += 1
+                counts.update(e["type"] for e in result["entities"])
+            typer.echo(json.dumps(result, ensure_ascii=False), file=out)
+            progress(number, total or number)
+    if failed:
+        err_console.print(f"{failed} of {done + failed} lines failed", highlight=False)
+    ordered = {t: counts[t] for t in PII_TYPES if counts[t]}
+    _audit(platform, ordered, {"operator": op, "input": "jsonl", "items": done, "failed": failed})
+    return failed
+
+
+def _redact_line(
+    raw: bytes,
+    number: int,
+    platform: Platform,
+    op: OperatorName,
+    wanted: set[str] | None,
+    salt: bytes | None,
+    limit: int,
+) -> dict[str, Any]:
+    try:
+        line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError:
+        return {"id": None, "error": "the line is not UTF-8 text"}
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"id": None, "error": f"not valid JSON ({exc.msg} at column {exc.colno})"}
+    if not isinstance(item, dict):
+        return {"id": None, "error": 'expected a JSON object {"id", "text"}'}
+    if "id" not in item:
+        return {"id": None, "error": 'the line has no "id"'}
+    item_id, text = item["id"], item.get("text")
+    if not isinstance(text, str):
+        return {"id": item_id, "error": '"text" is missing or not a string'}
+    if len(text) > limit:
+        return {"id": item_id, "error": f"the text is over the {limit:,} character limit"}
+    try:
+        redaction = redact_text(
+            text, platform.detector, op, vault=PseudonymVault(), salt=salt, types=wanted
+        )
+    except GovpilotError as error:
+        return {"id": item_id, "error": error.message}
+    entities = [f.as_dict() for f in redaction.findings]
+    return {"id": item_id, "text": redaction.text, "entities": entities}
+
+
+class _LineSource:
+    """Lines of a JSONL file or standard input, as bytes; the count is known for files."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.handle: BinaryIO | None = None
+
+    def __enter__(self) -> tuple[Iterator[bytes], int | None]:
+        if self.source == "-":
+            return iter(sys.stdin.buffer), None
+        path = Path(self.source)
+        try:
+            with path.open("rb") as counting:
+                total = sum(1 for _ in counting)
+            self.handle = path.open("rb")
+        except (FileNotFoundError, NotADirectoryError) as exc:
+            raise InputError(f"File not found: {path}", hint="Check the path.") from exc
+        except IsADirectoryError as exc:
+            raise InputError(f"{path} is a folder.", hint="Give the path of one file.") from exc
+        except PermissionError as exc:
+            raise InputError(f"Cannot read {path}: permission denied.") from exc
+        return iter(self.handle), total
+
+    def __exit__(self, *exc: object) -> None:
+        if self.handle is not None:
+            self.handle.close()

@@ -1,0 +1,295 @@
+"""POST /api/v1/redact and /api/v1/redact/document, in-process over httpx, with audit events."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import docx
+import httpx
+import pytest
+from fastapi import FastAPI
+from fpdf import FPDF
+
+from govpilot.api import create_app
+from govpilot.api.routers import privacy as privacy_router
+from govpilot.audit.log import AuditLog
+from govpilot.backends.fake import ScriptedModel
+from govpilot.capabilities.draft import TemplateLibrary
+from govpilot.config import ModelConfig, Settings
+from govpilot.documents import load_bytes
+from govpilot.gateway import ModelGateway
+from govpilot.language import Glossary
+from govpilot.platform import Platform
+from govpilot.privacy.detector import PiiDetector
+from govpilot.privacy.entities import Finding
+from govpilot.privacy.policy import PrivacyPolicy
+from govpilot.privacy.stored_text import StorageRedactor
+from govpilot.storage.db import Database
+
+pytestmark = pytest.mark.anyio
+
+HKID = "A123456(3)"
+PHONE = "9123 4567"
+EMAIL = "chan.taiman@example.com"
+NAMES = ("陳大文", "Chan Tai Man")
+VALUES = (HKID, PHONE, EMAIL, *NAMES)
+PATTERNS = (
+    ("HKID", r"[A-Z]{1,2}\d{6}\([0-9A]\)"),
+    ("PHONE", r"(?<!\d)[2-9]\d{3} ?\d{4}(?!\d)"),
+    ("EMAIL", r"[\w.]+@\w+(?:\.\w+)+"),
+    ("PERSON", "|".join(NAMES)),
+)
+UPLOAD_LIMIT_MB = 0.05  # 52,428 bytes
+TEXT_LIMIT = 20_000
+OFFICER = "chan.tm@had.gov.hk"
+
+
+class ScriptedRecognizer:
+    """Finds a fixed HKID shape, 8-digit phones, emails and a fixed list of names."""
+
+    name = "scripted"
+    types = ("HKID", "PHONE", "EMAIL", "PERSON")
+
+    def find(self, text: str) -> Iterator[Finding]:
+        for pii_type, pattern in PATTERNS:
+            for m in re.finditer(pattern, text):
+                yield Finding(m.start(), m.end(), pii_type, 0.9, self.name)
+
+
+def build_platform(settings: Settings, detector: PiiDetector) -> Platform:
+    """A Platform with an SQLite audit log, a scripted model and the given detector."""
+    database = Database(f"sqlite:///{settings.home / 'govpilot.db'}")
+    database.migrate()
+    audit = AuditLog(database)
+    privacy = PrivacyPolicy.from_settings(settings)
+    storage_redactor = StorageRedactor(detector, privacy, b"salt")
+    parts: dict[str, Any] = {
+        "settings": settings,
+        "database": database,
+        "audit": audit,
+        "gateway": ModelGateway([ScriptedModel(name="fake")], audit),
+        "glossary": Glossary.load_default(),
+        "templates": TemplateLibrary.load(),
+        "privacy": privacy,
+        "detector": detector,
+        "storage_redactor": storage_redactor,
+    }
+    names = {f.name for f in fields(Platform)}
+    if "records" in names:  # the record store, where this version of Platform has one
+        from govpilot.storage.records import RecordStore
+
+        retention = settings.privacy.retention_days
+        parts["records"] = RecordStore(
+            database, storage_redactor, retention, settings.home / "blobs"
+        )
+    return Platform(**{k: v for k, v in parts.items() if k in names})
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def redact_platform(tmp_path: Path) -> Iterator[Platform]:
+    settings = Settings(
+        home=tmp_path,
+        models=[ModelConfig(name="fake", backend="fake")],
+        default_model="fake",
+        department="HAD",
+        max_upload_mb=UPLOAD_LIMIT_MB,
+        max_text_chars=TEXT_LIMIT,
+    )
+    platform = build_platform(settings, PiiDetector([ScriptedRecognizer()]))
+    yield platform
+    platform.database.dispose()
+
+
+def app_for(platform: Platform) -> FastAPI:
+    app = create_app(platform)
+    if not any(getattr(r, "path", "") == "/api/v1/redact" for r in app.routes):
+        app.include_router(privacy_router.router)  # until api/app.py registers it
+    return app
+
+
+@pytest.fixture
+async def client(redact_platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app_for(redact_platform))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://govpilot.test", headers={"X-Govpilot-User": OFFICER}
+    ) as c:
+        yield c
+
+
+def assert_no_values(text: str) -> None:
+    for value in VALUES:
+        assert value not in text
+
+
+def letter_docx() -> bytes:
+    word = docx.Document()
+    word.add_heading("Complaint from 陳大文", level=1)
+    word.add_paragraph(f"My HKID is {HKID}; phone {PHONE}.")
+    word.add_paragraph(f"Email {EMAIL}", style="List Bullet")
+    table = word.add_table(rows=2, cols=2)
+    for r, row in enumerate((("Name", "Phone"), ("Chan Tai Man", PHONE))):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def test_redact_text(client):
+    text = f"陳大文的身份證是{HKID}，電話{PHONE}。"
+    response = await client.post("/api/v1/redact", json={"text": text})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["text"] == "[PERSON]的身份證是[HKID]，電話[PHONE]。"
+    assert [(e["type"], text[e["start"] : e["end"]]) for e in body["entities"]] == [
+        ("PERSON", "陳大文"),
+        ("HKID", HKID),
+        ("PHONE", PHONE),
+    ]
+    assert body["entities"][0] == {"type": "PERSON", "start": 0, "end": 3, "score": 0.9}
+
+
+async def test_redact_text_operator_and_types(client):
+    text = f"陳大文 {HKID} 陳大文"
+    body = {"text": text, "operator": "pseudonymise", "types": ["person"]}
+    response = await client.post("/api/v1/redact", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["text"] == f"[PERSON_1] {HKID} [PERSON_1]"
+    hashed = await client.post("/api/v1/redact", json={"text": text, "operator": "hash"})
+    assert re.fullmatch(
+        r"\[PERSON:\w{12}\] \[HKID:\w{12}\] \[PERSON:\w{12}\]", hashed.json()["text"]
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": "x", "operator": "shred"},
+        {"text": "x", "types": ["SSN"]},
+        {"text": "x", "types": []},
+        {"operator": "mask"},
+    ],
+)
+async def test_redact_text_refuses_bad_requests(client, body):
+    response = await client.post("/api/v1/redact", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["type"] == "RequestValidationError"
+
+
+async def test_redact_text_over_the_limit(client):
+    response = await client.post("/api/v1/redact", json={"text": "a" * (TEXT_LIMIT + 1)})
+    assert response.status_code == 413
+    assert response.json()["error"]["type"] == "InputTooLarge"
+
+
+async def test_redact_empty_text_is_fine(client):
+    response = await client.post("/api/v1/redact", json={"text": ""})
+    assert response.status_code == 200
+    assert response.json() == {"text": "", "entities": []}
+
+
+async def test_redact_document_returns_a_docx_and_its_report(client):
+    files = {"file": ("letter.docx", letter_docx(), DOCX)}
+    response = await client.post("/api/v1/redact/document", files=files)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == DOCX
+    assert 'filename="letter.redacted.docx"' in response.headers["content-disposition"]
+    redacted = load_bytes(response.content, "letter.redacted.docx")
+    assert [b.kind for b in redacted.blocks] == ["heading", "paragraph", "list_item", "table"]
+    assert redacted.blocks[3].rows == (("Name", "Phone"), ("[PERSON]", "[PHONE]"))
+    assert_no_values(redacted.text)
+    report = json.loads(response.headers[privacy_router.REPORT_HEADER])
+    assert report["counts"] == {"HKID": 1, "PHONE": 2, "EMAIL": 1, "PERSON": 2}
+    assert report["findings"][4]["location"]["kind"] == "table"
+    assert_no_values(response.headers[privacy_router.REPORT_HEADER])
+
+
+async def test_redact_document_as_json(client):
+    files = {"file": ("letter.docx", letter_docx(), DOCX)}
+    form = {"operator": "mask", "types": "HKID, phone"}
+    response = await client.post("/api/v1/redact/document?format=json", files=files, data=form)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"report", "text"}
+    assert body["report"]["counts"] == {"HKID": 1, "PHONE": 2}
+    assert body["report"]["operator"] == "mask"
+    assert "My HKID is **********; phone **** ****." in body["text"]
+    assert "陳大文" in body["text"]  # not among the types asked for
+
+
+async def test_redact_pdf_to_markdown(client):
+    pdf = FPDF()
+    for line in (f"Complainant: Chan Tai Man, HKID {HKID}.", f"Reach him on {PHONE}."):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    files = {"file": ("complaint.pdf", bytes(pdf.output()), "application/pdf")}
+    response = await client.post("/api/v1/redact/document?format=md", files=files)
+    assert response.status_code == 200, response.text
+    assert 'filename="complaint.redacted.md"' in response.headers["content-disposition"]
+    assert_no_values(response.text)
+    report = json.loads(response.headers[privacy_router.REPORT_HEADER])
+    assert [f["location"]["page"] for f in report["findings"]] == [1, 1, 2]
+
+
+async def test_large_reports_leave_the_header_with_counts_only(client):
+    text = "\n\n".join(f"Call 陳大文 on {PHONE}." for _ in range(60))
+    files = {"file": ("many.txt", text.encode(), "text/plain")}
+    response = await client.post("/api/v1/redact/document", files=files)
+    assert response.status_code == 200, response.text
+    report = json.loads(response.headers[privacy_router.REPORT_HEADER])
+    assert report["truncated"] is True
+    assert report["counts"] == {"PHONE": 60, "PERSON": 60}
+    assert "findings" not in report
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "status", "error"),
+    [
+        ("sheet.xlsx", b"PK\x03\x04 not really", 415, "UnsupportedFileType"),
+        ("broken.pdf", b"%PDF-1.4\nnot really a pdf", 422, "CorruptDocument"),
+        ("empty.txt", b"   ", 422, "EmptyDocument"),
+        ("big.txt", b"a" * 60_000, 413, "InputTooLarge"),
+    ],
+)
+async def test_redact_document_refuses_bad_uploads(client, name, content, status, error):
+    response = await client.post("/api/v1/redact/document", files={"file": (name, content)})
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["type"] == error
+
+
+async def test_unknown_types_in_the_form(client):
+    files = {"file": ("letter.docx", letter_docx(), DOCX)}
+    response = await client.post("/api/v1/redact/document", files=files, data={"types": "SSN"})
+    assert response.status_code == 400
+    assert "SSN" in response.json()["error"]["message"]
+
+
+async def test_every_redaction_is_audited_without_values(client, redact_platform):
+    await client.post("/api/v1/redact", json={"text": f"陳大文 {HKID}"})
+    files = {"file": ("letter.docx", letter_docx(), DOCX)}
+    await client.post("/api/v1/redact/document", files=files)
+    document_event, text_event = redact_platform.audit.events(action="redact")
+    assert text_event.actor == OFFICER
+    assert text_event.department == "HAD"
+    assert text_event.channel == "api"
+    assert text_event.redactions == {"HKID": 1, "PERSON": 1}
+    assert text_event.detail == {"operator": "placeholder", "input": "text"}
+    assert document_event.redactions == {"HKID": 1, "PHONE": 2, "EMAIL": 1, "PERSON": 2}
+    assert document_event.detail == {"operator": "placeholder", "input": "docx"}
+    for event in (text_event, document_event):
+        assert_no_values(json.dumps(event.as_dict(), ensure_ascii=False, default=str))

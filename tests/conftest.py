@@ -1,14 +1,34 @@
-"""Shared fixtures: a scripted model behind a real gateway with an in-memory audit sink."""
+"""Shared fixtures: a scripted model behind a real gateway with an in-memory audit sink;
+a scripted PII detector; empty databases on SQLite and, when configured, PostgreSQL.
+
+PostgreSQL tests need GOVPILOT_TEST_POSTGRES_URL (start a throwaway server with
+`export GOVPILOT_TEST_POSTGRES_URL="$(scripts/start-test-postgres.sh)"`). Each test gets
+its own schema, dropped afterwards, so tests never see each other's tables.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
 
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.gateway import ModelGateway
 from govpilot.guard import CallContext
 from govpilot.language import Glossary
+from govpilot.privacy.detector import PiiDetector
+from govpilot.privacy.testing import simple_recognizer
+from govpilot.storage.db import Database
+
+POSTGRES_URL_ENV = "GOVPILOT_TEST_POSTGRES_URL"
+#: The names the scripted detector knows (real name detection is tested in tests/privacy).
+SCRIPTED_NAMES = ("Chan Tai Man", "陳大文", "Wong Siu Ming")
 
 
 @pytest.fixture
@@ -34,3 +54,62 @@ def ctx() -> CallContext:
 @pytest.fixture(scope="session")
 def glossary() -> Glossary:
     return Glossary.load_default()
+
+
+@pytest.fixture
+def scripted_detector() -> PiiDetector:
+    """HKIDs, phones and e-mails by simple patterns, and the SCRIPTED_NAMES as persons."""
+    return PiiDetector([simple_recognizer(SCRIPTED_NAMES)])
+
+
+def postgres_base_url() -> URL:
+    """The test server's URL, or skip the test with instructions."""
+    raw = os.environ.get(POSTGRES_URL_ENV)
+    if not raw:
+        pytest.skip(
+            f"{POSTGRES_URL_ENV} is not set: run "
+            f'`export {POSTGRES_URL_ENV}="$(scripts/start-test-postgres.sh)"` to test PostgreSQL'
+        )
+    return make_url(raw)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose connections see only a fresh, empty schema of the test server."""
+    base = postgres_base_url()
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    # libpq `options` sets search_path on every connection, so tables land in the schema.
+    url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite file in a folder that does not exist yet (Database must create it)."""
+    return f"sqlite:///{tmp_path / 'data' / 'govpilot.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The URL of an empty database, once per backend."""
+    name = "postgres_url" if request.param == "postgres" else "sqlite_url"
+    return str(request.getfixturevalue(name))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """An empty, migrated database on each backend."""
+    db = Database(database_url)
+    db.migrate()
+    try:
+        yield db
+    finally:
+        db.dispose()

@@ -20,6 +20,7 @@ from govpilot.privacy.guard import PrivacyGuard
 from govpilot.privacy.policy import PrivacyPolicy, load_or_create_salt
 from govpilot.privacy.stored_text import StorageRedactor
 from govpilot.storage.db import Database
+from govpilot.storage.records import RecordStore
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Platform:
     privacy: PrivacyPolicy
     detector: PiiDetector
     storage_redactor: StorageRedactor
+    records: RecordStore
     _contexts: dict[str, CallContext] = field(default_factory=dict)
 
     @classmethod
@@ -56,6 +58,9 @@ class Platform:
             default_model=settings.default_model,
         )
         storage_redactor = StorageRedactor(detector, privacy, load_or_create_salt(settings))
+        records = RecordStore(
+            database, storage_redactor, settings.privacy.retention_days, settings.home / "blobs"
+        )
         glossary = Glossary.merge(
             Glossary.load_default(), *(Glossary.from_csv(p) for p in settings.glossary_paths)
         )
@@ -70,6 +75,7 @@ class Platform:
             privacy,
             detector,
             storage_redactor,
+            records,
         )
 
     def cli_context(self, capability: str) -> CallContext:

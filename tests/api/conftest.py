@@ -26,7 +26,11 @@ from govpilot.errors import ModelUnavailable
 from govpilot.gateway import ModelGateway
 from govpilot.language import Glossary
 from govpilot.platform import Platform
+from govpilot.privacy.detector import PiiDetector
+from govpilot.privacy.policy import PrivacyPolicy
+from govpilot.privacy.stored_text import StorageRedactor
 from govpilot.storage.db import Database
+from govpilot.storage.records import RecordStore
 
 
 class FlakyModel(ScriptedModel):
@@ -57,7 +61,10 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def platform(
-    settings: Settings, fake_model: ScriptedModel, glossary: Glossary
+    settings: Settings,
+    fake_model: ScriptedModel,
+    glossary: Glossary,
+    scripted_detector: PiiDetector,
 ) -> Iterator[Platform]:
     database = Database(f"sqlite:///{settings.home / 'govpilot.db'}")
     database.migrate()
@@ -70,7 +77,23 @@ def platform(
         "buggy": ScriptedModel(name="buggy", responder=_explode),
     }
     gateway = ModelGateway(models, audit, default_model="fake")
-    yield Platform(settings, database, audit, gateway, glossary, TemplateLibrary.load())
+    privacy = PrivacyPolicy.from_settings(settings)
+    redactor = StorageRedactor(scripted_detector, privacy, b"test-salt")
+    records = RecordStore(
+        database, redactor, settings.privacy.retention_days, settings.home / "blobs"
+    )
+    yield Platform(
+        settings,
+        database,
+        audit,
+        gateway,
+        glossary,
+        TemplateLibrary.load(),
+        privacy,
+        scripted_detector,
+        redactor,
+        records,
+    )
     database.dispose()
 
 

@@ -28,7 +28,11 @@ from govpilot.errors import ModelUnavailable
 from govpilot.gateway import ModelGateway
 from govpilot.language import Glossary, has_simplified
 from govpilot.platform import Platform
+from govpilot.privacy.detector import PiiDetector
+from govpilot.privacy.policy import PrivacyPolicy
+from govpilot.privacy.stored_text import StorageRedactor
 from govpilot.storage.db import Database
+from govpilot.storage.records import RecordStore
 
 ZH_ANSWER = "这是政府的测试译文。"  # the model writes Simplified; the pipeline converts it
 ZH_HK = "這是政府的測試譯文。"
@@ -65,7 +69,9 @@ def fake_model() -> ScriptedModel:
 
 
 @pytest.fixture
-def platform(tmp_path: Path, fake_model: ScriptedModel) -> Iterator[Platform]:
+def platform(
+    tmp_path: Path, fake_model: ScriptedModel, scripted_detector: PiiDetector
+) -> Iterator[Platform]:
     home = tmp_path / "home"
     settings = Settings(
         home=home, models=[ModelConfig(name="fake", backend="fake")], default_model="fake"
@@ -74,8 +80,20 @@ def platform(tmp_path: Path, fake_model: ScriptedModel) -> Iterator[Platform]:
     database.migrate()
     audit = AuditLog(database)
     gateway = ModelGateway([fake_model], audit)
+    privacy = PrivacyPolicy.from_settings(settings)
+    redactor = StorageRedactor(scripted_detector, privacy, b"test-salt")
+    records = RecordStore(database, redactor, settings.privacy.retention_days, home / "blobs")
     yield Platform(
-        settings, database, audit, gateway, Glossary.load_default(), TemplateLibrary.load()
+        settings,
+        database,
+        audit,
+        gateway,
+        Glossary.load_default(),
+        TemplateLibrary.load(),
+        privacy,
+        scripted_detector,
+        redactor,
+        records,
     )
     database.dispose()
 

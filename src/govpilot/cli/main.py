@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from govpilot import __version__
-from govpilot.cli import admin, copilot, redact
+from govpilot.cli import admin, copilot, privacy, redact
 
 app = typer.Typer(
     name="govpilot",
@@ -22,6 +22,7 @@ app.command()(admin.models)
 app.command()(admin.templates)
 app.command()(admin.serve)
 app.add_typer(admin.audit_app, name="audit")
+app.add_typer(privacy.privacy_app, name="privacy")
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""ORM tables: the hash-chained audit log and its one-row head.
+"""ORM tables: the hash-chained audit log and its head; stored records and their subjects.
 
 The schema itself is created by the Alembic migrations in `migrations/versions/`; these
 classes must stay in step with them (a test compares the two).
@@ -12,13 +12,16 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -94,10 +97,12 @@ class AuditEventRow(Base):
 
 
 class AuditHeadRow(Base):
-    """The single row (id 1) holding the last seq and hash.
+    """The single row (id 1) holding the last seq and hash, and where the chain starts.
 
     Without it, deleting the newest events would leave a shorter chain that still verifies.
     On PostgreSQL it is also the row appenders lock (`SELECT ... FOR UPDATE`).
+    `first_seq` and `first_prev_hash` anchor the chain once old events have been pruned
+    (retention): verification starts there instead of at event 1 and the genesis hash.
     """
 
     __tablename__ = "audit_head"
@@ -105,6 +110,59 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_seq: Mapped[int] = mapped_column(BigInteger)
     last_hash: Mapped[str] = mapped_column(String(64))
+    first_seq: Mapped[int] = mapped_column(BigInteger, server_default=text("1"))
+    first_prev_hash: Mapped[str] = mapped_column(String(64), server_default=GENESIS_HASH)
 
 
 HEAD_ID = 1
+
+
+#: The classes of stored data, each with its own retention period (`RetentionDays`).
+RECORD_CLASSES: tuple[str, ...] = ("uploads", "job_inputs", "conversations", "transcripts")
+
+
+class StoredRecordRow(Base):
+    """One stored text (job input, conversation, transcript) or upload, redacted per policy.
+
+    `content` is the text as the department's storage policy wrote it (`storage` says how:
+    keep, placeholder, mask or hash); `blob_path` is an original file, relative to the blob
+    folder, for the uploads a capability must keep.
+    """
+
+    __tablename__ = "stored_records"
+    __table_args__ = (
+        CheckConstraint(
+            "data_class IN ('uploads', 'job_inputs', 'conversations', 'transcripts')",
+            name="ck_stored_records_data_class",
+        ),
+        Index("ix_stored_records_expires_at", "expires_at"),
+        Index("ix_stored_records_department_class", "department", "data_class"),
+        Index("ix_stored_records_owner", "owner"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data_class: Mapped[str] = mapped_column(String(20))
+    department: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    title: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    storage: Mapped[str] = mapped_column(String(20))
+    redactions: Mapped[dict[str, int]] = mapped_column(JSON)
+    # `metadata` is taken by SQLAlchemy's declarative classes; the column keeps the name.
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    blob_path: Mapped[str | None] = mapped_column(Text)
+
+
+class RecordSubjectRow(Base):
+    """A data subject a stored record mentions: the type and salted hash of an identifier."""
+
+    __tablename__ = "record_subjects"
+    __table_args__ = (Index("ix_record_subjects_hash", "hash"),)
+
+    record_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("stored_records.id", ondelete="CASCADE"), primary_key=True
+    )
+    type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True)

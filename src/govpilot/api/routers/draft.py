@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
+from govpilot.api.job_inputs import remember_input
 from govpilot.api.schemas.copilot import (
     MAX_TEXTS,
     DraftPublic,
@@ -49,9 +50,18 @@ def draft(body: DraftRequest, platform: PlatformDep, caller: CallerDep) -> Any:
         Document.from_text(text, source=f"reference {index}")
         for index, text in enumerate(body.references, 1)
     ]
+    ctx = acting_as(caller, "draft")
+    remember_input(
+        platform,
+        ctx,
+        [body.instructions, *body.references],
+        title=body.template,
+        lang=body.lang,
+        model=body.model,
+    )
     result = draft_text(
         platform.gateway,
-        acting_as(caller, "draft"),
+        ctx,
         platform.templates,
         body.template,
         body.instructions,
@@ -81,9 +91,19 @@ def draft_with_files(
     """Draft with reference files; `format` other than json returns the draft as a file."""
     check_text_size(platform.settings, instructions)
     documents = load_uploads(references or [], platform.settings, max_files=MAX_TEXTS)
+    ctx = acting_as(caller, "draft")
+    remember_input(
+        platform,
+        ctx,
+        [instructions, *(d.text for d in documents)],
+        title=template,
+        lang=lang,
+        model=model,
+        files=len(documents),
+    )
     result = draft_text(
         platform.gateway,
-        acting_as(caller, "draft"),
+        ctx,
         platform.templates,
         template,
         instructions,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
+from govpilot.api.job_inputs import remember_documents, remember_input
 from govpilot.api.schemas.copilot import MAX_TEXTS, Lang, SummariseRequest, SummaryPublic
 from govpilot.api.uploads import (
     FILE_RESPONSES,
@@ -30,9 +31,11 @@ def summarise(body: SummariseRequest, platform: PlatformDep, caller: CallerDep) 
     documents = [
         Document.from_text(text, source=f"text {index}") for index, text in enumerate(body.texts, 1)
     ]
+    ctx = acting_as(caller, "summarise")
+    remember_input(platform, ctx, body.texts, lang=body.lang, words=body.words, model=body.model)
     summary = summarise_documents(
         platform.gateway,
-        acting_as(caller, "summarise"),
+        ctx,
         documents,
         lang=body.lang,
         words=body.words,
@@ -59,9 +62,11 @@ def summarise_files(
 ) -> Any:
     """Summarise uploaded files together; `format` other than json returns a file."""
     documents = load_uploads(files, platform.settings, max_files=MAX_TEXTS)
+    ctx = acting_as(caller, "summarise")
+    remember_documents(platform, ctx, documents, lang=lang, words=words, model=model)
     summary = summarise_documents(
         platform.gateway,
-        acting_as(caller, "summarise"),
+        ctx,
         documents,
         lang=lang,
         words=words,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
+from govpilot.api.job_inputs import remember_documents, remember_input
 from govpilot.api.schemas.copilot import Target, TranslateRequest, TranslateResponse
 from govpilot.api.streaming import Progress, ProgressStream, event_stream
 from govpilot.api.uploads import (
@@ -45,6 +46,7 @@ def translate(body: TranslateRequest, platform: PlatformDep, caller: CallerDep) 
         raise EmptyDocument("there is no text to translate", hint="Send some text.")
     platform.gateway.model(body.model)  # an unknown model fails here, not mid-stream
     ctx = acting_as(caller, "translate")
+    remember_input(platform, ctx, [body.text], target=body.target, model=body.model)
 
     def run(progress: Progress | None = None) -> dict[str, Any]:
         text, report = translate_text(
@@ -79,9 +81,11 @@ def translate_file(
     document = load_upload(file, platform.settings)
     name = upload_name(file)
     fmt = output_format or default_output_format(name)
+    ctx = acting_as(caller, "translate")
+    remember_documents(platform, ctx, [document], target=target, format=fmt, model=model)
     translated, report = translate_document(
         platform.gateway,
-        acting_as(caller, "translate"),
+        ctx,
         document,
         target,
         glossary=platform.glossary,

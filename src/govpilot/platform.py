@@ -48,9 +48,7 @@ class Platform:
         database.migrate()
         audit = AuditLog(database)
         privacy = PrivacyPolicy.from_settings(settings)
-        detector = PiiDetector(
-            default_detector().recognizers, min_score=settings.privacy.min_score
-        )
+        detector = PiiDetector(default_detector().recognizers, min_score=settings.privacy.min_score)
         gateway = ModelGateway(
             build_models(settings),
             audit,

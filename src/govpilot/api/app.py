@@ -14,11 +14,14 @@ govpilot's HTTP API.
 
 * `/api/v1/...`: the document copilot (translate, summarise, draft), English and
   Traditional Chinese. Errors: `{"error": {"type", "message", "hint"}}`.
+* `/api/v1/redact`, `/api/v1/redact/document`: find and redact Hong Kong personal data
+  (HKID, phone, e-mail, names, addresses ...) in text or documents.
 * `/v1/...`: OpenAI-compatible chat completions and models, for existing clients.
   Errors in OpenAI's shape.
 
-Every model call passes the guard and is written to the audit log with the caller from
-the `X-Govpilot-User` and `X-Govpilot-Department` headers.
+Every model call passes the privacy guard (personal data pseudonymised for external models,
+per department policy) and is written to the audit log with the caller from the
+`X-Govpilot-User` and `X-Govpilot-Department` headers.
 """
 
 
@@ -44,6 +47,8 @@ def serve(platform: Platform, host: str | None = None, port: int | None = None) 
     """Run the API with uvicorn until interrupted (host and port default to the settings)."""
     import uvicorn
 
+    # Load the name recognizers' models now, not on the first request (about 1.5 s).
+    platform.detector.detect("Mr Chan Tai-man 陳大文先生")
     uvicorn.run(
         create_app(platform),
         host=host or platform.settings.host,

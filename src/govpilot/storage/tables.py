@@ -166,3 +166,8 @@ class RecordSubjectRow(Base):
     )
     type: Mapped[str] = mapped_column(String(20), primary_key=True)
     hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+# Tables of later features live in their own modules; importing them here registers them on
+# Base.metadata, which the migrations test compares with the schema.
+from govpilot.storage import bot_tables, knowledge_tables, retrieval_tables  # noqa: E402, F401

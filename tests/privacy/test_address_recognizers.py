@@ -59,6 +59,48 @@ def test_english_addresses(text: str, expected: str) -> None:
     assert addresses(EN, text) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # New Territories land: a lot in a demarcation district
+        (
+            "Address: Lot 1520 in D.D. 115, Pat Heung, Yuen Long, New Territories",
+            "Lot 1520 in D.D. 115, Pat Heung, Yuen Long, New Territories",
+        ),
+        ("Lot 456 in DD109, Sheung Shui, N.T.", "Lot 456 in DD109, Sheung Shui, N.T."),
+        # a house and a village the lists do not know, then a district
+        (
+            "She lives at House 23, Tsz Tin Tsuen, Tuen Mun, N.T. with her son.",
+            "House 23, Tsz Tin Tsuen, Tuen Mun, N.T.",
+        ),
+        # an address written in capitals
+        (
+            "Send to FLAT 5, 8/F, WING FAT MANSION, 88 KING'S ROAD, NORTH POINT, HK.",
+            "FLAT 5, 8/F, WING FAT MANSION, 88 KING'S ROAD, NORTH POINT, HK",
+        ),
+        (
+            "I live at LOT 306 IN D.D. 9, LAM TSUEN, TAI PO, NEW TERRITORIES now",
+            "LOT 306 IN D.D. 9, LAM TSUEN, TAI PO, NEW TERRITORIES",
+        ),
+    ],
+)
+def test_english_village_lot_and_capital_addresses(text: str, expected: str) -> None:
+    assert addresses(EN, text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We bought lot 12 at the auction.",
+        "THE HOUSING DEPARTMENT AND THE HONG KONG POLICE",
+        "Lot 12 was sold.",
+        "Tsz Tin Tsuen, Tuen Mun",
+    ],
+)
+def test_english_lot_and_capital_non_addresses(text: str) -> None:
+    assert addresses(EN, text) == []
+
+
 def test_english_address_strength() -> None:
     [full] = EN.find("Flat 12, 5/F, Block B, Kwai Chung Estate, Kwai Chung, N.T.")
     assert full.score >= 0.9
@@ -108,6 +150,51 @@ def test_english_non_addresses(text: str) -> None:
 )
 def test_chinese_addresses(text: str, expected: str) -> None:
     assert addresses(ZH, text) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # mainland: province, city, district, road and number, estate, building (棟), room
+        (
+            "现住广东省东莞市南城区鸿福路88号金色华庭3栋1502室。",
+            "广东省东莞市南城区鸿福路88号金色华庭3栋1502室",
+        ),
+        ("地址：上海市浦东新区世纪大道100号", "上海市浦东新区世纪大道100号"),
+        ("聯絡地址：四川省成都市武侯區人民南路12號", "四川省成都市武侯區人民南路12號"),
+        # a New Territories village house: 新界 + district + village + number
+        ("香港聯絡地址：新界西貢北潭涌23號", "新界西貢北潭涌23號"),
+        ("營業地址：新界上水古洞16號", "新界上水古洞16號"),
+        # an estate named without a building word, before its block and floor
+        ("我是香港鴨脷洲南灣名苑3座12樓A室的住戶", "香港鴨脷洲南灣名苑3座12樓A室"),
+        ("佢住喺將軍澳維景灣畔5座20樓", "將軍澳維景灣畔5座20樓"),
+        # a section of a long road
+        ("現居屯門青山公路青山灣段320號", "屯門青山公路青山灣段320號"),
+        # after 嚟 / 為
+        ("聽日嚟石硤尾邨美映樓攞返啲嘢", "石硤尾邨美映樓"),
+        ("通訊地址改為廣東道1001號地下", "廣東道1001號地下"),
+    ],
+)
+def test_chinese_mainland_village_and_estate_addresses(text: str, expected: str) -> None:
+    assert addresses(ZH, text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "陳先生係浙江省青田縣高市鄉人",
+        "上海中心大廈係全國最高",
+        "他在北京市朝陽區工作",
+        "我哋喺元朗10號見",
+        "新界元朗今日10號開會",
+        "新界鄉議局第12號通告",
+        "天文台發出8號風球",
+        "港口現有25座碼頭，包括貨櫃碼頭4座",
+        "原本計畫興建5棟建築",
+    ],
+)
+def test_chinese_mainland_village_and_estate_non_addresses(text: str) -> None:
+    assert addresses(ZH, text) == []
 
 
 def test_chinese_address_strength() -> None:

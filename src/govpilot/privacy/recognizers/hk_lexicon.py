@@ -48,6 +48,14 @@ def alternation(words: frozenset[str] | tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
 
 
+def first_chars(*word_lists: frozenset[str] | tuple[str, ...]) -> str:
+    """A lookahead for the first characters of the words: put before an alternation that
+    is searched for, it lets the regex engine skip most positions at once (a search of a
+    long alternation otherwise tries every word at every position of the text)."""
+    chars = sorted({w[0] for words in word_lists for w in words if w})
+    return "(?=[" + "".join(re.escape(c) for c in chars) + "])"
+
+
 #: Words that end an English building or street name (Kwai Chung Estate, Nathan Road).
 BUILDING_WORDS_EN = frozenset(
     words(
@@ -76,6 +84,12 @@ ORG_WORDS_EN = frozenset(
         "Road Street Avenue Lane Path Drive Estate Building House Tower Garden Gardens Plaza "
         "Mall Park Square Hall Village Court Mansion Bay Hill Limited Holdings International "
         "Express Telecom Airways Airlines Studio Studios Restaurant Cafe Kitchen Shop Store "
-        "Pharmacy Supermarket Motors Technology Technologies Systems Solutions Partners"
+        "Pharmacy Supermarket Motors Technology Technologies Systems Solutions Partners "
+        "Logistics Renovation Engineering Trading Construction Consultants Consultancy "
+        "Decoration Transport Transportation Security Cleaning Property Properties Management "
+        "Enterprise Enterprises Industries Industrial Development Developments Investment "
+        "Investments Finance Financial Insurance Electrical Printing Design Media Travel "
+        "Tutorial Education Catering Garment Garments Textiles Electronics Shipping Freight "
+        "Manufacturing Contractors Contractor Builders Products Beauty Salon Bakery"
     )
 )

@@ -2,11 +2,15 @@
 
 Spans of capitalised words are read once. A span is a name by rule when it has a title
 (Mr Chan, Ms. Cheung, Dr Lee Ka-wing -> the name without the title, 0.9), a cue (my name is,
-I am, signed ... -> 0.85), the shape of a Hong Kong name (Chan Tai-man, CHAN Tai Man,
-Wong Siu Ming, Tai Man CHAN, Peter Chan Tai-man -> 0.9) or an English given name and a
-surname (Peter Chan, Mary Smith -> 0.85). A span that is a known place (Kwai Chung, Wong Tai
-Sin), ends in an organisation or building word (Housing Department, Lee Garden) or is made
-of common words (Dear Sir, Thank You) is not a name.
+I am, signed, a form label such as Surname: or Other names:, or a role such as client,
+helper, contact person, her son ... -> 0.85; the role is not part of the name), the shape
+of a Hong Kong name (Chan Tai-man, CHAN Tai Man, Wong Siu Ming, Tai Man CHAN, Peter Chan
+Tai-man, AU-YEUNG Yuet-ngor -> 0.9; Sham Meiling -> 0.85) or an English given name and a
+surname (Peter Chan, Mary Smith -> 0.85). Given-name syllables are Cantonese or Pinyin,
+hyphenated, spaced or written together (Meiling = Mei + ling). A span that is a known place
+(Kwai Chung, Wong Tai Sin, YUEN LONG), ends in an organisation or building word (Housing
+Department, Lee Garden, Hoi King Logistics) or is made of common words (Dear Sir, Thank
+You, Card number) is not a name.
 
 What is left (a lone Peter, Redondo, Okafor) goes to spaCy's small English NER, but only a
 window of a few words around each such span, all windows in one call: NER costs about
@@ -34,6 +38,7 @@ from govpilot.privacy.recognizers.hk_lexicon import (
     STREET_WORDS_EN,
     alternation,
     data_lines,
+    first_chars,
     lower_lines,
     words,
 )
@@ -44,7 +49,7 @@ log = logging.getLogger(__name__)
 
 _TITLES = frozenset(
     words(
-        "mr mrs ms miss mdm madam madame mx dr prof professor sir dame rev hon judge uncle "
+        "mr mrs ms miss mdm madam madame mx dr doctor prof professor sir dame rev hon judge uncle "
         "auntie aunt officer inspector constable sergeant superintendent councillor director "
         "manager chairman chairperson principal nurse captain minister president premier "
         "senator governor mayor king queen prince princess pope general colonel chancellor "
@@ -52,11 +57,21 @@ _TITLES = frozenset(
     )
 )
 _DEAR = frozenset({"dear", "hi", "hello", "attn", "attention", "to", "cc"})
+# Roles written before a name, like a cue (Client Stephanie Poon, my helper Ramon Cruz,
+# her son AU-YEUNG Yuet-ngor): not part of the name, and what follows is a name.
+_ROLES = (
+    "client clients helper applicant tenant visitor employer employee patient complainant caller "
+    "witness landlord landlady neighbour neighbor colleague husband wife son daughter brother "
+    "sister mother father friend owner proprietor holder cardholder guardian"
+)
+_ROLE_WORDS = frozenset(words(_ROLES))
 _CUE = re.compile(
     r"(?:\bmy name is|\bmy name's|\bi am|\bi'm|\bthis is|\bcalled|\bnamed|\bname\s*:|\bsigned"
     r"|\b(?:yours (?:faithfully|sincerely|truly)|sincerely|regards)\s*,?\s*\n"
-    r"|\bfrom\s*:|\bcontact(?: person)?\s*:|\bapplicant\s*:|\bcomplainant\s*:|\bpatient\s*:"
-    r"|\bcontact\s+(?=(?:mr|mrs|ms|miss|dr)\b))\s*$",
+    r"|\bfrom\s*:|\bcontact\s*:|\bcontact person\s*:?|\bcontact\s+(?=(?:mr|mrs|ms|miss|dr)\b)"
+    r"|\b(?:surname|family name|last name|other names?|given names?|first name|full name"
+    r"|english name|name in english)\s*:"
+    rf"|\b(?:{_ROLES.replace(' ', '|')})\s*:?)\s*$",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")
@@ -99,6 +114,7 @@ def _vocab() -> _Vocab:
         + data_lines("hk_not_person_en.txt")
         + data_lines("world_places_en.txt")
     )
+    upper = tuple(p.upper() for p in places)
     return _Vocab(
         common=frozenset(STOP_WORDS) | lower_lines("english_common_words.txt"),
         titles=_TITLES,
@@ -106,7 +122,8 @@ def _vocab() -> _Vocab:
         surnames=lower_lines("hk_surnames_romanised.txt"),
         syllables=lower_lines("hk_given_syllables.txt"),
         not_person=frozenset(w.lower() for w in ORG_WORDS_EN | BUILDING_WORDS_EN | STREET_WORDS_EN),
-        place_re=re.compile(rf"\b(?:{alternation(places)})\b"),
+        # YUEN LONG as well as Yuen Long: forms and addresses are often written in capitals.
+        place_re=re.compile(rf"\b{first_chars(places)}(?:{alternation(places + upper)})\b"),
     )
 
 
@@ -137,8 +154,18 @@ def load_english_ner() -> Any:
 
 # -- rules -----------------------------------------------------------------------------------
 def _is_syllables(word: str, vocab: _Vocab) -> bool:
-    """Tai, Tai-man, Siu-ming: every part a Cantonese given-name syllable."""
-    return all(part in vocab.syllables for part in word.lower().split("-"))
+    """Tai, Tai-man, Siu-ming, Meiling: every part a given-name syllable (Cantonese or
+    Pinyin); a part may be two syllables written together (Meiling, Xiaoming)."""
+    return all(
+        part in vocab.syllables or _two_syllables(part, vocab.syllables)
+        for part in word.lower().split("-")
+    )
+
+
+def _two_syllables(part: str, syllables: frozenset[str]) -> bool:
+    return 4 <= len(part) <= 12 and any(
+        part[:k] in syllables and part[k:] in syllables for k in range(2, len(part) - 1)
+    )
 
 
 def _hk_name_score(toks: Sequence[_Tok], vocab: _Vocab) -> float:
@@ -241,7 +268,10 @@ class _Scan:
                 continue
             if in_org or (not piece and (low in _DEAR or len(tok.word) == 1)):
                 continue
-            if not piece and self.is_common(tok) and not self._namey(tok):
+            if not piece and (
+                (self.is_common(tok) and not self._namey(tok))
+                or (low in _ROLE_WORDS and i + 1 < len(run))
+            ):
                 continue
             piece.append(tok)
         if piece:

@@ -49,7 +49,7 @@ from typing import Any
 
 from common import ROOT, markdown_table, peak_rss_mb, percentile
 from make_hk_pii import OUT as HK_PII_PATH
-from make_hk_pii import SEED, latency_prompts, load
+from make_hk_pii import SEED, build_records, latency_prompts, load
 from privacy_scoring import TYPES, Detect, Span, ner_sets, score_hk_set, unrounded_f1
 
 PRESIDIO_TYPES = {
@@ -327,13 +327,22 @@ def main() -> None:
     parser.add_argument("--no-presidio", action="store_true", help="skip the Presidio baseline")
     parser.add_argument("--runs", type=int, default=100, help="latency prompts per mix")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "privacy.json")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        help="score a freshly generated set with this seed instead of the committed one "
+        "(same templates, new names, numbers and addresses: a check against tuning to values)",
+    )
     args = parser.parse_args()
 
     attempts = forbid_network()
     started = time.perf_counter()
-    if not HK_PII_PATH.is_file():
+    if args.seed is not None:
+        all_records = build_records(args.seed)
+    elif HK_PII_PATH.is_file():
+        all_records = load(HK_PII_PATH)
+    else:
         sys.exit(f"{HK_PII_PATH} not found: run bench/make_hk_pii.py")
-    all_records = load(HK_PII_PATH)
     records = all_records[: args.limit] if args.limit else all_records
     systems: dict[str, Detect] = {"govpilot": govpilot_system()}
     analyzer = None

@@ -127,6 +127,9 @@ class Settings(BaseSettings):
     max_text_chars: int = 400_000
     host: str = "127.0.0.1"
     port: int = 8000
+    widget_origins: list[str] = Field(
+        default_factory=list, description="Host pages allowed to embed the chat widget (CORS)"
+    )
     department: str = Field(default="default", description="Department for CLI calls")
     user: str | None = Field(default=None, description="User for CLI calls (default: OS user)")
     glossary_paths: list[Path] = Field(

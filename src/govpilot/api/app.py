@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from govpilot import __version__
 from govpilot.api.errors import install_error_handlers
-from govpilot.api.routers import copilot, health, openai, privacy
+from govpilot.api.routers import bots, copilot, health, openai, privacy, widget
 from govpilot.platform import Platform
 
 DESCRIPTION = """
@@ -40,6 +40,9 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(copilot.router)
     app.include_router(openai.router)
     app.include_router(privacy.router)
+    app.include_router(bots.router)
+    app.include_router(widget.router)
+    widget.add_widget_cors(app, platform.settings.widget_origins)
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from govpilot import __version__
-from govpilot.cli import admin, copilot, privacy, redact
+from govpilot.cli import admin, bots, copilot, knowledge, privacy, redact
 
 app = typer.Typer(
     name="govpilot",
@@ -23,6 +23,12 @@ app.command()(admin.templates)
 app.command()(admin.serve)
 app.add_typer(admin.audit_app, name="audit")
 app.add_typer(privacy.privacy_app, name="privacy")
+app.add_typer(knowledge.collections_app, name="collections")
+app.add_typer(knowledge.documents_app, name="documents")
+app.command()(knowledge.ingest)
+app.command()(knowledge.search)
+app.add_typer(bots.bots_app, name="bots")
+app.command()(bots.ask)
 
 
 @app.command()

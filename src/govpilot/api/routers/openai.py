@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.errors import openai_error_body, openai_error_for
+from govpilot.api.routers.openai_bots import bot_completion, bot_for_model, bot_models
 from govpilot.api.schemas.openai import (
     ERROR_RESPONSES,
     AssistantMessage,
@@ -55,9 +56,10 @@ def _model_public(model: ChatModel) -> ModelPublic:
 
 
 @router.get("/models", response_model=ModelList)
-def list_models(platform: PlatformDep) -> ModelList:
-    """The models this server can answer with."""
-    return ModelList(data=[_model_public(m) for m in platform.gateway.models])
+def list_models(platform: PlatformDep, caller: CallerDep) -> ModelList:
+    """The models this server can answer with, and the caller's department's bots."""
+    models = [_model_public(m) for m in platform.gateway.models]
+    return ModelList(data=models + bot_models(platform, caller, _STARTED))
 
 
 @router.get("/models/{model_id}", response_model=ModelPublic)
@@ -72,9 +74,16 @@ def get_model(model_id: str, platform: PlatformDep) -> ModelPublic:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def chat_completions(body: ChatCompletionRequest, platform: PlatformDep, caller: CallerDep) -> Any:
-    """Answer a conversation; with `stream: true`, as chat.completion.chunk events."""
+    """Answer a conversation; with `stream: true`, as chat.completion.chunk events.
+
+    `model` may name a bot (`bot:NAME`, or a bot's name): the bot answers from its
+    collections, with a references list, or hands over.
+    """
     messages = [m.to_chat_message() for m in body.messages]
     check_text_size(platform.settings, *(m.content for m in messages), what="the conversation")
+    bot = bot_for_model(platform, caller, body.model)
+    if bot is not None:
+        return bot_completion(platform, caller, bot, body)
     model = platform.gateway.model(body.model)
     ctx = acting_as(caller, "chat")
     options = _options(body, model, sum(model.count_tokens(m.content) for m in messages))

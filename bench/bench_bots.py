@@ -1,0 +1,299 @@
+"""Bot answer quality with the embedded model on DRCD (Traditional Chinese) and SQuAD v2.
+
+For each set, the paragraphs of the articles that the sampled questions come from are
+indexed as one collection (one chunk per paragraph) in the real retriever (SqlRetriever
+with multilingual-e5 vectors in a temporary SQLite file; `--retriever memory` for the
+naive in-memory one). Each question is then answered twice from the same retrieved
+passages, in the same process:
+
+* govpilot: the bot pipeline (numbered quoted passages, [n] citations validated,
+  NO_ANSWER / no-citation hand-over, relevance gate, HK Traditional output);
+* baseline: the same model with a plain "answer from these passages" prompt, no
+  hand-over logic and no checks (its citation is the top passage).
+
+Figures: share of answerable questions whose answer contains a gold answer (script-folded,
+case and punctuation ignored); share of SQuAD v2 unanswerable questions handed over
+(baseline: replies that say the passages do not tell); share of answered questions with at
+least one citation of the gold paragraph; handed-over share of answerable questions (false
+hand-overs); seconds per answer.
+
+    python bench/bench_bots.py --limit 200          # the README figures (slow: ~1 h+)
+    python bench/bench_bots.py --limit 5            # smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from common import embedded_model, markdown_table, peak_rss_mb, require_data
+from govpilot.audit.events import MemoryAuditSink
+from govpilot.backends.llm import ChatMessage, GenerationOptions
+from govpilot.capabilities.chat import AnswerOptions, BotResponder, new_bot
+from govpilot.gateway import ModelGateway
+from govpilot.guard import CallContext
+from govpilot.language import fold_script, to_hk_traditional
+from govpilot.retrieval.types import Chunk, Retriever, Scope
+
+DEPARTMENT = "BENCH"
+BASELINE_SYSTEM = "Answer the question using the passages below."
+_NOT_TOLD = re.compile(
+    r"not (?:mention|provide|contain|specif|state)|no information|cannot (?:find|determine|answer)"
+    r"|沒有提及|未有提及|沒有提到|无法|無法|没有提到|不清楚",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    answers: tuple[str, ...]  # empty: unanswerable
+    gold_chunk: str
+
+
+def load_set(name: str, path: Path, limit: int, seed: int) -> tuple[list[Chunk], list[Question]]:
+    """Sample `limit` questions (spread over articles) and every paragraph of their articles."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    by_article: list[list[Question]] = []
+    chunks_of: list[list[Chunk]] = []
+    for a, article in enumerate(data):
+        chunks, questions = [], []
+        for p, paragraph in enumerate(article["paragraphs"]):
+            chunk_id = f"{name}-{a}-{p}"
+            chunks.append(
+                Chunk(
+                    id=chunk_id,
+                    collection_id=name,
+                    department=DEPARTMENT,
+                    document_id=f"{name}-{a}",
+                    ordinal=p,
+                    text=paragraph["context"],
+                    source=f"{article['title']}.txt",
+                    title=article["title"],
+                    section=f"paragraph {p + 1}",
+                    url=f"https://example.org/{name}/{a}#p{p + 1}",
+                )
+            )
+            for qa in paragraph["qas"]:
+                answers = tuple(dict.fromkeys(x["text"] for x in qa.get("answers", [])))
+                if qa.get("is_impossible"):
+                    answers = ()
+                questions.append(Question(str(qa["id"]), qa["question"], answers, chunk_id))
+        by_article.append(questions)
+        chunks_of.append(chunks)
+    rng = random.Random(seed)
+    for questions in by_article:
+        rng.shuffle(questions)
+    order = list(range(len(data)))
+    rng.shuffle(order)
+    picked: list[Question] = []
+    used: set[int] = set()
+    # Round-robin over articles: at most a few questions per article, many articles.
+    while len(picked) < limit and any(by_article[i] for i in order):
+        for i in order:
+            if by_article[i] and len(picked) < limit:
+                picked.append(by_article[i].pop())
+                used.add(i)
+    chunks = [c for i in sorted(used) for c in chunks_of[i]]
+    return chunks, picked
+
+
+def build_retriever(kind: str, workdir: Path) -> Retriever:
+    if kind == "memory":
+        from govpilot.retrieval.memory import InMemoryRetriever
+
+        return InMemoryRetriever()
+    from govpilot.backends.embed import build_embedder
+    from govpilot.config import RetrievalSettings
+    from govpilot.retrieval.sql_retriever import SqlRetriever
+    from govpilot.storage.db import Database
+
+    database = Database(f"sqlite:///{workdir / 'bench.db'}")
+    database.migrate()
+    return SqlRetriever(database, build_embedder(RetrievalSettings()))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\W_]+", "", fold_script(text).lower())
+
+
+def contains_gold(answer: str, golds: Sequence[str]) -> bool:
+    folded = _norm(answer)
+    return any(_norm(g) and _norm(g) in folded for g in golds)
+
+
+def baseline_answer(
+    gateway: ModelGateway, ctx: CallContext, question: str, passages: Sequence[str], zh: bool
+) -> str:
+    body = "\n\n".join(passages) + f"\n\nQuestion: {question}"
+    messages = [ChatMessage("system", BASELINE_SYSTEM), ChatMessage("user", body)]
+    text = gateway.complete(ctx, messages, GenerationOptions(max_tokens=300)).text
+    return to_hk_traditional(text) if zh else text
+
+
+def run_set(
+    name: str,
+    chunks: list[Chunk],
+    questions: list[Question],
+    gateway: ModelGateway,
+    retriever: Retriever,
+    k: int,
+    zh: bool,
+    progress: bool,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    retriever.add(chunks)
+    index_s = time.perf_counter() - started
+    bot = new_bot(f"bench-{name}", DEPARTMENT, [name], languages=["en", "zh-Hant"])
+    responder = BotResponder(gateway, retriever, AnswerOptions(top_k=k))
+    ctx = CallContext("bench", DEPARTMENT, "bot", channel="bench")
+    scope = Scope(DEPARTMENT, (name,))
+    rows = {"govpilot": [], "baseline": []}  # type: dict[str, list[dict[str, Any]]]
+    for i, q in enumerate(questions, 1):
+        t0 = time.perf_counter()
+        result = responder.answer(bot, q.text, ctx)
+        t1 = time.perf_counter()
+        cited_ids = {
+            hit.chunk.id
+            for hit in retriever.search(q.text, scope, k)
+            for c in result.citations
+            if hit.citation == c.citation
+        }
+        rows["govpilot"].append(
+            {
+                "answerable": bool(q.answers),
+                "handed_over": result.handed_over,
+                "contains": contains_gold(result.text, q.answers) if q.answers else False,
+                "cites_gold": q.gold_chunk in cited_ids,
+                "seconds": t1 - t0,
+            }
+        )
+        hits = retriever.search(q.text, scope, k)
+        t2 = time.perf_counter()
+        plain = baseline_answer(gateway, ctx, q.text, [h.chunk.text for h in hits], zh)
+        rows["baseline"].append(
+            {
+                "answerable": bool(q.answers),
+                "handed_over": bool(_NOT_TOLD.search(plain)),
+                "contains": contains_gold(plain, q.answers) if q.answers else False,
+                "cites_gold": bool(hits) and hits[0].chunk.id == q.gold_chunk,
+                "seconds": time.perf_counter() - t2,
+            }
+        )
+        if progress:
+            ours, base = rows["govpilot"][-1], rows["baseline"][-1]
+            print(
+                f"{name} {i}/{len(questions)} answerable={bool(q.answers)} "
+                f"govpilot: handed_over={ours['handed_over']} gold={ours['contains']} "
+                f"cites_gold={ours['cites_gold']} {ours['seconds']:.1f}s | "
+                f"baseline: gold={base['contains']} {base['seconds']:.1f}s",
+                file=sys.stderr,
+                flush=True,
+            )
+    return {
+        "set": name,
+        "questions": len(questions),
+        "answerable": sum(1 for q in questions if q.answers),
+        "unanswerable": sum(1 for q in questions if not q.answers),
+        "index_seconds": round(index_s, 1),
+        "systems": {system: summarise(r) for system, r in rows.items()},
+    }
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    answered = [r for r in rows if not r["handed_over"]]
+
+    def share(items: list[dict[str, Any]], key: str) -> float | None:
+        return round(sum(1 for r in items if r[key]) / len(items), 3) if items else None
+
+    seconds = [r["seconds"] for r in rows]
+    return {
+        "contains_gold": share(answerable, "contains"),
+        "false_handover": share(answerable, "handed_over"),
+        "unanswerable_handed_over": share(unanswerable, "handed_over"),
+        "answered_with_gold_citation": share(answered, "cites_gold"),
+        "seconds_per_answer_p50": round(statistics.median(seconds), 2) if seconds else None,
+        "seconds_per_answer_mean": round(statistics.fmean(seconds), 2) if seconds else None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=200, help="questions per set")
+    parser.add_argument("--k", type=int, default=3, help="passages per answer")
+    parser.add_argument("--retriever", choices=["sql", "memory"], default="sql")
+    parser.add_argument("--sets", default="drcd,squad")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args()
+
+    model = embedded_model(context_tokens=4096)
+    gateway = ModelGateway([model], MemoryAuditSink())
+    sources = {
+        "drcd": (require_data("drcd", "DRCD_dev.json"), True),
+        "squad": (require_data("squad_v2", "squad_v2_subset.json"), False),
+    }
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        retriever = build_retriever(args.retriever, Path(tmp))
+        for name in args.sets.split(","):
+            path, zh = sources[name]
+            chunks, questions = load_set(name, path, args.limit, args.seed)
+            results.append(
+                run_set(name, chunks, questions, gateway, retriever, args.k, zh, not args.quiet)
+            )
+    report = {
+        "model": model.name,
+        "retriever": args.retriever,
+        "k": args.k,
+        "limit": args.limit,
+        "peak_rss_mb": round(peak_rss_mb()),
+        "results": results,
+    }
+    header = [
+        "set",
+        "system",
+        "n",
+        "contains gold",
+        "false hand-over",
+        "unanswerable handed over",
+        "gold citation",
+        "s/answer p50",
+    ]
+    table = []
+    for r in results:
+        for system, f in r["systems"].items():
+            table.append(
+                [
+                    r["set"],
+                    system,
+                    r["questions"],
+                    f["contains_gold"],
+                    f["false_handover"],
+                    f["unanswerable_handed_over"],
+                    f["answered_with_gold_citation"],
+                    f["seconds_per_answer_p50"],
+                ]
+            )
+    print(markdown_table(header, table))
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

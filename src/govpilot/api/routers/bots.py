@@ -1,0 +1,207 @@
+"""Bots under /api/v1/bots: configuration for the department, asking (JSON or SSE),
+feedback and analytics.
+
+Every bot is looked up within the caller's department: another department's bot is 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Generator
+from dataclasses import replace
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from govpilot.api.deps import CallerDep, PlatformDep
+from govpilot.api.errors import error_body
+from govpilot.api.schemas.bots import (
+    AskRequest,
+    AskResponse,
+    BotCreate,
+    BotPublic,
+    BotUpdate,
+    ConversationPublic,
+    FeedbackRequest,
+)
+from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.api.streaming import advance, event_stream, sse
+from govpilot.audit.events import AuditEvent
+from govpilot.capabilities.chat.analytics import bot_analytics
+from govpilot.capabilities.chat.bots import Bot, new_bot
+from govpilot.capabilities.chat.service import AskResult, bot_service, resolve_collections
+from govpilot.errors import GovpilotError
+from govpilot.guard import CallContext
+from govpilot.platform import Platform
+
+router = APIRouter(prefix="/api/v1/bots", tags=["bots"], responses=ERROR_RESPONSES)
+
+
+def _public(bot: Bot) -> dict[str, Any]:
+    return bot.as_dict()
+
+
+def _audit(platform: Platform, caller: CallContext, action: str, bot: Bot) -> None:
+    platform.audit.record(
+        AuditEvent(
+            actor=caller.actor,
+            department=caller.department,
+            action=action,
+            channel=caller.channel,
+            detail={"bot": bot.name, "bot_id": bot.id},
+        )
+    )
+
+
+@router.get("", response_model=list[BotPublic])
+def list_bots(platform: PlatformDep, caller: CallerDep) -> Any:
+    """The caller's department's bots."""
+    return [_public(b) for b in bot_service(platform).bots.list(caller.department)]
+
+
+@router.post("", response_model=BotPublic, status_code=201)
+def create_bot(body: BotCreate, platform: PlatformDep, caller: CallerDep) -> Any:
+    """Create a bot for the caller's department."""
+    if body.model:
+        platform.gateway.model(body.model)  # 404 now rather than at the first question
+    bot = new_bot(
+        body.name,
+        caller.department,
+        resolve_collections(platform, caller.department, body.collections),
+        languages=body.languages,
+        cantonese_reply=body.cantonese_reply,
+        tone=body.tone,
+        refuse=body.refuse,
+        handover=body.handover,
+        model=body.model,
+        created_by=caller.actor,
+    )
+    bot = bot_service(platform).bots.create(bot)
+    _audit(platform, caller, "bot.create", bot)
+    return _public(bot)
+
+
+@router.get("/{bot}", response_model=BotPublic)
+def get_bot(bot: str, platform: PlatformDep, caller: CallerDep) -> Any:
+    """One bot's configuration."""
+    return _public(bot_service(platform).bots.get(caller.department, bot))
+
+
+@router.patch("/{bot}", response_model=BotPublic)
+def update_bot(bot: str, body: BotUpdate, platform: PlatformDep, caller: CallerDep) -> Any:
+    """Change a bot's configuration."""
+    store = bot_service(platform).bots
+    current = store.get(caller.department, bot)
+    changes = body.model_dump(exclude_unset=True)
+    if "collections" in changes:
+        names = changes.pop("collections")
+        changes["collection_ids"] = resolve_collections(platform, caller.department, names)
+    for key in ("collection_ids", "languages", "refuse"):
+        if key in changes:
+            changes[key] = tuple(changes[key])
+    updated = store.update(replace(current, **changes))
+    _audit(platform, caller, "bot.update", updated)
+    return _public(updated)
+
+
+@router.delete("/{bot}", status_code=204)
+def delete_bot(bot: str, platform: PlatformDep, caller: CallerDep) -> Response:
+    """Delete a bot with its conversations' figures (stored texts expire as usual)."""
+    deleted = bot_service(platform).bots.delete(caller.department, bot)
+    _audit(platform, caller, "bot.delete", deleted)
+    return Response(status_code=204)
+
+
+@router.post("/{bot}/conversations", response_model=ConversationPublic, status_code=201)
+def start_conversation(bot: str, platform: PlatformDep, caller: CallerDep) -> Any:
+    """Start a conversation: follow-up questions in it keep their context."""
+    service = bot_service(platform)
+    found = service.bots.get(caller.department, bot)
+    conversation = service.conversations.start(found, caller.channel)
+    return {"conversation_id": conversation.id, "bot": found.name}
+
+
+@router.post("/{bot}/ask", response_model=AskResponse)
+def ask(bot: str, body: AskRequest, platform: PlatformDep, caller: CallerDep) -> Any:
+    """Ask the bot one question; the answer cites its sources or hands over."""
+    service = bot_service(platform)
+    found = service.bots.get(caller.department, bot)
+    return service.ask(found, body.question, caller, body.conversation_id).as_dict()
+
+
+@router.post(
+    "/{bot}/ask/stream",
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+def ask_stream(bot: str, body: AskRequest, platform: PlatformDep, caller: CallerDep) -> Any:
+    """Ask as server-sent events: `conversation`, `token`s, then `answer` (or `error`).
+
+    The `answer` event is authoritative: when the checks hand the question over, its text
+    replaces whatever `token` events showed.
+    """
+    service = bot_service(platform)
+    found = service.bots.get(caller.department, bot)
+    conversation, pieces = service.ask_stream(found, body.question, caller, body.conversation_id)
+    return event_stream(_events(conversation.id, pieces))
+
+
+async def _events(
+    conversation_id: str, pieces: Generator[str, None, AskResult]
+) -> AsyncIterator[str]:
+    try:
+        yield sse({"conversation_id": conversation_id}, "conversation")
+        while True:
+            piece, result = await run_in_threadpool(advance, pieces)
+            if result is not None:
+                yield sse(result.as_dict(), "answer")
+                return
+            if piece:
+                yield sse({"text": piece}, "token")
+    except GovpilotError as exc:
+        yield sse(error_body(exc), "error")
+    finally:
+        pieces.close()
+
+
+@router.post("/{bot}/feedback", status_code=204)
+def feedback(bot: str, body: FeedbackRequest, platform: PlatformDep, caller: CallerDep) -> Response:
+    """Thumbs up or down for one answer."""
+    service = bot_service(platform)
+    found = service.bots.get(caller.department, bot)
+    service.conversations.rate(found, body.turn_id, 1 if body.rating == "up" else -1)
+    return Response(status_code=204)
+
+
+Days = Annotated[int, Query(ge=1, le=366, description="Hong Kong days up to today")]
+Top = Annotated[int, Query(ge=1, le=100, description="How many unanswered questions")]
+
+
+@router.get("/{bot}/analytics")
+def analytics(
+    bot: str, platform: PlatformDep, caller: CallerDep, days: Days = 30, top: Top = 10
+) -> Any:
+    """Questions per day, answered vs handed over, top unanswered, ratings, median latency."""
+    found = bot_service(platform).bots.get(caller.department, bot)
+    return bot_analytics(platform.database, found, days=days, top=top).as_dict()
+
+
+@router.get("/{bot}/analytics.csv", response_class=Response)
+def analytics_csv(
+    bot: str,
+    platform: PlatformDep,
+    caller: CallerDep,
+    days: Days = 30,
+    top: Top = 10,
+    table: Literal["daily", "unanswered"] = "daily",
+) -> Response:
+    """The analytics as CSV: one row per day, or the top unanswered questions."""
+    found = bot_service(platform).bots.get(caller.department, bot)
+    figures = bot_analytics(platform.database, found, days=days, top=top)
+    body = figures.daily_csv() if table == "daily" else figures.unanswered_csv()
+    filename = f"{found.name}-{table}-{figures.end.isoformat()}.csv"
+    return Response(
+        "\ufeff" + body,  # a BOM, so spreadsheet programs read Chinese as UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )

@@ -1,0 +1,427 @@
+"""Answer one question as a bot: retrieve, check, prompt, validate, or hand over.
+
+Order of work, cheapest first:
+1. the question's language picks the reply language (Cantonese per the bot's setting);
+2. a prompt-injection attempt is refused and audited; a refused topic is refused;
+3. the bot's own collections are searched (Scope(department, collection ids)), with the
+   previous question added for a short follow-up; hostile passages are dropped and audited;
+4. no passage above the score threshold, or none sharing enough terms with the question,
+   means "not in the documents": hand over without calling the model;
+5. the model answers from numbered, quoted passages, citing [n], or says NO_ANSWER;
+6. citations are validated (only numbers that exist); NO_ANSWER, or no valid citation
+   (and no passage that holds most of the answer's words), means hand over.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from govpilot.audit.events import AuditEvent
+from govpilot.backends.llm import ChatMessage, Completion, GenerationOptions
+from govpilot.capabilities.chat import grounding
+from govpilot.capabilities.chat.bots import Bot
+from govpilot.capabilities.chat.hostile import HostileMatch, find_hostile, quote_passage
+from govpilot.gateway import ModelGateway
+from govpilot.guard import CallContext
+from govpilot.language import cjk_ratio, detect_language, to_hk_traditional
+from govpilot.prompts import load_prompt
+from govpilot.retrieval.types import Citation, Retriever, Scope, SearchHit
+
+Outcome = Literal["answered", "handed_over", "refused", "hostile"]
+ReplyLanguage = Literal["en", "zh-Hant", "yue"]
+HOSTILE_ACTION = "bot.hostile"
+
+_REPLY_INSTRUCTION = {
+    "en": "Write the answer in English.",
+    "zh-Hant": "Write the answer in Traditional Chinese, in formal written Chinese as used in "
+    "Hong Kong (書面語).",
+    "yue": "Write the answer in Hong Kong Cantonese (廣東話口語), in Traditional Chinese "
+    "characters.",
+}
+_NOT_FOUND = {
+    "en": "Sorry, I could not find the answer to this question in our documents.",
+    "zh-Hant": "抱歉，現有資料未有提及這個問題的答案。",
+    "yue": "唔好意思，我喺現有資料入面搵唔到呢個問題嘅答案。",
+}
+_REFUSED = {
+    "en": "Sorry, I cannot help with questions on this topic.",
+    "zh-Hant": "抱歉，我未能就這類問題提供協助。",
+    "yue": "唔好意思，呢類問題我幫唔到你。",
+}
+_HOSTILE = {
+    "en": "Sorry, I can only answer questions from this department's published information, "
+    "and I cannot change or reveal my instructions.",
+    "zh-Hant": "抱歉，我只能根據本部門公開的資料回答問題，亦不能更改或透露我的指示。",
+    "yue": "唔好意思，我只可以根據本部門公開嘅資料答問題，亦唔可以更改或者透露我嘅指示。",
+}
+# Words that make a short question lean on the one before it.
+_REFERRING = re.compile(
+    r"\b(?:it|its|that|this|those|these|they|them|there|he|she|his|her|same|also|too)\b"
+    r"|佢|呢個|嗰個|嗰啲|呢啲|咁|它|這個|那個|這些|那些|其|該|上述|同樣|另外",
+    re.IGNORECASE,
+)
+# Distinctive phrases of the system prompt: an answer that repeats them leaks it.
+_PROMPT_MARKERS = ("numbered passages in the user's message", "reply with exactly NO_ANSWER")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier question and answer of the same conversation."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class AnswerOptions:
+    """How much to retrieve and how strict to be."""
+
+    top_k: int = 5
+    #: Hits scoring below this are not used (0: trust the retriever's ranking).
+    min_score: float = 0.0
+    #: Share of the question's terms the best passage must contain (0 turns the check off).
+    min_overlap: float = 0.15
+    history_turns: int = 2
+    max_tokens: int = 300
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    """A passage the answer cites, by its number in the answer."""
+
+    n: int
+    citation: Citation
+    excerpt: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            **self.citation.as_dict(),
+            "label": self.citation.label(),
+            "excerpt": self.excerpt,
+        }
+
+
+@dataclass
+class BotAnswer:
+    """The reply to show, what it cites, and whether the bot handed the question over."""
+
+    text: str
+    citations: list[CitedSource]
+    handed_over: bool
+    language: str
+    latency_s: float = 0.0
+    outcome: Outcome = "answered"
+    model_id: str | None = None
+    #: Why the bot handed over, for the operator (e.g. "no passage", "NO_ANSWER").
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of the CLI's --json and the API."""
+        return {
+            "answer": self.text,
+            "citations": [c.as_dict() for c in self.citations],
+            "handed_over": self.handed_over,
+            "language": self.language,
+            "outcome": self.outcome,
+            "latency_ms": int(self.latency_s * 1000),
+        }
+
+
+def reply_language(question: str, bot: Bot) -> ReplyLanguage:
+    """The question's language, as this bot replies in it."""
+    detected = detect_language(question)
+    if detected == "mixed":
+        detected = "zh-Hant" if cjk_ratio(question) >= 0.5 else "en"
+    if detected == "en":
+        lang: ReplyLanguage = "en"
+    elif detected == "yue":
+        lang = "yue" if bot.cantonese_reply == "cantonese" else "zh-Hant"
+    elif detected in ("zh-Hant", "zh-Hans"):
+        lang = "zh-Hant"
+    else:
+        lang = _first_language(bot)
+    chinese = {"zh-Hant", "yue"} & set(bot.languages)
+    if lang == "en" and "en" not in bot.languages and chinese:
+        return _first_language(bot)
+    if lang != "en" and not chinese and "en" in bot.languages:
+        return "en"
+    return lang
+
+
+def _first_language(bot: Bot) -> ReplyLanguage:
+    first = bot.languages[0] if bot.languages else "en"
+    if first == "yue":
+        return "yue" if bot.cantonese_reply == "cantonese" else "zh-Hant"
+    return "en" if first == "en" else "zh-Hant"
+
+
+def search_query(question: str, history: Sequence[Turn]) -> str:
+    """The text to search with: a short or referring follow-up carries the last question."""
+    if not history:
+        return question
+    han = len(re.findall(r"[\u3400-\u9fff]", question))
+    short = len(question.split()) <= 8 if han < 4 else han <= 15
+    if short or _REFERRING.search(question):
+        return f"{history[-1].question} {question}"
+    return question
+
+
+@dataclass
+class _Prepared:
+    """A question ready for the model, or already settled without it."""
+
+    bot: Bot
+    question: str
+    lang: ReplyLanguage
+    started: float
+    hits: list[SearchHit] = field(default_factory=list)
+    messages: list[ChatMessage] = field(default_factory=list)
+    settled: BotAnswer | None = None
+
+
+class BotResponder:
+    """Answers questions for bots, through the guarded gateway and a scoped retriever."""
+
+    def __init__(
+        self,
+        gateway: ModelGateway,
+        retriever: Retriever,
+        options: AnswerOptions | None = None,
+    ) -> None:
+        self.gateway = gateway
+        self.retriever = retriever
+        self.options = options or AnswerOptions()
+
+    def answer(
+        self, bot: Bot, question: str, ctx: CallContext, history: Sequence[Turn] = ()
+    ) -> BotAnswer:
+        """The bot's reply to `question` in one piece."""
+        prepared = self._prepare(bot, question, ctx, history)
+        if prepared.settled is not None:
+            return prepared.settled
+        completion = self.gateway.complete(
+            ctx, prepared.messages, self._generation(), model=bot.model
+        )
+        return self._finish(prepared, ctx, completion)
+
+    def stream(
+        self, bot: Bot, question: str, ctx: CallContext, history: Sequence[Turn] = ()
+    ) -> Generator[str, None, BotAnswer]:
+        """Yield the reply as it is written; returns the checked BotAnswer.
+
+        The returned answer is authoritative: when the checks hand the question over, the
+        text streamed so far is replaced by it. Nothing is streamed before the first 16
+        characters show that the model is not saying NO_ANSWER.
+        """
+        prepared = self._prepare(bot, question, ctx, history)
+        if prepared.settled is not None:
+            return prepared.settled
+        pieces = self.gateway.stream(ctx, prepared.messages, self._generation(), model=bot.model)
+        held, streaming = "", False
+        while True:
+            try:
+                piece = next(pieces)
+            except StopIteration as stop:
+                completion: Completion = stop.value
+                break
+            if streaming:
+                yield self._script(piece, prepared.lang)
+                continue
+            held += piece
+            if grounding.says_no_answer(held) and held.strip():
+                continue
+            if len(held.strip()) >= 16:
+                streaming = True
+                yield self._script(held, prepared.lang)
+        return self._finish(prepared, ctx, completion)
+
+    def _generation(self) -> GenerationOptions:
+        return GenerationOptions(max_tokens=self.options.max_tokens, temperature=0.0)
+
+    @staticmethod
+    def _script(text: str, lang: str) -> str:
+        return text if lang == "en" else to_hk_traditional(text)
+
+    def _prepare(
+        self, bot: Bot, question: str, ctx: CallContext, history: Sequence[Turn]
+    ) -> _Prepared:
+        started = time.perf_counter()
+        question = question.strip()
+        prepared = _Prepared(bot, question, reply_language(question, bot), started)
+        hostile = find_hostile(question)
+        if hostile is not None:
+            self._audit_hostile(ctx, bot, hostile, "question")
+            prepared.settled = self._settle(prepared, _HOSTILE, "hostile", hostile.kind)
+            return prepared
+        for topic in bot.refuse:
+            if grounding.matches_topic(question, topic):
+                prepared.settled = self._settle(prepared, _REFUSED, "refused", "refused topic")
+                return prepared
+        history = list(history)[-self.options.history_turns :] if self.options.history_turns else []
+        hits = self._search(bot, search_query(question, history), ctx)
+        wanted = grounding.terms(question)
+        best = max((grounding.coverage(wanted, h.chunk.text) for h in hits), default=0.0)
+        if not hits or (len(wanted) >= 3 and best < self.options.min_overlap):
+            prepared.settled = self._settle(prepared, _NOT_FOUND, "handed_over", "no passage")
+            return prepared
+        prepared.hits = hits
+        prepared.messages = self._messages(bot, question, prepared.lang, hits, history)
+        return prepared
+
+    def _search(self, bot: Bot, query: str, ctx: CallContext) -> list[SearchHit]:
+        if not bot.collection_ids:
+            return []
+        # The scope comes from the bot, never from the question or the caller.
+        scope = Scope(bot.department, tuple(bot.collection_ids))
+        hits = self.retriever.search(query, scope, k=self.options.top_k)
+        kept = []
+        for hit in hits:
+            if hit.score < self.options.min_score:
+                continue
+            found = find_hostile(hit.chunk.text, passage=True)
+            if found is not None:
+                self._audit_hostile(ctx, bot, found, "passage", hit)
+                continue
+            kept.append(hit)
+        return kept
+
+    def _messages(
+        self,
+        bot: Bot,
+        question: str,
+        lang: ReplyLanguage,
+        hits: Sequence[SearchHit],
+        history: Sequence[Turn],
+    ) -> list[ChatMessage]:
+        model = self.gateway.model(bot.model)
+        budget = model.capabilities.context_tokens - self.options.max_tokens - 450
+        budget -= model.count_tokens(question) + sum(
+            model.count_tokens(t.question + t.answer) for t in history
+        )
+        passages: list[dict[str, object]] = []
+        for n, hit in enumerate(hits, 1):
+            text = quote_passage(hit.chunk.text)
+            size = model.count_tokens(text)
+            if size > budget:
+                text = text[: max(0, int(len(text) * budget / max(size, 1)))]
+            if len(text) < 40 and passages:
+                break
+            budget -= model.count_tokens(text) + 20
+            passages.append({"n": n, "label": _attribute(hit.citation.label()), "text": text})
+        return load_prompt("bot_answer").render(
+            bot_name=bot.name,
+            department=bot.department,
+            tone=bot.tone,
+            refuse="; ".join(bot.refuse),
+            reply_language=_REPLY_INSTRUCTION[lang],
+            history=[Turn(t.question, _drop_citations(t.answer)) for t in history],
+            passages=passages,
+            question=question,
+        )
+
+    def _finish(self, prepared: _Prepared, ctx: CallContext, completion: Completion) -> BotAnswer:
+        raw = completion.text.strip()
+        if any(marker.lower() in raw.lower() for marker in _PROMPT_MARKERS):
+            self._audit_hostile(ctx, prepared.bot, HostileMatch("reveal_prompt", ""), "answer")
+            return self._settle(prepared, _HOSTILE, "hostile", "answer repeated instructions")
+        if grounding.says_no_answer(raw):
+            return self._settle(prepared, _NOT_FOUND, "handed_over", "NO_ANSWER", completion)
+        text = re.sub(r"^(?:answer|回答|答案)\s*[:：]\s*", "", raw, flags=re.IGNORECASE)
+        text, numbers = grounding.keep_citations(text, range(1, len(prepared.hits) + 1))
+        if not numbers:
+            traced = grounding.best_supported(text, [h.chunk.text for h in prepared.hits])
+            if traced is None:
+                return self._settle(prepared, _NOT_FOUND, "handed_over", "no citation", completion)
+            numbers = [traced]
+            text = f"{text} [{traced}]"
+        text = self._script(text, prepared.lang)
+        cited = [
+            CitedSource(n, prepared.hits[n - 1].citation, _excerpt(prepared.hits[n - 1].chunk.text))
+            for n in sorted(numbers)
+        ]
+        return BotAnswer(
+            text,
+            cited,
+            handed_over=False,
+            language=prepared.lang,
+            latency_s=time.perf_counter() - prepared.started,
+            outcome="answered",
+            model_id=completion.model_id,
+        )
+
+    @staticmethod
+    def _settle(
+        prepared: _Prepared,
+        messages: dict[str, str],
+        outcome: Outcome,
+        reason: str,
+        completion: Completion | None = None,
+    ) -> BotAnswer:
+        lang = prepared.lang
+        text = f"{messages[lang]} {prepared.bot.handover_for(lang)}".strip()
+        return BotAnswer(
+            text,
+            [],
+            handed_over=True,
+            language=lang,
+            latency_s=time.perf_counter() - prepared.started,
+            outcome=outcome,
+            model_id=completion.model_id if completion else None,
+            reason=reason,
+        )
+
+    def _audit_hostile(
+        self,
+        ctx: CallContext,
+        bot: Bot,
+        found: HostileMatch,
+        where: str,
+        hit: SearchHit | None = None,
+    ) -> None:
+        detail: dict[str, Any] = {"bot": bot.name, "bot_id": bot.id, "where": where}
+        detail["kind"] = found.kind
+        if hit is not None:
+            detail["document"] = hit.chunk.source or hit.chunk.document_id
+            detail["chunk_id"] = hit.chunk.id
+            detail["collection_id"] = hit.chunk.collection_id
+        self.gateway.audit.record(
+            AuditEvent(
+                actor=ctx.actor,
+                department=ctx.department,
+                action=HOSTILE_ACTION,
+                outcome="refused" if where != "passage" else "ok",
+                channel=ctx.channel,
+                detail=detail,
+            )
+        )
+
+
+def answer(
+    gateway: ModelGateway,
+    retriever: Retriever,
+    bot: Bot,
+    history: Sequence[Turn],
+    question: str,
+    ctx: CallContext,
+    options: AnswerOptions | None = None,
+) -> BotAnswer:
+    """One bot reply to `question`, given the conversation's earlier turns."""
+    return BotResponder(gateway, retriever, options).answer(bot, question, ctx, history)
+
+
+def _attribute(label: str) -> str:
+    return label.replace('"', "'").replace("\n", " ")[:120]
+
+
+def _drop_citations(text: str) -> str:
+    return re.sub(r"\s*\[\d+\]", "", text)
+
+
+def _excerpt(text: str, size: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"

@@ -1,0 +1,190 @@
+"""The embeddable widget in a real browser: headless Chromium (Debian's) via Playwright.
+
+The API runs under uvicorn on 127.0.0.1 (a free port) in a thread, with a scripted model
+and a scripted retriever, so answers are deterministic. Screenshots go to
+test-artifacts/widget/. Skipped, with the reason, when Chromium or Playwright is missing,
+unless GOVPILOT_REQUIRE_BROWSER is set (CI sets it), in which case that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from govpilot.api import create_app
+from govpilot.api.routers import bots as bots_router
+from govpilot.api.routers import widget as widget_router
+from govpilot.audit.log import AuditLog
+from govpilot.backends.fake import ScriptedModel
+from govpilot.backends.llm import ChatMessage
+from govpilot.capabilities.chat.bots import new_bot
+from govpilot.capabilities.chat.service import bot_service
+from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
+from govpilot.capabilities.draft import TemplateLibrary
+from govpilot.config import ModelConfig, Settings
+from govpilot.gateway import ModelGateway
+from govpilot.knowledge.services import KnowledgeServices, install_knowledge_services
+from govpilot.language import Glossary
+from govpilot.platform import Platform
+from govpilot.privacy.detector import PiiDetector
+from govpilot.privacy.policy import PrivacyPolicy
+from govpilot.privacy.stored_text import StorageRedactor
+from govpilot.storage.db import Database
+from govpilot.storage.records import RecordStore
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
+PASSAGE = "公共圖書館逢星期一至星期日上午十時至晚上九時開放，星期三休館。"
+URL = "https://www.lcsd.gov.hk/tc/libraries/hours.html"
+
+
+def _chromium() -> str | None:
+    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _require(reason: str) -> None:
+    if os.environ.get("GOVPILOT_REQUIRE_BROWSER"):
+        pytest.fail(f"{reason} (GOVPILOT_REQUIRE_BROWSER is set)")
+    pytest.skip(reason)
+
+
+def respond(messages: Sequence[ChatMessage]) -> str:
+    question = messages[-1].content.split("Question:")[-1]
+    if "圖書館" in question:
+        return "公共图书馆上午十时至晚上九时开放，星期三休馆 [1]。"
+    return "NO_ANSWER"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[str]:
+    import uvicorn
+
+    settings = Settings(
+        home=tmp_path, models=[ModelConfig(name="fake", backend="fake")], default_model="fake"
+    )
+    database = Database(f"sqlite:///{tmp_path}/web.db")
+    database.migrate()
+    audit = AuditLog(database)
+    gateway = ModelGateway([ScriptedModel(name="fake", responder=respond)], audit)
+    privacy = PrivacyPolicy.from_settings(settings)
+    redactor = StorageRedactor(scripted_detector, privacy, b"salt")
+    platform = Platform(
+        settings,
+        database,
+        audit,
+        gateway,
+        Glossary.load_default(),
+        TemplateLibrary.load(),
+        privacy,
+        scripted_detector,
+        redactor,
+        RecordStore(database, redactor, settings.privacy.retention_days, tmp_path / "blobs"),
+    )
+    retriever = ScriptedRetriever()
+    services = KnowledgeServices.build(database, retriever)
+    install_knowledge_services(platform, services)
+    collection = services.collections.create("LCSD", "libraries", created_by="admin")
+    retriever.add(
+        [
+            make_chunk(
+                1,
+                PASSAGE,
+                department="LCSD",
+                collection=collection.id,
+                source="圖書館開放時間.pdf",
+                section="開放時間",
+                page=1,
+                url=URL,
+            )
+        ]
+    )
+    bot_service(platform).bots.create(
+        new_bot("library", "LCSD", [collection.id], handover="請致電2921 0208 / Call 2921 0208")
+    )
+    app = create_app(platform)
+    paths = {getattr(r, "path", "") for r in app.routes}
+    if "/api/v1/bots" not in paths:
+        app.include_router(bots_router.router)
+    if "/widget.js" not in paths:
+        app.include_router(widget_router.router)
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not uv.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start within 15 s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        database.dispose()
+
+
+def test_widget_answers_with_citation_and_hands_over(server: str) -> None:
+    executable = _chromium()
+    if executable is None:
+        _require("Chromium not found: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        _require("Playwright for Python is not installed: pip install playwright")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="zh-HK")
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{server}/widget/demo?bot=library&lang=zh-Hant&department=LCSD")
+            launcher = page.get_by_role("button", name="線上查詢")
+            expect(launcher).to_have_attribute("aria-expanded", "false")
+            launcher.click()
+            expect(launcher).to_have_attribute("aria-expanded", "true")
+            box = page.get_by_label("你的問題")
+            expect(box).to_be_focused()
+            box.fill("圖書館幾點開門？")
+            box.press("Enter")
+
+            answer = page.locator(".msg.bot").nth(1)
+            link = answer.locator("a.citation")
+            expect(link).to_have_text("圖書館開放時間.pdf, 開放時間, p. 1", timeout=10_000)
+            expect(link).to_have_attribute("href", URL)
+            expect(answer.locator(".text")).to_contain_text("公共圖書館上午十時至晚上九時開放")
+            expect(page.locator("[role=log][aria-live=polite]")).to_have_count(1)
+            page.screenshot(path=str(ARTIFACTS / "answer.png"))
+
+            box.fill("可以帶寵物入去嗎？")
+            page.get_by_role("button", name="發送").click()
+            handover = page.locator(".msg.bot[data-handed-over=true]")
+            expect(handover).to_contain_text("請致電2921 0208", timeout=10_000)
+            expect(handover.locator("a.citation")).to_have_count(0)
+            page.screenshot(path=str(ARTIFACTS / "handover.png"))
+
+            page.get_by_role("button", name="有幫助").first.click()
+            expect(page.get_by_text("多謝你的意見。")).to_be_visible()
+            page.keyboard.press("Escape")
+            expect(launcher).to_have_attribute("aria-expanded", "false")
+            assert errors == []
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "answer.png").stat().st_size > 0

@@ -32,6 +32,9 @@ _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$|^第\s*\d{1,4}\s*頁.{0,8}$",
     re.IGNORECASE,
 )
+# Two-byte CID fonts (e.g. a CJK .ttc embedded by fpdf2) can come out of text extraction
+# with a NUL before every character; control characters are never text.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _PLACEHOLDER_TITLE = re.compile(r"(?:untitled|document|slide|title)\s*\d*", re.IGNORECASE)
 
 
@@ -119,6 +122,8 @@ def _page_lines(page: PageObject) -> list[_Line]:
             line.text += piece
 
     page.extract_text(visitor_text=visit)
+    for line in lines:
+        line.text = _CONTROL_CHARACTERS.sub("", line.text)
     return lines
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from govpilot.config import ModelConfig, PrivacySettings, Settings
+from govpilot.config import ModelConfig, PrivacySettings, RetrievalSettings, Settings
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text("utf-8")
 
@@ -23,4 +23,9 @@ def test_every_model_field_is_documented(field: str) -> None:
 
 @pytest.mark.parametrize("field", sorted(PrivacySettings.model_fields))
 def test_every_privacy_field_is_documented(field: str) -> None:
+    assert f"`{field}`" in DOC
+
+
+@pytest.mark.parametrize("field", sorted(RetrievalSettings.model_fields))
+def test_every_retrieval_field_is_documented(field: str) -> None:
     assert f"`{field}`" in DOC

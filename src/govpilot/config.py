@@ -102,6 +102,13 @@ class RetrievalSettings(BaseModel):
     )
     chunk_chars: int = Field(default=800, ge=100, description="Target chunk length")
     top_k: int = Field(default=5, ge=1, le=50, description="Chunks a bot answer draws on")
+    keyword_weight_chinese: float = Field(
+        default=0.7, ge=0.0, le=1.0, description="Keyword share of the fused score, Chinese query"
+    )
+    keyword_weight_english: float = Field(
+        default=0.4, ge=0.0, le=1.0, description="Keyword share of the fused score, English query"
+    )
+    fusion_candidates: int = Field(default=30, ge=5, le=500, description="Results read per side")
 
 
 def _default_models() -> list[ModelConfig]:

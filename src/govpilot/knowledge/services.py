@@ -105,10 +105,17 @@ def knowledge_services(platform: Platform) -> KnowledgeServices:
 def _sql_retriever(platform: Platform) -> Retriever:
     try:
         from govpilot.backends.embed import build_embedder
+        from govpilot.retrieval.fusion import Fusion
         from govpilot.retrieval.sql_retriever import SqlRetriever
     except ImportError as exc:
         raise ConfigError(
             f"The search index cannot be loaded: {exc}.",
             hint="Reinstall govpilot with its dependencies (pip install govpilot).",
         ) from exc
-    return SqlRetriever(platform.database, build_embedder(platform.settings.retrieval))
+    settings = platform.settings.retrieval
+    fusion = Fusion(
+        keyword_weight_chinese=settings.keyword_weight_chinese,
+        keyword_weight_english=settings.keyword_weight_english,
+        candidates=settings.fusion_candidates,
+    )
+    return SqlRetriever(platform.database, build_embedder(settings), fusion=fusion)

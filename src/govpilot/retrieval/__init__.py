@@ -1,4 +1,4 @@
-"""Retrieval: Chinese-aware keyword search plus multilingual vectors, fused; scoped by department."""
+"""Retrieval: Chinese-aware keywords plus multilingual vectors, fused, scoped by department."""
 
 from govpilot.retrieval.types import Chunk, Citation, Retriever, Scope, SearchHit
 

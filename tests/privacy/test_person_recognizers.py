@@ -310,3 +310,8 @@ def test_findings_are_cached_but_equal() -> None:
     text = "Please ask Mr. Lee, then 陳大文先生."
     assert list(EN.find(text)) == list(EN.find(text))
     assert list(ZH.find(text)) == list(ZH.find(text))
+
+
+def test_adverb_after_a_cue_is_not_a_surname() -> None:
+    text = "上星期本人曾致電貴署，但情況未有改善。"
+    assert [f for f in PiiDetector(person_recognizers()).detect(text)] == []

@@ -79,7 +79,9 @@ _NOT_AFTER_TAI = set(
 _NO_BARE_SURNAME = set(fold_script("向於于司時經常全明滿樂景舒步聞利危連伊練紀游包和成安文應"))
 
 # Surnames that are far more often a function word: only ever trusted with a title.
-_FUNCTION_SURNAMES = set(fold_script("於于向和時經常全司應"))
+# Surnames that right after a cue (本人…, 請…) are far more often a function word:
+# 本人曾致電 is "I once called", not a Mr Tsang.
+_FUNCTION_SURNAMES = set(fold_script("於于向和時經常全司應曾"))
 # Titles after 區 (also 區議員, 區主任: the district's): only courtesy titles make it Mr Au.
 _TITLES_AFTER_AU = set(words("生 太 姐 先生 女士 小姐 太太 Sir sir SIR Madam madam Miss miss"))
 

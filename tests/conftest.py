@@ -23,12 +23,10 @@ from govpilot.gateway import ModelGateway
 from govpilot.guard import CallContext
 from govpilot.language import Glossary
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.testing import simple_recognizer
+from govpilot.privacy.testing import scripted_detector as build_scripted_detector
 from govpilot.storage.db import Database
 
 POSTGRES_URL_ENV = "GOVPILOT_TEST_POSTGRES_URL"
-#: The names the scripted detector knows (real name detection is tested in tests/privacy).
-SCRIPTED_NAMES = ("Chan Tai Man", "陳大文", "Wong Siu Ming")
 
 
 @pytest.fixture
@@ -58,8 +56,8 @@ def glossary() -> Glossary:
 
 @pytest.fixture
 def scripted_detector() -> PiiDetector:
-    """HKIDs, phones and e-mails by simple patterns, and the SCRIPTED_NAMES as persons."""
-    return PiiDetector([simple_recognizer(SCRIPTED_NAMES)])
+    """HKIDs, phones and e-mails by simple patterns, and privacy.testing's SCRIPTED_NAMES."""
+    return build_scripted_detector()
 
 
 def postgres_base_url() -> URL:

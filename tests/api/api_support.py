@@ -6,7 +6,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
+
+from govpilot.api import create_app
 from govpilot.backends.llm import ChatMessage
+from govpilot.platform import Platform
 
 ZH_SENTENCE = "这是政府的测试句子。"  # the model writes Simplified; the pipeline converts it
 ZH_HK = "這是政府的測試句子。"
@@ -14,6 +18,16 @@ EN_SENTENCE = "This is the government's test sentence."
 CHAT_ANSWER = "Good morning. The office opens at nine o'clock."
 UPLOAD_LIMIT_MB = 0.05  # 52,428 bytes
 TEXT_LIMIT = 5000
+OFFICER = "chan.tm@had.gov.hk"
+
+
+def app_client(platform: Platform, user: str = OFFICER) -> httpx.AsyncClient:
+    """The app in-process over httpx's ASGI transport, as `user`; open it with `async with`."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(platform)),
+        base_url="http://govpilot.test",
+        headers={"X-Govpilot-User": user},
+    )
 
 
 def respond(messages: Sequence[ChatMessage]) -> str:

@@ -14,23 +14,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_support import TEXT_LIMIT, UPLOAD_LIMIT_MB, respond
+from api_support import TEXT_LIMIT, UPLOAD_LIMIT_MB, app_client, respond
 
-from govpilot.api import create_app
-from govpilot.audit.log import AuditLog
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage, Completion, GenerationOptions
-from govpilot.capabilities.draft import TemplateLibrary
-from govpilot.config import ModelConfig, Settings
+from govpilot.config import Settings
 from govpilot.errors import ModelUnavailable
-from govpilot.gateway import ModelGateway
 from govpilot.language import Glossary
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.policy import PrivacyPolicy
-from govpilot.privacy.stored_text import StorageRedactor
-from govpilot.storage.db import Database
-from govpilot.storage.records import RecordStore
+from govpilot.testing import fake_settings, make_test_platform
 
 
 class FlakyModel(ScriptedModel):
@@ -49,13 +42,8 @@ def _explode(messages: Sequence[ChatMessage]) -> str:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        home=tmp_path,
-        models=[ModelConfig(name="fake", backend="fake")],
-        default_model="fake",
-        department="HAD",
-        max_upload_mb=UPLOAD_LIMIT_MB,
-        max_text_chars=TEXT_LIMIT,
+    return fake_settings(
+        tmp_path, department="HAD", max_upload_mb=UPLOAD_LIMIT_MB, max_text_chars=TEXT_LIMIT
     )
 
 
@@ -66,9 +54,6 @@ def platform(
     glossary: Glossary,
     scripted_detector: PiiDetector,
 ) -> Iterator[Platform]:
-    database = Database(f"sqlite:///{settings.home / 'govpilot.db'}")
-    database.migrate()
-    audit = AuditLog(database)
     fake_model.respond_with(respond)
     models = {
         "fake": fake_model,
@@ -76,25 +61,11 @@ def platform(
         "flaky": FlakyModel(name="flaky", responder=respond),
         "buggy": ScriptedModel(name="buggy", responder=_explode),
     }
-    gateway = ModelGateway(models, audit, default_model="fake")
-    privacy = PrivacyPolicy.from_settings(settings)
-    redactor = StorageRedactor(scripted_detector, privacy, b"test-salt")
-    records = RecordStore(
-        database, redactor, settings.privacy.retention_days, settings.home / "blobs"
+    platform = make_test_platform(
+        settings, models=models, detector=scripted_detector, glossary=glossary
     )
-    yield Platform(
-        settings,
-        database,
-        audit,
-        gateway,
-        glossary,
-        TemplateLibrary.load(),
-        privacy,
-        scripted_detector,
-        redactor,
-        records,
-    )
-    database.dispose()
+    yield platform
+    platform.database.dispose()
 
 
 @pytest.fixture
@@ -105,10 +76,5 @@ def anyio_backend() -> str:
 @pytest.fixture
 async def client(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
     """The app in-process over httpx's ASGI transport, as an identified officer."""
-    transport = httpx.ASGITransport(app=create_app(platform))
-    async with httpx.AsyncClient(
-        transport=transport,
-        base_url="http://govpilot.test",
-        headers={"X-Govpilot-User": "chan.tm@had.gov.hk"},
-    ) as c:
+    async with app_client(platform) as c:
         yield c

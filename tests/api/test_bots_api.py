@@ -9,11 +9,8 @@ from collections.abc import AsyncIterator, Sequence
 
 import httpx
 import pytest
-from api_support import json_events, sse_events
+from api_support import app_client, json_events, sse_events
 
-from govpilot.api import create_app
-from govpilot.api.routers import bots as bots_router
-from govpilot.api.routers import widget as widget_router
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
@@ -60,18 +57,7 @@ async def bots_client(
     platform: Platform, fake_model: ScriptedModel, retriever: ScriptedRetriever
 ) -> AsyncIterator[httpx.AsyncClient]:
     fake_model.respond_with(bot_reply)
-    app = create_app(platform)
-    paths = {getattr(r, "path", "") for r in app.routes}
-    if "/api/v1/bots" not in paths:
-        app.include_router(bots_router.router)
-    if "/widget.js" not in paths:
-        app.include_router(widget_router.router)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport,
-        base_url="http://govpilot.test",
-        headers={"X-Govpilot-User": "admin@had.gov.hk"},
-    ) as c:
+    async with app_client(platform, "admin@had.gov.hk") as c:
         yield c
 
 

@@ -2,148 +2,46 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import fields
 from pathlib import Path
-from typing import Any
 
-import docx
-import httpx
 import pytest
-from fastapi import FastAPI
+from api_support import OFFICER, UPLOAD_LIMIT_MB
 from fpdf import FPDF
 
-from govpilot.api import create_app
 from govpilot.api.routers import privacy as privacy_router
-from govpilot.audit.log import AuditLog
-from govpilot.backends.fake import ScriptedModel
-from govpilot.capabilities.draft import TemplateLibrary
-from govpilot.config import ModelConfig, Settings
+from govpilot.config import Settings
 from govpilot.documents import load_bytes
-from govpilot.gateway import ModelGateway
-from govpilot.language import Glossary
-from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.entities import Finding
-from govpilot.privacy.policy import PrivacyPolicy
-from govpilot.privacy.stored_text import StorageRedactor
-from govpilot.storage.db import Database
+from govpilot.privacy.testing import SAMPLE_HKID as HKID
+from govpilot.privacy.testing import SAMPLE_PHONE as PHONE
+from govpilot.privacy.testing import SAMPLE_VALUES as VALUES
+from govpilot.privacy.testing import sample_letter_docx, sample_recognizer
+from govpilot.testing import fake_settings
 
 pytestmark = pytest.mark.anyio
 
-HKID = "A123456(3)"
-PHONE = "9123 4567"
-EMAIL = "chan.taiman@example.com"
-NAMES = ("陳大文", "Chan Tai Man")
-VALUES = (HKID, PHONE, EMAIL, *NAMES)
-PATTERNS = (
-    ("HKID", r"[A-Z]{1,2}\d{6}\([0-9A]\)"),
-    ("PHONE", r"(?<!\d)[2-9]\d{3} ?\d{4}(?!\d)"),
-    ("EMAIL", r"[\w.]+@\w+(?:\.\w+)+"),
-    ("PERSON", "|".join(NAMES)),
-)
-UPLOAD_LIMIT_MB = 0.05  # 52,428 bytes
 TEXT_LIMIT = 20_000
-OFFICER = "chan.tm@had.gov.hk"
-
-
-class ScriptedRecognizer:
-    """Finds a fixed HKID shape, 8-digit phones, emails and a fixed list of names."""
-
-    name = "scripted"
-    types = ("HKID", "PHONE", "EMAIL", "PERSON")
-
-    def find(self, text: str) -> Iterator[Finding]:
-        for pii_type, pattern in PATTERNS:
-            for m in re.finditer(pattern, text):
-                yield Finding(m.start(), m.end(), pii_type, 0.9, self.name)
-
-
-def build_platform(settings: Settings, detector: PiiDetector) -> Platform:
-    """A Platform with an SQLite audit log, a scripted model and the given detector."""
-    database = Database(f"sqlite:///{settings.home / 'govpilot.db'}")
-    database.migrate()
-    audit = AuditLog(database)
-    privacy = PrivacyPolicy.from_settings(settings)
-    storage_redactor = StorageRedactor(detector, privacy, b"salt")
-    parts: dict[str, Any] = {
-        "settings": settings,
-        "database": database,
-        "audit": audit,
-        "gateway": ModelGateway([ScriptedModel(name="fake")], audit),
-        "glossary": Glossary.load_default(),
-        "templates": TemplateLibrary.load(),
-        "privacy": privacy,
-        "detector": detector,
-        "storage_redactor": storage_redactor,
-    }
-    names = {f.name for f in fields(Platform)}
-    if "records" in names:  # the record store, where this version of Platform has one
-        from govpilot.storage.records import RecordStore
-
-        retention = settings.privacy.retention_days
-        parts["records"] = RecordStore(
-            database, storage_redactor, retention, settings.home / "blobs"
-        )
-    return Platform(**{k: v for k, v in parts.items() if k in names})
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def redact_platform(tmp_path: Path) -> Iterator[Platform]:
-    settings = Settings(
-        home=tmp_path,
-        models=[ModelConfig(name="fake", backend="fake")],
-        default_model="fake",
-        department="HAD",
-        max_upload_mb=UPLOAD_LIMIT_MB,
-        max_text_chars=TEXT_LIMIT,
+def settings(tmp_path: Path) -> Settings:
+    """As conftest's, with a longer text limit; the `platform` and `client` are conftest's."""
+    return fake_settings(
+        tmp_path, department="HAD", max_upload_mb=UPLOAD_LIMIT_MB, max_text_chars=TEXT_LIMIT
     )
-    platform = build_platform(settings, PiiDetector([ScriptedRecognizer()]))
-    yield platform
-    platform.database.dispose()
-
-
-def app_for(platform: Platform) -> FastAPI:
-    app = create_app(platform)
-    if not any(getattr(r, "path", "") == "/api/v1/redact" for r in app.routes):
-        app.include_router(privacy_router.router)  # until api/app.py registers it
-    return app
 
 
 @pytest.fixture
-async def client(redact_platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app_for(redact_platform))
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://govpilot.test", headers={"X-Govpilot-User": OFFICER}
-    ) as c:
-        yield c
+def scripted_detector() -> PiiDetector:
+    """Finds the SAMPLE_ values (score 0.9), names inside Chinese running text too."""
+    return PiiDetector([sample_recognizer()])
 
 
 def assert_no_values(text: str) -> None:
     for value in VALUES:
         assert value not in text
-
-
-def letter_docx() -> bytes:
-    word = docx.Document()
-    word.add_heading("Complaint from 陳大文", level=1)
-    word.add_paragraph(f"My HKID is {HKID}; phone {PHONE}.")
-    word.add_paragraph(f"Email {EMAIL}", style="List Bullet")
-    table = word.add_table(rows=2, cols=2)
-    for r, row in enumerate((("Name", "Phone"), ("Chan Tai Man", PHONE))):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return buffer.getvalue()
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -203,7 +101,7 @@ async def test_redact_empty_text_is_fine(client):
 
 
 async def test_redact_document_returns_a_docx_and_its_report(client):
-    files = {"file": ("letter.docx", letter_docx(), DOCX)}
+    files = {"file": ("letter.docx", sample_letter_docx(), DOCX)}
     response = await client.post("/api/v1/redact/document", files=files)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == DOCX
@@ -219,7 +117,7 @@ async def test_redact_document_returns_a_docx_and_its_report(client):
 
 
 async def test_redact_document_as_json(client):
-    files = {"file": ("letter.docx", letter_docx(), DOCX)}
+    files = {"file": ("letter.docx", sample_letter_docx(), DOCX)}
     form = {"operator": "mask", "types": "HKID, phone"}
     response = await client.post("/api/v1/redact/document?format=json", files=files, data=form)
     assert response.status_code == 200, response.text
@@ -273,17 +171,17 @@ async def test_redact_document_refuses_bad_uploads(client, name, content, status
 
 
 async def test_unknown_types_in_the_form(client):
-    files = {"file": ("letter.docx", letter_docx(), DOCX)}
+    files = {"file": ("letter.docx", sample_letter_docx(), DOCX)}
     response = await client.post("/api/v1/redact/document", files=files, data={"types": "SSN"})
     assert response.status_code == 400
     assert "SSN" in response.json()["error"]["message"]
 
 
-async def test_every_redaction_is_audited_without_values(client, redact_platform):
+async def test_every_redaction_is_audited_without_values(client, platform):
     await client.post("/api/v1/redact", json={"text": f"陳大文 {HKID}"})
-    files = {"file": ("letter.docx", letter_docx(), DOCX)}
+    files = {"file": ("letter.docx", sample_letter_docx(), DOCX)}
     await client.post("/api/v1/redact/document", files=files)
-    document_event, text_event = redact_platform.audit.events(action="redact")
+    document_event, text_event = platform.audit.events(action="redact")
     assert text_event.actor == OFFICER
     assert text_event.department == "HAD"
     assert text_event.channel == "api"

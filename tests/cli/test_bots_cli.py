@@ -8,25 +8,15 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner, Result
 
-from govpilot.audit.log import AuditLog
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
-from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.cli.bots import ask, bots_app
-from govpilot.cli.common import using_platform
-from govpilot.config import ModelConfig, Settings
-from govpilot.gateway import ModelGateway
-from govpilot.knowledge.services import KnowledgeServices, install_knowledge_services
-from govpilot.language import Glossary
+from govpilot.knowledge.services import knowledge_services
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.policy import PrivacyPolicy
-from govpilot.privacy.stored_text import StorageRedactor
-from govpilot.storage.db import Database
-from govpilot.storage.records import RecordStore
+from govpilot.testing import fake_settings, make_test_platform
 
 PASSAGE = "Rates are payable quarterly, by the end of the first month of each quarter."
 
@@ -42,49 +32,25 @@ def respond(messages: Sequence[ChatMessage]) -> str:
 
 @pytest.fixture
 def platform(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[Platform]:
-    settings = Settings(
-        home=tmp_path,
-        models=[ModelConfig(name="fake", backend="fake")],
-        default_model="fake",
-        department="RVD",
-    )
-    database = Database(f"sqlite:///{tmp_path}/t.db")
-    database.migrate()
-    audit = AuditLog(database)
-    gateway = ModelGateway([ScriptedModel(name="fake", responder=respond)], audit)
-    privacy = PrivacyPolicy.from_settings(settings)
-    redactor = StorageRedactor(scripted_detector, privacy, b"salt")
-    records = RecordStore(database, redactor, settings.privacy.retention_days, tmp_path / "b")
-    platform = Platform(
-        settings,
-        database,
-        audit,
-        gateway,
-        Glossary.load_default(),
-        TemplateLibrary.load(),
-        privacy,
-        scripted_detector,
-        redactor,
-        records,
-    )
     retriever = ScriptedRetriever()
-    services = KnowledgeServices.build(database, retriever)
-    install_knowledge_services(platform, services)
-    collection = services.collections.create("RVD", "rates-faq", created_by="admin")
+    platform = make_test_platform(
+        fake_settings(tmp_path, department="RVD"),
+        models=[ScriptedModel(name="fake", responder=respond)],
+        detector=scripted_detector,
+        retriever=retriever,
+    )
+    collection = knowledge_services(platform).collections.create(
+        "RVD", "rates-faq", created_by="admin"
+    )
     retriever.add([make_chunk(1, PASSAGE, department="RVD", collection=collection.id)])
     yield platform
-    database.dispose()
+    platform.database.dispose()
 
 
 @pytest.fixture
-def invoke(platform: Platform) -> Iterator[object]:
-    runner = CliRunner()
-
-    def run(*args: str | Path) -> Result:
-        return runner.invoke(app, [str(a) for a in args])
-
-    with using_platform(platform):
-        yield run
+def cli_app() -> typer.Typer:
+    """What tests/cli/conftest.py's `invoke` runs."""
+    return app
 
 
 def test_create_list_show_delete(invoke) -> None:  # type: ignore[no-untyped-def]

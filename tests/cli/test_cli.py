@@ -12,27 +12,20 @@ from pathlib import Path
 
 import docx
 import pytest
+import typer
 from sqlalchemy import text
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from govpilot import __version__
-from govpilot.audit.log import AuditLog
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
-from govpilot.capabilities.draft import TemplateLibrary
-from govpilot.cli.common import using_platform
 from govpilot.cli.main import app
-from govpilot.config import ModelConfig, Settings
 from govpilot.documents import load_document
 from govpilot.errors import ModelUnavailable
-from govpilot.gateway import ModelGateway
-from govpilot.language import Glossary, has_simplified
+from govpilot.language import has_simplified
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.policy import PrivacyPolicy
-from govpilot.privacy.stored_text import StorageRedactor
-from govpilot.storage.db import Database
-from govpilot.storage.records import RecordStore
+from govpilot.testing import make_test_platform
 
 ZH_ANSWER = "这是政府的测试译文。"  # the model writes Simplified; the pipeline converts it
 ZH_HK = "這是政府的測試譯文。"
@@ -72,42 +65,15 @@ def fake_model() -> ScriptedModel:
 def platform(
     tmp_path: Path, fake_model: ScriptedModel, scripted_detector: PiiDetector
 ) -> Iterator[Platform]:
-    home = tmp_path / "home"
-    settings = Settings(
-        home=home, models=[ModelConfig(name="fake", backend="fake")], default_model="fake"
-    )
-    database = Database(f"sqlite:///{tmp_path}/t.db")
-    database.migrate()
-    audit = AuditLog(database)
-    gateway = ModelGateway([fake_model], audit)
-    privacy = PrivacyPolicy.from_settings(settings)
-    redactor = StorageRedactor(scripted_detector, privacy, b"test-salt")
-    records = RecordStore(database, redactor, settings.privacy.retention_days, home / "blobs")
-    yield Platform(
-        settings,
-        database,
-        audit,
-        gateway,
-        Glossary.load_default(),
-        TemplateLibrary.load(),
-        privacy,
-        scripted_detector,
-        redactor,
-        records,
-    )
-    database.dispose()
+    built = make_test_platform(tmp_path / "home", models=[fake_model], detector=scripted_detector)
+    yield built
+    built.database.dispose()
 
 
 @pytest.fixture
-def invoke(platform: Platform) -> Iterator[Invoke]:
-    """Run `govpilot ARGS...` against the test platform."""
-    runner = CliRunner()
-
-    def run(*args: str | Path, input: str | None = None) -> Result:
-        return runner.invoke(app, [str(a) for a in args], input=input)
-
-    with using_platform(platform):
-        yield run
+def cli_app() -> typer.Typer:
+    """What tests/cli/conftest.py's `invoke` runs."""
+    return app
 
 
 @pytest.fixture

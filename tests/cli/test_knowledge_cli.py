@@ -8,25 +8,15 @@ from pathlib import Path
 
 import pytest
 import typer
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from govpilot.audit.log import AuditLog
-from govpilot.backends.fake import ScriptedModel
-from govpilot.capabilities.draft import TemplateLibrary
-from govpilot.cli.common import using_platform
 from govpilot.cli.knowledge import collections_app, documents_app, ingest, search
-from govpilot.config import ModelConfig, Settings
-from govpilot.gateway import ModelGateway
 from govpilot.knowledge.ocr import OcrLine
-from govpilot.knowledge.services import KnowledgeServices, install_knowledge_services
 from govpilot.language import Glossary
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.policy import PrivacyPolicy
-from govpilot.privacy.stored_text import StorageRedactor
 from govpilot.retrieval.memory import InMemoryRetriever
-from govpilot.storage.db import Database
-from govpilot.storage.records import RecordStore
+from govpilot.testing import fake_settings, make_test_platform
 
 Invoke = Callable[..., Result]
 
@@ -47,47 +37,22 @@ class OneLineOcr:
 def platform(
     tmp_path: Path, glossary: Glossary, scripted_detector: PiiDetector
 ) -> Iterator[Platform]:
-    home = tmp_path / "home"
-    settings = Settings(
-        home=home,
-        models=[ModelConfig(name="fake", backend="fake")],
-        default_model="fake",
-        department="HD",
-        user="kb.admin",
-    )
-    database = Database(f"sqlite:///{tmp_path}/t.db")
-    database.migrate()
-    audit = AuditLog(database)
-    privacy = PrivacyPolicy.from_settings(settings)
-    redactor = StorageRedactor(scripted_detector, privacy, b"salt")
-    platform = Platform(
+    settings = fake_settings(tmp_path / "home", department="HD", user="kb.admin")
+    platform = make_test_platform(
         settings,
-        database,
-        audit,
-        ModelGateway([ScriptedModel(name="fake")], audit),
-        glossary,
-        TemplateLibrary.load(),
-        privacy,
-        scripted_detector,
-        redactor,
-        RecordStore(database, redactor, settings.privacy.retention_days, home / "blobs"),
-    )
-    install_knowledge_services(
-        platform, KnowledgeServices.build(database, InMemoryRetriever(), ocr=OneLineOcr())
+        detector=scripted_detector,
+        glossary=glossary,
+        retriever=InMemoryRetriever(),
+        ocr=OneLineOcr(),
     )
     yield platform
-    database.dispose()
+    platform.database.dispose()
 
 
 @pytest.fixture
-def invoke(platform: Platform) -> Iterator[Invoke]:
-    runner = CliRunner()
-
-    def run(*args: str | Path, input: str | None = None) -> Result:
-        return runner.invoke(app, [str(a) for a in args], input=input)
-
-    with using_platform(platform):
-        yield run
+def cli_app() -> typer.Typer:
+    """What tests/cli/conftest.py's `invoke` runs."""
+    return app
 
 
 @pytest.fixture

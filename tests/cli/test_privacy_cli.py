@@ -9,30 +9,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import typer
 from sqlalchemy import text
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from govpilot.audit.events import AuditEvent
-from govpilot.audit.log import AuditLog
-from govpilot.backends.fake import ScriptedModel
-from govpilot.capabilities.draft import TemplateLibrary
-from govpilot.cli.common import using_platform
 from govpilot.cli.privacy import privacy_app
 from govpilot.config import (
     DepartmentPrivacy,
-    ModelConfig,
     PrivacySettings,
     RetentionDays,
-    Settings,
 )
-from govpilot.gateway import ModelGateway
 from govpilot.language import Glossary
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.policy import PrivacyPolicy
-from govpilot.privacy.stored_text import StorageRedactor
 from govpilot.storage.db import Database
-from govpilot.storage.records import RecordStore
+from govpilot.testing import fake_settings, make_test_platform
 
 HKID = "A123456(3)"
 NOW = datetime(2025, 6, 30, 9, 0, tzinfo=UTC)
@@ -44,11 +36,8 @@ Invoke = Callable[..., Result]
 def platform(
     tmp_path: Path, glossary: Glossary, scripted_detector: PiiDetector
 ) -> Iterator[Platform]:
-    home = tmp_path / "home"
-    settings = Settings(
-        home=home,
-        models=[ModelConfig(name="fake", backend="fake")],
-        default_model="fake",
+    settings = fake_settings(
+        tmp_path / "home",
         department="DPO",
         user="dpo.handler",
         privacy=PrivacySettings(
@@ -57,37 +46,15 @@ def platform(
             retention_days=RetentionDays(job_inputs=30, audit=365),
         ),
     )
-    database = Database(f"sqlite:///{tmp_path}/t.db")
-    database.migrate()
-    audit = AuditLog(database)
-    privacy = PrivacyPolicy.from_settings(settings)
-    redactor = StorageRedactor(scripted_detector, privacy, b"test-salt")
-    records = RecordStore(database, redactor, settings.privacy.retention_days, home / "blobs")
-    yield Platform(
-        settings,
-        database,
-        audit,
-        ModelGateway([ScriptedModel(name="fake")], audit),
-        glossary,
-        TemplateLibrary.load(),
-        privacy,
-        scripted_detector,
-        redactor,
-        records,
-    )
-    database.dispose()
+    built = make_test_platform(settings, detector=scripted_detector, glossary=glossary)
+    yield built
+    built.database.dispose()
 
 
 @pytest.fixture
-def invoke(platform: Platform) -> Iterator[Invoke]:
-    """Run `govpilot privacy ARGS...` against the test platform."""
-    runner = CliRunner()
-
-    def run(*args: str | Path) -> Result:
-        return runner.invoke(privacy_app, [str(a) for a in args])
-
-    with using_platform(platform):
-        yield run
+def cli_app() -> typer.Typer:
+    """What tests/cli/conftest.py's `invoke` runs."""
+    return privacy_app
 
 
 def audit_dump(database: Database) -> str:

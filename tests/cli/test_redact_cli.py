@@ -12,7 +12,6 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -22,85 +21,32 @@ import typer
 from fpdf import FPDF
 from typer.testing import CliRunner, Result
 
-from govpilot.audit.log import AuditLog
-from govpilot.backends.fake import ScriptedModel
-from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.cli import redact as redact_cli
 from govpilot.cli.common import using_platform
-from govpilot.config import ModelConfig, Settings
 from govpilot.documents import load_document
-from govpilot.gateway import ModelGateway
-from govpilot.language import Glossary
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.entities import Finding
-from govpilot.privacy.policy import PrivacyPolicy
-from govpilot.privacy.stored_text import StorageRedactor
-from govpilot.storage.db import Database
+from govpilot.privacy.testing import SAMPLE_EMAIL as EMAIL
+from govpilot.privacy.testing import SAMPLE_HKID as HKID
+from govpilot.privacy.testing import SAMPLE_NAMES as NAMES
+from govpilot.privacy.testing import SAMPLE_PHONE as PHONE
+from govpilot.privacy.testing import SAMPLE_VALUES as VALUES
+from govpilot.privacy.testing import sample_letter_docx, sample_recognizer
+from govpilot.testing import make_test_platform
 
-HKID = "A123456(3)"
-PHONE = "9123 4567"
-EMAIL = "chan.taiman@example.com"
-NAMES = ("陳大文", "Chan Tai Man")
-VALUES = (HKID, PHONE, EMAIL, *NAMES)
-PATTERNS = (
-    ("HKID", r"[A-Z]{1,2}\d{6}\([0-9A]\)"),
-    ("PHONE", r"(?<!\d)[2-9]\d{3} ?\d{4}(?!\d)"),
-    ("EMAIL", r"[\w.]+@\w+(?:\.\w+)+"),
-    ("PERSON", "|".join(NAMES)),
-)
 TEXT = f"Dear Sir,\n\nI am 陳大文, HKID {HKID}.\n電話：{PHONE}\n"
 
 
-class ScriptedRecognizer:
-    """Finds a fixed HKID shape, 8-digit phones, emails and a fixed list of names."""
-
-    name = "scripted"
-    types = ("HKID", "PHONE", "EMAIL", "PERSON")
-
-    def find(self, text: str) -> Iterator[Finding]:
-        for pii_type, pattern in PATTERNS:
-            for m in re.finditer(pattern, text):
-                yield Finding(m.start(), m.end(), pii_type, 0.9, self.name)
-
-
-def build_platform(settings: Settings, detector: PiiDetector) -> Platform:
-    """A Platform with an SQLite audit log, a scripted model and the given detector."""
-    database = Database(f"sqlite:///{settings.home / 'govpilot.db'}")
-    database.migrate()
-    audit = AuditLog(database)
-    privacy = PrivacyPolicy.from_settings(settings)
-    storage_redactor = StorageRedactor(detector, privacy, b"salt")
-    parts: dict[str, Any] = {
-        "settings": settings,
-        "database": database,
-        "audit": audit,
-        "gateway": ModelGateway([ScriptedModel(name="fake")], audit),
-        "glossary": Glossary.load_default(),
-        "templates": TemplateLibrary.load(),
-        "privacy": privacy,
-        "detector": detector,
-        "storage_redactor": storage_redactor,
-    }
-    names = {f.name for f in fields(Platform)}
-    if "records" in names:  # the record store, where this version of Platform has one
-        from govpilot.storage.records import RecordStore
-
-        retention = settings.privacy.retention_days
-        parts["records"] = RecordStore(
-            database, storage_redactor, retention, settings.home / "blobs"
-        )
-    return Platform(**{k: v for k, v in parts.items() if k in names})
+def build_platform(tmp_path: Path, detector: PiiDetector) -> Platform:
+    """A test platform in tmp_path/home with the given detector."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return make_test_platform(home, detector=detector)
 
 
 @pytest.fixture
 def platform(tmp_path: Path) -> Iterator[Platform]:
-    home = tmp_path / "home"
-    home.mkdir()
-    settings = Settings(
-        home=home, models=[ModelConfig(name="fake", backend="fake")], default_model="fake"
-    )
-    built = build_platform(settings, PiiDetector([ScriptedRecognizer()]))
+    built = build_platform(tmp_path, PiiDetector([sample_recognizer()]))
     yield built
     built.database.dispose()
 
@@ -134,15 +80,7 @@ def assert_no_values(text: str) -> None:
 
 
 def write_letter_docx(path: Path) -> None:
-    word = docx.Document()
-    word.add_heading("Complaint from 陳大文", level=1)
-    word.add_paragraph(f"My HKID is {HKID}; phone {PHONE}.")
-    word.add_paragraph(f"Email {EMAIL}", style="List Bullet")
-    table = word.add_table(rows=2, cols=2)
-    for r, row in enumerate((("Name", "Phone"), ("Chan Tai Man", PHONE))):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    word.save(path)
+    path.write_bytes(sample_letter_docx())
 
 
 def test_stdin_text_is_redacted_as_is(run):
@@ -408,12 +346,7 @@ def test_bilingual_complaint_letter_with_the_real_detector(tmp_path):
     source = tmp_path / "complaint.docx"
     values = example.write_letter(source)
 
-    home = tmp_path / "home"
-    home.mkdir()
-    settings = Settings(
-        home=home, models=[ModelConfig(name="fake", backend="fake")], default_model="fake"
-    )
-    platform = build_platform(settings, detector)
+    platform = build_platform(tmp_path, detector)
     out = tmp_path / "redacted.docx"
     try:
         with using_platform(platform):

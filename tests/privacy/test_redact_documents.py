@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Iterator
 
-import docx
 import pytest
 from fpdf import FPDF
 
@@ -16,35 +14,16 @@ from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.documents import RedactionReport, redact_document, redact_text
 from govpilot.privacy.entities import Finding
 from govpilot.privacy.operators import PseudonymVault
-
-HKID = "A123456(3)"
-PHONE = "9123 4567"
-EMAIL = "chan.taiman@example.com"
-NAMES = ("陳大文", "Chan Tai Man")
-VALUES = (HKID, PHONE, EMAIL, *NAMES)
-PATTERNS = (
-    ("HKID", r"[A-Z]{1,2}\d{6}\([0-9A]\)"),
-    ("PHONE", r"(?<!\d)[2-9]\d{3} ?\d{4}(?!\d)"),
-    ("EMAIL", r"[\w.]+@\w+(?:\.\w+)+"),
-    ("PERSON", "|".join(NAMES)),
-)
-
-
-class ScriptedRecognizer:
-    """Finds a fixed HKID shape, 8-digit phones, emails and a fixed list of names."""
-
-    name = "scripted"
-    types = ("HKID", "PHONE", "EMAIL", "PERSON")
-
-    def find(self, text: str) -> Iterator[Finding]:
-        for pii_type, pattern in PATTERNS:
-            for m in re.finditer(pattern, text):
-                yield Finding(m.start(), m.end(), pii_type, 0.9, self.name)
+from govpilot.privacy.testing import SAMPLE_EMAIL as EMAIL
+from govpilot.privacy.testing import SAMPLE_HKID as HKID
+from govpilot.privacy.testing import SAMPLE_PHONE as PHONE
+from govpilot.privacy.testing import SAMPLE_VALUES as VALUES
+from govpilot.privacy.testing import sample_letter_docx, sample_recognizer
 
 
 @pytest.fixture
 def detector() -> PiiDetector:
-    return PiiDetector([ScriptedRecognizer()])
+    return PiiDetector([sample_recognizer()])
 
 
 def letter() -> Document:
@@ -217,17 +196,7 @@ def test_text_report_has_line_numbers(detector):
 
 
 def test_docx_round_trip_keeps_structure(detector):
-    word = docx.Document()
-    word.add_heading("Complaint from 陳大文", level=1)
-    word.add_paragraph(f"My HKID is {HKID} and my phone is {PHONE}.")
-    word.add_paragraph(f"Email {EMAIL}", style="List Bullet")
-    table = word.add_table(rows=2, cols=2)
-    for r, row in enumerate((("Name", "Phone"), ("Chan Tai Man", PHONE))):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    buffer = io.BytesIO()
-    word.save(buffer)
-    original = load_bytes(buffer.getvalue(), "letter.docx")
+    original = load_bytes(sample_letter_docx(), "letter.docx")
 
     redacted, report = redact_document(original, detector)
     again = load_bytes(render_document(redacted, "docx"), "redacted.docx")

@@ -19,25 +19,14 @@ from pathlib import Path
 import pytest
 
 from govpilot.api import create_app
-from govpilot.api.routers import bots as bots_router
-from govpilot.api.routers import widget as widget_router
-from govpilot.audit.log import AuditLog
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
 from govpilot.capabilities.chat.service import bot_service
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
-from govpilot.capabilities.draft import TemplateLibrary
-from govpilot.config import ModelConfig, Settings
-from govpilot.gateway import ModelGateway
-from govpilot.knowledge.services import KnowledgeServices, install_knowledge_services
-from govpilot.language import Glossary
-from govpilot.platform import Platform
+from govpilot.knowledge.services import knowledge_services
 from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.policy import PrivacyPolicy
-from govpilot.privacy.stored_text import StorageRedactor
-from govpilot.storage.db import Database
-from govpilot.storage.records import RecordStore
+from govpilot.testing import make_test_platform
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
 PASSAGE = "公共圖書館逢星期一至星期日上午十時至晚上九時開放，星期三休館。"
@@ -74,31 +63,16 @@ def _free_port() -> int:
 def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[str]:
     import uvicorn
 
-    settings = Settings(
-        home=tmp_path, models=[ModelConfig(name="fake", backend="fake")], default_model="fake"
-    )
-    database = Database(f"sqlite:///{tmp_path}/web.db")
-    database.migrate()
-    audit = AuditLog(database)
-    gateway = ModelGateway([ScriptedModel(name="fake", responder=respond)], audit)
-    privacy = PrivacyPolicy.from_settings(settings)
-    redactor = StorageRedactor(scripted_detector, privacy, b"salt")
-    platform = Platform(
-        settings,
-        database,
-        audit,
-        gateway,
-        Glossary.load_default(),
-        TemplateLibrary.load(),
-        privacy,
-        scripted_detector,
-        redactor,
-        RecordStore(database, redactor, settings.privacy.retention_days, tmp_path / "blobs"),
-    )
     retriever = ScriptedRetriever()
-    services = KnowledgeServices.build(database, retriever)
-    install_knowledge_services(platform, services)
-    collection = services.collections.create("LCSD", "libraries", created_by="admin")
+    platform = make_test_platform(
+        tmp_path,
+        models=[ScriptedModel(name="fake", responder=respond)],
+        detector=scripted_detector,
+        retriever=retriever,
+    )
+    collection = knowledge_services(platform).collections.create(
+        "LCSD", "libraries", created_by="admin"
+    )
     retriever.add(
         [
             make_chunk(
@@ -117,11 +91,6 @@ def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[str]:
         new_bot("library", "LCSD", [collection.id], handover="請致電2921 0208 / Call 2921 0208")
     )
     app = create_app(platform)
-    paths = {getattr(r, "path", "") for r in app.routes}
-    if "/api/v1/bots" not in paths:
-        app.include_router(bots_router.router)
-    if "/widget.js" not in paths:
-        app.include_router(widget_router.router)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
@@ -137,7 +106,7 @@ def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[str]:
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
-        database.dispose()
+        platform.database.dispose()
 
 
 def test_widget_answers_with_citation_and_hands_over(server: str) -> None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 
+from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.entities import Finding
 
 #: Patterns for the common Hong Kong identifiers, loose enough for test data.
@@ -21,6 +22,23 @@ SIMPLE_PATTERNS: dict[str, str] = {
     "HKID": r"(?i)(?<![A-Z0-9])[A-Z]{1,2}\d{6}\s*(?:\([0-9A]\)|[0-9A])(?![A-Z0-9])",
     "PHONE": r"(?<!\d)(?:\+852[\s-]?)?[235679]\d{3}[\s-]?\d{4}(?!\d)",
     "EMAIL": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+}
+#: The names the scripted detector knows (real name detection is tested in tests/privacy).
+SCRIPTED_NAMES = ("Chan Tai Man", "陳大文", "Wong Siu Ming")
+
+#: The values the redaction tests plant in their letters ...
+SAMPLE_HKID = "A123456(3)"
+SAMPLE_PHONE = "9123 4567"
+SAMPLE_EMAIL = "chan.taiman@example.com"
+SAMPLE_NAMES = ("陳大文", "Chan Tai Man")
+SAMPLE_VALUES = (SAMPLE_HKID, SAMPLE_PHONE, SAMPLE_EMAIL, *SAMPLE_NAMES)
+#: ... and patterns that find exactly those shapes (names without word boundaries, so they
+#: are found inside Chinese running text).
+SAMPLE_PATTERNS: dict[str, str] = {
+    "HKID": r"[A-Z]{1,2}\d{6}\([0-9A]\)",
+    "PHONE": r"(?<!\d)[2-9]\d{3} ?\d{4}(?!\d)",
+    "EMAIL": r"[\w.]+@\w+(?:\.\w+)+",
+    "PERSON": "|".join(SAMPLE_NAMES),
 }
 
 
@@ -68,3 +86,33 @@ class ScriptedRecognizer:
 def simple_recognizer(names: Iterable[str] = ()) -> ScriptedRecognizer:
     """HKIDs, Hong Kong phone numbers and e-mail addresses by pattern, plus these names."""
     return ScriptedRecognizer(SIMPLE_PATTERNS, words={"PERSON": list(names)})
+
+
+def scripted_detector(names: Iterable[str] = SCRIPTED_NAMES) -> PiiDetector:
+    """A detector of HKIDs, phones and e-mails by simple patterns, and these names as persons."""
+    return PiiDetector([simple_recognizer(names)])
+
+
+def sample_recognizer() -> ScriptedRecognizer:
+    """Finds the SAMPLE_ values' shapes (score 0.9), for tests of redaction output."""
+    return ScriptedRecognizer(SAMPLE_PATTERNS, score=0.9)
+
+
+def sample_letter_docx() -> bytes:
+    """A Word complaint letter holding every SAMPLE_ value: a heading, a paragraph, a bullet
+    and a 2x2 table (one HKID, two phones, one e-mail, two names)."""
+    import io
+
+    import docx
+
+    word = docx.Document()
+    word.add_heading("Complaint from 陳大文", level=1)
+    word.add_paragraph(f"My HKID is {SAMPLE_HKID}; phone {SAMPLE_PHONE}.")
+    word.add_paragraph(f"Email {SAMPLE_EMAIL}", style="List Bullet")
+    table = word.add_table(rows=2, cols=2)
+    for r, row in enumerate((("Name", "Phone"), ("Chan Tai Man", SAMPLE_PHONE))):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,101 @@
+"""A Platform for tests: the real parts, wired as `Platform.from_settings` wires them, but
+with scripted models, a scripted PII detector and a fixed salt.
+
+Like `backends.fake.ScriptedModel` and `privacy.testing.ScriptedRecognizer`, a first-class
+test-support module rather than a patch: tests of the CLI, the API and the web build their
+platform here, so a new part of Platform is wired in one place.
+
+    platform = make_test_platform(tmp_path, department="HAD")
+    try:
+        ...
+    finally:
+        platform.database.dispose()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from govpilot.audit.log import AuditLog
+from govpilot.backends.fake import ScriptedModel
+from govpilot.backends.llm import ChatModel
+from govpilot.capabilities.draft import TemplateLibrary
+from govpilot.config import ModelConfig, Settings
+from govpilot.gateway import ModelGateway
+from govpilot.knowledge.ocr import OcrEngine
+from govpilot.knowledge.services import KnowledgeServices, install_knowledge_services
+from govpilot.language import Glossary
+from govpilot.platform import Platform
+from govpilot.privacy.detector import PiiDetector
+from govpilot.privacy.policy import PrivacyPolicy
+from govpilot.privacy.stored_text import StorageRedactor
+from govpilot.privacy.testing import scripted_detector
+from govpilot.retrieval.types import Retriever
+from govpilot.storage.db import Database
+from govpilot.storage.records import RecordStore
+
+TEST_SALT = b"test-salt"
+
+
+def fake_settings(home: Path, **fields: Any) -> Settings:
+    """Settings in `home` with one fake model, the default; `fields` set anything else."""
+    values: dict[str, Any] = {
+        "models": [ModelConfig(name="fake", backend="fake")],
+        "default_model": "fake",
+        **fields,
+    }
+    return Settings(home=home, **values)
+
+
+def make_test_platform(
+    settings: Settings | Path,
+    *,
+    models: Mapping[str, ChatModel] | Sequence[ChatModel] | None = None,
+    detector: PiiDetector | None = None,
+    database_url: str | None = None,
+    glossary: Glossary | None = None,
+    salt: bytes = TEST_SALT,
+    retriever: Retriever | None = None,
+    ocr: OcrEngine | None = None,
+) -> Platform:
+    """A Platform on a migrated database (SQLite in the home folder unless `database_url`).
+
+    `settings` may be just a home folder (see `fake_settings`). The gateway has `models`
+    (by default one ScriptedModel named "fake") and no privacy guard; the detector is
+    `privacy.testing.scripted_detector()` unless given. With a `retriever` (and an `ocr`
+    engine), the platform's knowledge services use them: `knowledge_services(platform)`.
+    The caller disposes the database.
+    """
+    if not isinstance(settings, Settings):
+        settings = fake_settings(settings)
+    detector = detector or scripted_detector()
+    database = Database(database_url or settings.resolved_database_url)
+    database.migrate()
+    audit = AuditLog(database)
+    gateway = ModelGateway(
+        [ScriptedModel(name="fake")] if models is None else models,
+        audit,
+        default_model=settings.default_model,
+    )
+    privacy = PrivacyPolicy.from_settings(settings)
+    redactor = StorageRedactor(detector, privacy, salt)
+    records = RecordStore(
+        database, redactor, settings.privacy.retention_days, settings.home / "blobs"
+    )
+    platform = Platform(
+        settings,
+        database,
+        audit,
+        gateway,
+        glossary or Glossary.load_default(),
+        TemplateLibrary.load(),
+        privacy,
+        detector,
+        redactor,
+        records,
+    )
+    if retriever is not None:
+        install_knowledge_services(platform, KnowledgeServices.build(database, retriever, ocr=ocr))
+    return platform

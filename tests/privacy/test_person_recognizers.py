@@ -315,3 +315,9 @@ def test_findings_are_cached_but_equal() -> None:
 def test_adverb_after_a_cue_is_not_a_surname() -> None:
     text = "上星期本人曾致電貴署，但情況未有改善。"
     assert [f for f in PiiDetector(person_recognizers()).detect(text)] == []
+
+
+def test_tsang_after_a_cue_is_a_surname_before_a_given_name() -> None:
+    text = "來訪者曾芳，出生日期1975年10月31日。"
+    found = PiiDetector(person_recognizers()).detect(text)
+    assert [text[f.start : f.end] for f in found] == ["曾芳"]

@@ -79,9 +79,10 @@ _NOT_AFTER_TAI = set(
 _NO_BARE_SURNAME = set(fold_script("向於于司時經常全明滿樂景舒步聞利危連伊練紀游包和成安文應"))
 
 # Surnames that are far more often a function word: only ever trusted with a title.
-# Surnames that right after a cue (本人…, 請…) are far more often a function word:
-# 本人曾致電 is "I once called", not a Mr Tsang.
-_FUNCTION_SURNAMES = set(fold_script("於于向和時經常全司應曾"))
+# Surnames that right after a cue (本人…, 請…) are far more often a function word.
+_FUNCTION_SURNAMES = set(fold_script("於于向和時經常全司應"))
+# 曾 is "once" before a verb (本人曾致電) but a surname before a given name (來訪者曾芳).
+_ADVERB_SURNAME = fold_script("曾")
 # Titles after 區 (also 區議員, 區主任: the district's): only courtesy titles make it Mr Au.
 _TITLES_AFTER_AU = set(words("生 太 姐 先生 女士 小姐 太太 Sir sir SIR Madam madam Miss miss"))
 
@@ -382,6 +383,8 @@ class _Scan:
 
     def cued(self, i: int, s: int) -> Finding | None:
         if i not in self.cue_ends or self.t[i : i + s] in _FUNCTION_SURNAMES:
+            return None
+        if self.t[i : i + s] == _ADVERB_SURNAME and self.freq(self.t[i + 1 : i + 3]) >= 100:
             return None
         length = self.given_len(i + s)
         end = i + s + length

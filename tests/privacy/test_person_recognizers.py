@@ -321,3 +321,23 @@ def test_tsang_after_a_cue_is_a_surname_before_a_given_name() -> None:
     text = "來訪者曾芳，出生日期1975年10月31日。"
     found = PiiDetector(person_recognizers()).detect(text)
     assert [text[f.start : f.end] for f in found] == ["曾芳"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Please call me back. Regards, Natalie Fung", "Natalie Fung"),
+        ("Yours faithfully,\n\n(Kelvin CHOW)\nfor Director of Lands", "Kelvin CHOW"),
+        ("Spouse: Gloria Ho\nOccupation: clerk", "Gloria Ho"),
+        ("This is to certify that Pierre Dubois has completed the course.", "Pierre Dubois"),
+        ("持有護照的旅客黃志強已辦理手續。", "黃志強"),
+    ],
+)
+def test_sign_offs_roles_and_certificates_introduce_names(text: str, name: str) -> None:
+    found = PiiDetector(person_recognizers()).detect(text)
+    assert name in [text[f.start : f.end] for f in found]
+
+
+@pytest.mark.parametrize("text", ["Thanks, see you tomorrow.", "Regards, Housing Department"])
+def test_sign_off_words_alone_do_not_make_names(text: str) -> None:
+    assert PiiDetector(person_recognizers()).detect(text) == []

@@ -62,16 +62,18 @@ _DEAR = frozenset({"dear", "hi", "hello", "attn", "attention", "to", "cc"})
 _ROLES = (
     "client clients helper applicant tenant visitor employer employee patient complainant caller "
     "witness landlord landlady neighbour neighbor colleague husband wife son daughter brother "
-    "sister mother father friend owner proprietor holder cardholder guardian"
+    "sister mother father friend owner proprietor holder cardholder guardian spouse"
 )
 _ROLE_WORDS = frozenset(words(_ROLES))
 _CUE = re.compile(
     r"(?:\bmy name is|\bmy name's|\bi am|\bi'm|\bthis is|\bcalled|\bnamed|\bname\s*:|\bsigned"
     r"|\b(?:yours (?:faithfully|sincerely|truly)|sincerely|regards)\s*,?\s*\n"
+    r"|\b(?:(?:best |kind |warm )?regards|(?:many )?thanks|best wishes)\s*,[ \t]*"
+    r"|\bcertify that"
     r"|\bfrom\s*:|\bcontact\s*:|\bcontact person\s*:?|\bcontact\s+(?=(?:mr|mrs|ms|miss|dr)\b)"
     r"|\b(?:surname|family name|last name|other names?|given names?|first name|full name"
     r"|english name|name in english)\s*:"
-    rf"|\b(?:{_ROLES.replace(' ', '|')})\s*:?)\s*$",
+    rf"|\b(?:{_ROLES.replace(' ', '|')})\s*:?)\s*\(?$",  # "(" of a signed "(Hinson LAW)"
     re.IGNORECASE,
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*")

@@ -5,8 +5,10 @@ Capabilities never import this module; interfaces build one Platform and pass it
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from govpilot.audit.log import AuditLog
 from govpilot.backends.registry import build_models
@@ -21,6 +23,11 @@ from govpilot.privacy.policy import PrivacyPolicy, load_or_create_salt
 from govpilot.privacy.stored_text import StorageRedactor
 from govpilot.storage.db import Database
 from govpilot.storage.records import RecordStore
+
+if TYPE_CHECKING:
+    from govpilot.knowledge.services import KnowledgeServices
+
+_KNOWLEDGE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -37,6 +44,8 @@ class Platform:
     detector: PiiDetector
     storage_redactor: StorageRedactor
     records: RecordStore
+    #: Collections, documents, ingest and search; built on first use (tests set their own).
+    knowledge: KnowledgeServices | None = None
     _contexts: dict[str, CallContext] = field(default_factory=dict)
 
     @classmethod
@@ -75,6 +84,16 @@ class Platform:
             storage_redactor,
             records,
         )
+
+    def knowledge_services(self) -> KnowledgeServices:
+        """The knowledge services, over the SQL search index unless `knowledge` was set."""
+        with _KNOWLEDGE_LOCK:
+            if self.knowledge is None:
+                # Imported here: the search index pulls in the embedder, which few commands need.
+                from govpilot.knowledge.services import KnowledgeServices
+
+                self.knowledge = KnowledgeServices.from_settings(self.database, self.settings)
+            return self.knowledge
 
     def cli_context(self, capability: str) -> CallContext:
         """The call context for a CLI command run by the local user."""

@@ -25,7 +25,7 @@ from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.config import ModelConfig, Settings
 from govpilot.gateway import ModelGateway
 from govpilot.knowledge.ocr import OcrEngine
-from govpilot.knowledge.services import KnowledgeServices, install_knowledge_services
+from govpilot.knowledge.services import KnowledgeServices
 from govpilot.language import Glossary
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
@@ -65,7 +65,7 @@ def make_test_platform(
     `settings` may be just a home folder (see `fake_settings`). The gateway has `models`
     (by default one ScriptedModel named "fake") and no privacy guard; the detector is
     `privacy.testing.scripted_detector()` unless given. With a `retriever` (and an `ocr`
-    engine), the platform's knowledge services use them: `knowledge_services(platform)`.
+    engine), the platform's knowledge services use them: `platform.knowledge_services()`.
     The caller disposes the database.
     """
     if not isinstance(settings, Settings):
@@ -97,5 +97,5 @@ def make_test_platform(
         records,
     )
     if retriever is not None:
-        install_knowledge_services(platform, KnowledgeServices.build(database, retriever, ocr=ocr))
+        platform.knowledge = KnowledgeServices.build(database, retriever, ocr=ocr)
     return platform

@@ -14,7 +14,7 @@ from api_support import app_client, json_events, sse_events
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
-from govpilot.knowledge.services import KnowledgeServices, install_knowledge_services
+from govpilot.knowledge.services import KnowledgeServices
 from govpilot.platform import Platform
 
 pytestmark = pytest.mark.anyio
@@ -40,7 +40,7 @@ def retriever(platform: Platform) -> ScriptedRetriever:
     """The knowledge services over a scripted retriever, with HAD's and LCSD's collections."""
     retriever = ScriptedRetriever()
     services = KnowledgeServices.build(platform.database, retriever)
-    install_knowledge_services(platform, services)
+    platform.knowledge = services
     had = services.collections.create("HAD", "library-docs", created_by="admin")
     lcsd = services.collections.create("LCSD", "library-docs", created_by="admin")
     retriever.add(
@@ -66,7 +66,9 @@ async def _create(client: httpx.AsyncClient) -> None:
     assert response.status_code == 201, response.text
 
 
-async def test_create_list_get_update_delete(bots_client: httpx.AsyncClient) -> None:
+async def test_create_list_get_update_delete(
+    bots_client: httpx.AsyncClient, platform: Platform
+) -> None:
     await _create(bots_client)
     again = await bots_client.post("/api/v1/bots", json=NEW_BOT, headers=HAD)
     assert again.status_code == 400
@@ -81,6 +83,11 @@ async def test_create_list_get_update_delete(bots_client: httpx.AsyncClient) -> 
     assert foreign.status_code == 404
     assert (await bots_client.delete("/api/v1/bots/library", headers=HAD)).status_code == 204
     assert (await bots_client.get("/api/v1/bots/library", headers=HAD)).status_code == 404
+    audited = [e for e in reversed(platform.audit.events()) if e.action.startswith("bot.")]
+    assert [e.action for e in audited] == ["bot.create", "bot.update", "bot.delete"]
+    assert {(e.actor, e.department, e.detail["bot"]) for e in audited} == {
+        ("admin@had.gov.hk", "HAD", "library")
+    }
 
 
 async def test_another_departments_bot_is_404(bots_client: httpx.AsyncClient) -> None:

@@ -13,7 +13,6 @@ from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
 from govpilot.cli.bots import ask, bots_app
-from govpilot.knowledge.services import knowledge_services
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
 from govpilot.testing import fake_settings, make_test_platform
@@ -39,7 +38,7 @@ def platform(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[Platfor
         detector=scripted_detector,
         retriever=retriever,
     )
-    collection = knowledge_services(platform).collections.create(
+    collection = platform.knowledge_services().collections.create(
         "RVD", "rates-faq", created_by="admin"
     )
     retriever.add([make_chunk(1, PASSAGE, department="RVD", collection=collection.id)])
@@ -67,6 +66,16 @@ def test_create_list_show_delete(invoke) -> None:  # type: ignore[no-untyped-def
     assert invoke("bots", "delete", "rates").exit_code == 2  # needs --yes
     assert invoke("bots", "delete", "rates", "--yes").exit_code == 0
     assert invoke("bots", "show", "rates").exit_code == 2
+
+
+def test_create_and_delete_are_audited(invoke, platform) -> None:  # type: ignore[no-untyped-def]
+    assert invoke("bots", "create", "rates", "--collection", "rates-faq").exit_code == 0
+    assert invoke("bots", "delete", "rates", "--yes").exit_code == 0
+    events = [e for e in platform.audit.events() if e.action.startswith("bot.")]
+    assert [e.action for e in reversed(events)] == ["bot.create", "bot.delete"]
+    for event in events:
+        assert (event.actor, event.department) == (platform.settings.cli_user, "RVD")
+        assert (event.channel, event.detail["bot"]) == ("cli", "rates")
 
 
 def test_unknown_collection_is_refused(invoke) -> None:  # type: ignore[no-untyped-def]

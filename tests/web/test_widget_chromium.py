@@ -24,7 +24,6 @@ from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
 from govpilot.capabilities.chat.service import bot_service
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
-from govpilot.knowledge.services import knowledge_services
 from govpilot.privacy.detector import PiiDetector
 from govpilot.testing import make_test_platform
 
@@ -70,7 +69,7 @@ def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[str]:
         detector=scripted_detector,
         retriever=retriever,
     )
-    collection = knowledge_services(platform).collections.create(
+    collection = platform.knowledge_services().collections.create(
         "LCSD", "libraries", created_by="admin"
     )
     retriever.add(

@@ -65,7 +65,7 @@ def create(
             model=model,
             created_by=platform.settings.cli_user,
         )
-        bot = bot_service(platform).bots.create(bot)
+        bot = bot_service(platform).create_bot(bot, platform.cli_context("bot"))
         if as_json:
             _echo_json(bot.as_dict())
         else:
@@ -103,7 +103,7 @@ def delete(
         if not yes:
             raise InputError(f"not deleting bot {name!r} without --yes", hint="add --yes")
         platform = get_platform()
-        bot = bot_service(platform).bots.delete(platform.settings.department, name)
+        bot = bot_service(platform).delete_bot(name, platform.cli_context("bot"))
         typer.echo(f"deleted bot {bot.name}")
 
 

@@ -18,7 +18,7 @@ from govpilot.audit.events import AuditEvent
 from govpilot.cli.common import err_console, get_platform, handled_errors, progress_bar
 from govpilot.errors import InputError
 from govpilot.knowledge.ingest import OUTCOMES, IngestReport
-from govpilot.knowledge.services import hit_as_dict, knowledge_services
+from govpilot.knowledge.services import hit_as_dict
 from govpilot.platform import Platform
 
 __all__ = ["collections_app", "documents_app", "ingest", "search"]
@@ -68,7 +68,7 @@ def create_collection(
     with handled_errors():
         platform = get_platform()
         owner = department or platform.settings.department
-        collection = knowledge_services(platform).collections.create(
+        collection = platform.knowledge_services().collections.create(
             owner, name, created_by=platform.settings.cli_user, description=description
         )
         _audit(platform, "knowledge.collection.create", {"collection": collection.id})
@@ -84,7 +84,7 @@ def list_collections(as_json: JsonOption = False) -> None:
     with handled_errors():
         platform = get_platform()
         department = platform.settings.department
-        found = knowledge_services(platform).collections.list(department)
+        found = platform.knowledge_services().collections.list(department)
         if as_json:
             _print_json([c.as_dict() for c in found])
             return
@@ -100,7 +100,7 @@ def delete_collection(name: CollectionArg, yes: YesOption = False) -> None:
     """Delete a collection with all its documents and their chunks."""
     with handled_errors():
         platform = get_platform()
-        services = knowledge_services(platform)
+        services = platform.knowledge_services()
         department = platform.settings.department
         collection = services.collections.get(department, name)
         _confirm(yes, f"Delete collection {collection.name} and all its documents?")
@@ -120,7 +120,7 @@ def collection_jobs(name: CollectionArg, as_json: JsonOption = False) -> None:
     """List a collection's ingest jobs (an unfinished one continues with --resume)."""
     with handled_errors():
         platform = get_platform()
-        services = knowledge_services(platform)
+        services = platform.knowledge_services()
         found = services.collections.get(platform.settings.department, name)
         jobs = services.ingestor.jobs(found)
         if as_json:
@@ -138,7 +138,7 @@ def list_documents(collection: CollectionArg, as_json: JsonOption = False) -> No
     """List the documents of a collection."""
     with handled_errors():
         platform = get_platform()
-        services = knowledge_services(platform)
+        services = platform.knowledge_services()
         found = services.collections.get(platform.settings.department, collection)
         documents = services.documents.list(found)
         if as_json:
@@ -158,7 +158,7 @@ def delete_document(
     """Delete one document and its chunks from a collection."""
     with handled_errors():
         platform = get_platform()
-        services = knowledge_services(platform)
+        services = platform.knowledge_services()
         found = services.collections.get(platform.settings.department, collection)
         target = services.documents.get(found, document)
         _confirm(yes, f"Delete {target.source} from {found.name}?")
@@ -185,7 +185,7 @@ def ingest(
     """Add files and folders to a collection; unchanged files are skipped, changed re-indexed."""
     with handled_errors():
         platform = get_platform()
-        services = knowledge_services(platform)
+        services = platform.knowledge_services()
         department = platform.settings.department
         if resume:
             if paths:
@@ -249,7 +249,7 @@ def search(
                 hint='e.g. govpilot search housing-faq "income limit" --json',
             )
         platform = get_platform()
-        services = knowledge_services(platform)
+        services = platform.knowledge_services()
         department = platform.settings.department
         target = [services.collections.get(department, collection)]
         if queries is not None:

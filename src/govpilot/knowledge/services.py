@@ -1,13 +1,13 @@
-"""Knowledge services wired for one platform: collections, documents, ingest and search.
+"""Knowledge services over one database and retriever: collections, documents, ingest and
+search.
 
-Until the Platform carries a retriever itself, `knowledge_services(platform)` builds the
-SQL retriever (keyword + vectors, in the platform's database) once per platform. Tests and
-tools that bring their own retriever call `install_knowledge_services` first.
+`Platform.knowledge_services()` builds them once per platform over the SQL retriever
+(keyword + vectors, in the platform's database); tests that bring their own retriever set
+`Platform.knowledge` instead.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,13 +20,11 @@ from govpilot.retrieval.types import Retriever, Scope, SearchHit
 from govpilot.storage.db import Database
 
 if TYPE_CHECKING:
-    from govpilot.platform import Platform
+    from govpilot.config import Settings
 
 __all__ = [
     "KnowledgeServices",
     "hit_as_dict",
-    "install_knowledge_services",
-    "knowledge_services",
 ]
 
 
@@ -58,6 +56,15 @@ class KnowledgeServices:
             Ingestor(database, retriever, chunk_chars=chunk_chars, ocr=ocr or RapidOcrEngine()),
         )
 
+    @classmethod
+    def from_settings(cls, database: Database, settings: Settings) -> KnowledgeServices:
+        """The services over the SQL retriever (keyword + vectors) in `database`."""
+        return cls.build(
+            database,
+            _sql_retriever(database, settings),
+            chunk_chars=settings.retrieval.chunk_chars,
+        )
+
     def search(
         self, department: str, collections: list[Collection], query: str, k: int = 5
     ) -> list[SearchHit]:
@@ -77,32 +84,7 @@ def hit_as_dict(hit: SearchHit) -> dict[str, Any]:
     }
 
 
-_services: dict[int, tuple[Platform, KnowledgeServices]] = {}
-_lock = threading.Lock()
-
-
-def install_knowledge_services(platform: Platform, services: KnowledgeServices) -> None:
-    """Use these services for `platform` (tests: an in-memory retriever, a scripted OCR)."""
-    with _lock:
-        _services[id(platform)] = (platform, services)
-
-
-def knowledge_services(platform: Platform) -> KnowledgeServices:
-    """The knowledge services of `platform`, built on first use."""
-    with _lock:
-        cached = _services.get(id(platform))
-        if cached is not None and cached[0] is platform:
-            return cached[1]
-        services = KnowledgeServices.build(
-            platform.database,
-            _sql_retriever(platform),
-            chunk_chars=platform.settings.retrieval.chunk_chars,
-        )
-        _services[id(platform)] = (platform, services)
-        return services
-
-
-def _sql_retriever(platform: Platform) -> Retriever:
+def _sql_retriever(database: Database, settings: Settings) -> Retriever:
     try:
         from govpilot.backends.embed import build_embedder
         from govpilot.retrieval.fusion import Fusion
@@ -112,10 +94,10 @@ def _sql_retriever(platform: Platform) -> Retriever:
             f"The search index cannot be loaded: {exc}.",
             hint="Reinstall govpilot with its dependencies (pip install govpilot).",
         ) from exc
-    settings = platform.settings.retrieval
+    retrieval = settings.retrieval
     fusion = Fusion(
-        keyword_weight_chinese=settings.keyword_weight_chinese,
-        keyword_weight_english=settings.keyword_weight_english,
-        candidates=settings.fusion_candidates,
+        keyword_weight_chinese=retrieval.keyword_weight_chinese,
+        keyword_weight_english=retrieval.keyword_weight_english,
+        candidates=retrieval.fusion_candidates,
     )
-    return SqlRetriever(platform.database, build_embedder(settings), fusion=fusion)
+    return SqlRetriever(database, build_embedder(retrieval), fusion=fusion)

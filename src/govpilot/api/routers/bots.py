@@ -27,31 +27,16 @@ from govpilot.api.schemas.bots import (
 )
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
 from govpilot.api.streaming import advance, event_stream, sse
-from govpilot.audit.events import AuditEvent
 from govpilot.capabilities.chat.analytics import bot_analytics
 from govpilot.capabilities.chat.bots import Bot, new_bot
 from govpilot.capabilities.chat.service import AskResult, bot_service, resolve_collections
 from govpilot.errors import GovpilotError
-from govpilot.guard import CallContext
-from govpilot.platform import Platform
 
 router = APIRouter(prefix="/api/v1/bots", tags=["bots"], responses=ERROR_RESPONSES)
 
 
 def _public(bot: Bot) -> dict[str, Any]:
     return bot.as_dict()
-
-
-def _audit(platform: Platform, caller: CallContext, action: str, bot: Bot) -> None:
-    platform.audit.record(
-        AuditEvent(
-            actor=caller.actor,
-            department=caller.department,
-            action=action,
-            channel=caller.channel,
-            detail={"bot": bot.name, "bot_id": bot.id},
-        )
-    )
 
 
 @router.get("", response_model=list[BotPublic])
@@ -77,9 +62,7 @@ def create_bot(body: BotCreate, platform: PlatformDep, caller: CallerDep) -> Any
         model=body.model,
         created_by=caller.actor,
     )
-    bot = bot_service(platform).bots.create(bot)
-    _audit(platform, caller, "bot.create", bot)
-    return _public(bot)
+    return _public(bot_service(platform).create_bot(bot, caller))
 
 
 @router.get("/{bot}", response_model=BotPublic)
@@ -91,8 +74,8 @@ def get_bot(bot: str, platform: PlatformDep, caller: CallerDep) -> Any:
 @router.patch("/{bot}", response_model=BotPublic)
 def update_bot(bot: str, body: BotUpdate, platform: PlatformDep, caller: CallerDep) -> Any:
     """Change a bot's configuration."""
-    store = bot_service(platform).bots
-    current = store.get(caller.department, bot)
+    service = bot_service(platform)
+    current = service.bots.get(caller.department, bot)
     changes = body.model_dump(exclude_unset=True)
     if "collections" in changes:
         names = changes.pop("collections")
@@ -100,16 +83,13 @@ def update_bot(bot: str, body: BotUpdate, platform: PlatformDep, caller: CallerD
     for key in ("collection_ids", "languages", "refuse"):
         if key in changes:
             changes[key] = tuple(changes[key])
-    updated = store.update(replace(current, **changes))
-    _audit(platform, caller, "bot.update", updated)
-    return _public(updated)
+    return _public(service.update_bot(replace(current, **changes), caller))
 
 
 @router.delete("/{bot}", status_code=204)
 def delete_bot(bot: str, platform: PlatformDep, caller: CallerDep) -> Response:
     """Delete a bot with its conversations' figures (stored texts expire as usual)."""
-    deleted = bot_service(platform).bots.delete(caller.department, bot)
-    _audit(platform, caller, "bot.delete", deleted)
+    bot_service(platform).delete_bot(bot, caller)
     return Response(status_code=204)
 
 

@@ -7,12 +7,12 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.capabilities.chat.answer import AnswerOptions, BotAnswer, BotResponder, Turn
 from govpilot.capabilities.chat.bots import Bot, BotStore
 from govpilot.capabilities.chat.conversations import Conversation, ConversationStore
-from govpilot.errors import ConfigError
+from govpilot.errors import ConfigError, NotFound
 from govpilot.guard import CallContext
-from govpilot.retrieval.types import Retriever
 
 if TYPE_CHECKING:
     from govpilot.platform import Platform
@@ -37,16 +37,18 @@ class AskResult:
 
 
 class BotService:
-    """Asks bots questions within conversations and records each turn."""
+    """Configures bots (audited), asks them questions within conversations, records turns."""
 
     def __init__(
         self,
         bots: BotStore,
         conversations: ConversationStore,
         responder: BotResponder | Callable[[], BotResponder | None] | None,
+        audit: AuditSink,
     ) -> None:
         self.bots = bots
         self.conversations = conversations
+        self.audit = audit
         # A factory defers building the search index until the first question is asked.
         self._responder = responder
 
@@ -60,6 +62,36 @@ class BotService:
                 hint="install the knowledge collections (govpilot.knowledge) and restart",
             )
         return self._responder
+
+    def create_bot(self, bot: Bot, caller: CallContext) -> Bot:
+        """Store a new bot; audited as `bot.create`."""
+        created = self.bots.create(bot)
+        self._audit(caller, "bot.create", created)
+        return created
+
+    def update_bot(self, bot: Bot, caller: CallContext) -> Bot:
+        """Save a bot's changed configuration; audited as `bot.update`."""
+        updated = self.bots.update(bot)
+        self._audit(caller, "bot.update", updated)
+        return updated
+
+    def delete_bot(self, name_or_id: str, caller: CallContext) -> Bot:
+        """Delete one of the caller's department's bots; audited as `bot.delete`."""
+        deleted = self.bots.delete(caller.department, name_or_id)
+        self._audit(caller, "bot.delete", deleted)
+        return deleted
+
+    def _audit(self, caller: CallContext, action: str, bot: Bot) -> None:
+        # Names and ids only: a bot's configuration holds no personal data worth recording.
+        self.audit.record(
+            AuditEvent(
+                actor=caller.actor,
+                department=caller.department,
+                action=action,
+                channel=caller.channel,
+                detail={"bot": bot.name, "bot_id": bot.id},
+            )
+        )
 
     def ask(
         self,
@@ -117,28 +149,13 @@ _LOCK = threading.Lock()
 _ATTRIBUTE = "_bot_service"
 
 
-def retriever_of(platform: Platform) -> Retriever | None:
-    """The platform's retriever: its own, else the knowledge collections' search index."""
-    retriever: Retriever | None = getattr(platform, "retriever", None)
-    if retriever is not None:
-        return retriever
-    try:
-        from govpilot.knowledge.services import knowledge_services
-    except ImportError:
-        return None
-    return knowledge_services(platform).retriever
-
-
 def resolve_collections(platform: Platform, department: str, names: Sequence[str]) -> list[str]:
     """The ids of the department's collections given by name (or id); NotFound otherwise.
 
     Only the department's own collections resolve, so a bot is never configured with
     another department's collection (its search scope would exclude it anyway).
     """
-    from govpilot.errors import NotFound
-    from govpilot.knowledge.services import knowledge_services
-
-    collections = knowledge_services(platform).collections
+    collections = platform.knowledge_services().collections
     ids = []
     for name in names:
         try:
@@ -160,10 +177,8 @@ def bot_service(platform: Platform) -> BotService:
         service: BotService | None = platform.__dict__.get(_ATTRIBUTE)
         if service is None:
 
-            def responder() -> BotResponder | None:
-                retriever = retriever_of(platform)
-                if retriever is None:
-                    return None
+            def responder() -> BotResponder:
+                retriever = platform.knowledge_services().retriever
                 options = AnswerOptions(top_k=platform.settings.retrieval.top_k)
                 return BotResponder(platform.gateway, retriever, options)
 
@@ -171,6 +186,7 @@ def bot_service(platform: Platform) -> BotService:
                 BotStore(platform.database),
                 ConversationStore(platform.database, platform.records),
                 responder,
+                platform.audit,
             )
             platform.__dict__[_ATTRIBUTE] = service
         return service

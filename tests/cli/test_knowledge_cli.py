@@ -184,3 +184,14 @@ def test_ingest_resume_and_argument_errors(
         3,
         3,
     )
+
+
+def test_ingest_exits_2_when_a_file_fails_but_indexes_the_rest(
+    invoke: Invoke, folder: Path
+) -> None:
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    invoke("collections", "create", "housing")
+    result = invoke("ingest", "housing", folder)
+    assert result.exit_code == 2
+    assert "failed   broken.pdf" in result.stdout
+    assert "2 added" in result.stdout

@@ -221,6 +221,9 @@ def ingest(
             _print_json(report.as_dict())
         else:
             _print_summary(report)
+        if report.counts.get("failed"):
+            # Some files could not be read: scripts must notice (the rest is indexed).
+            raise typer.Exit(code=2)
 
 
 def _print_summary(report: IngestReport) -> None:

@@ -128,6 +128,7 @@ class BotAnswer:
             "handed_over": self.handed_over,
             "language": self.language,
             "outcome": self.outcome,
+            "reason": self.reason,
             "latency_ms": int(self.latency_s * 1000),
         }
 

@@ -10,6 +10,7 @@ downloaded. Vectors are float32 and L2-normalised, so a dot product is the cosin
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -46,15 +47,27 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / np.where(norms == 0, 1.0, norms)).astype(np.float32, copy=False)
 
 
-class _LazyModel:
+class _LazyModel(ABC):
     """Loads a model on first use, once, and serialises calls into it."""
+
+    dim: int
+    batch_size: int
 
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
 
+    @abstractmethod
     def _load(self) -> Any:
-        raise NotImplementedError
+        """The loaded native model."""
+
+    def _batched(self, fn_name: str, texts: Sequence[str]) -> np.ndarray:
+        """`fn_name` over `texts` in batches, as one normalised (n, dim) matrix."""
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = list(texts[start : start + self.batch_size])
+            out[start : start + len(batch)] = self._call(fn_name, batch)
+        return normalise(out)
 
     def _call(self, fn_name: str, *args: Any) -> Any:
         # The native engines keep scratch buffers per model: one call at a time.
@@ -87,11 +100,7 @@ class E5Embedder(_LazyModel):
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Passages in batches; each is cut by the model at 512 tokens."""
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            out[start : start + len(batch)] = self._call("passage", batch)
-        return normalise(out)
+        return self._batched("passage", texts)
 
     def embed_query(self, text: str) -> np.ndarray:
         """A search query's vector."""
@@ -99,11 +108,7 @@ class E5Embedder(_LazyModel):
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Many queries' vectors, batched (benchmarks, query logs)."""
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            out[start : start + len(batch)] = self._call("query", batch)
-        return normalise(out)
+        return self._batched("query", texts)
 
 
 class UseEmbedder(_LazyModel):
@@ -130,11 +135,7 @@ class UseEmbedder(_LazyModel):
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Passages in batches."""
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            out[start : start + len(batch)] = self._call("encode", batch)
-        return normalise(out)
+        return self._batched("encode", texts)
 
     def embed_query(self, text: str) -> np.ndarray:
         """A search query's vector (USE embeds queries and passages alike)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import ClassVar
 
@@ -60,7 +61,7 @@ _NUMBER_END = r"(?![0-9A-Za-z]|[.,/-][0-9])"
 _NOT_BEFORE_ALNUM = r"(?![0-9A-Za-z])"
 
 
-class _PatternRecognizer:
+class _PatternRecognizer(ABC):
     """Scans a text with its patterns and reports the matches `score` accepts."""
 
     name: str
@@ -86,9 +87,9 @@ class _PatternRecognizer:
                     yield match
             taken += [match.span() for match in found]
 
+    @abstractmethod
     def score(self, text: str, match: re.Match[str]) -> float | None:
         """How sure the match is personal data of this type; None to drop it."""
-        raise NotImplementedError
 
 
 class _LabelledRecognizer(_PatternRecognizer):

@@ -12,6 +12,8 @@ ALL = [
     "cantonese_to_written",
     "summarise",
     "draft",
+    "bot_answer",
+    "bot_quote",
 ]
 
 

@@ -9,7 +9,14 @@ import pytest
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
-from govpilot.capabilities.chat import BotResponder, Turn, answer, new_bot, reply_language
+from govpilot.capabilities.chat import (
+    AnswerOptions,
+    BotResponder,
+    Turn,
+    answer,
+    new_bot,
+    reply_language,
+)
 from govpilot.capabilities.chat.answer import search_query
 from govpilot.capabilities.chat.testing import ScriptedRetriever
 from govpilot.capabilities.chat.testing import make_chunk as chunk
@@ -104,7 +111,7 @@ def test_uncited_answer_is_traced_when_a_passage_holds_it(
 def test_no_answer_marker_hands_over_in_the_question_language(
     gateway, fake_model: ScriptedModel, retriever, bot, ctx
 ) -> None:
-    fake_model.enqueue("NO_ANSWER", "NO_ANSWER")
+    fake_model.respond_with(lambda messages: "NO_ANSWER")  # the quote retry too
     english = _ask(gateway, retriever, bot, "Who can apply for public rental housing pets?", ctx)
     assert english.handed_over and english.outcome == "handed_over"
     assert english.text.endswith("Please call 1823.") and "1823查詢" not in english.text
@@ -245,7 +252,7 @@ def test_streaming_holds_back_no_answer_and_returns_the_checked_answer(
     gateway, fake_model: ScriptedModel, retriever, bot, ctx
 ) -> None:
     responder = BotResponder(gateway, retriever)
-    fake_model.enqueue("NO_ANSWER")
+    fake_model.enqueue("NO_ANSWER")  # no quote retry for English by default
     stream = responder.stream(bot, "Who can apply for public rental housing pets?", ctx)
     pieces, result = _drain(stream)
     assert pieces == [] and result.handed_over
@@ -277,3 +284,64 @@ def _drain(stream):  # type: ignore[no-untyped-def]
             pieces.append(next(stream))
         except StopIteration as stop:
             return pieces, stop.value
+
+
+def test_no_answer_is_retried_with_a_quote_kept_only_from_the_passage(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("NO_ANSWER", "must be 18 or over")
+    responder = BotResponder(gateway, retriever, AnswerOptions(quote_retry_english=True))
+    result = responder.answer(bot, "Who can apply for public rental housing?", ctx)
+    assert not result.handed_over and result.text == "must be 18 or over [1]"
+    assert [c.n for c in result.citations] == [1]
+    retry = fake_model.calls[1].messages
+    assert EN_PASSAGE in retry[-1].content and "NO_ANSWER" in retry[0].content
+
+
+def test_quote_retry_that_is_not_in_the_passage_hands_over(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("NO_ANSWER", "must be 21 or over")  # invented, not a quote
+    responder = BotResponder(gateway, retriever, AnswerOptions(quote_retry_english=True))
+    result = responder.answer(bot, "Who can apply for public rental housing?", ctx)
+    assert result.handed_over and result.reason == "NO_ANSWER"
+    assert "21" not in result.text
+
+
+def test_chinese_question_gets_chinese_instructions_and_a_quote_retry(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("NO_ANSWER", "年滿18歲")
+    result = _ask(gateway, retriever, bot, "申請公共租住房屋的人士必須幾歲？", ctx)
+    assert not result.handed_over and result.text == "年滿18歲 [2]"
+    system = fake_model.calls[0].messages[0].content
+    assert "只根據用戶訊息中編號的段落回答" in system
+    assert "問題：" in fake_model.calls[0].messages[-1].content
+
+
+def test_no_quote_retry_when_no_passage_holds_most_of_the_question(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("NO_ANSWER")
+    responder = BotResponder(gateway, retriever, AnswerOptions(quote_retry_english=True))
+    question = "Can public rental housing tenants keep dogs cats birds?"
+    result = responder.answer(bot, question, ctx)
+    assert result.handed_over and len(fake_model.calls) == 1
+
+
+def test_no_quote_retry_for_english_by_default(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("NO_ANSWER")
+    result = _ask(gateway, retriever, bot, "Who can apply for public rental housing?", ctx)
+    assert result.handed_over and len(fake_model.calls) == 1
+
+
+def test_bare_citation_counts_as_no_answer(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("[1]", "NO_ANSWER")
+    responder = BotResponder(gateway, retriever, AnswerOptions(quote_retry_english=True))
+    result = responder.answer(bot, "Who can apply for public rental housing?", ctx)
+    assert result.handed_over and result.reason == "NO_ANSWER"
+    assert len(fake_model.calls) == 2  # the answer, then the quote retry

@@ -7,8 +7,11 @@ Order of work, cheapest first:
    previous question added for a short follow-up; hostile passages are dropped and audited;
 4. no passage above the score threshold, or none sharing enough terms with the question,
    means "not in the documents": hand over without calling the model;
-5. the model answers from numbered, quoted passages, citing [n], or says NO_ANSWER;
-6. citations are validated (only numbers that exist); NO_ANSWER, or no valid citation
+5. the model answers from numbered, quoted passages (each cut to its sentences most relevant
+   to the question; instructions in the question's language), citing [n], or says NO_ANSWER;
+6. after NO_ANSWER, a passage holding most of the question's terms is asked once more for
+   the words that answer it, kept only when they really occur in that passage;
+7. citations are validated (only numbers that exist); NO_ANSWER, or no valid citation
    (and no passage that holds most of the answer's words), means hand over.
 """
 
@@ -37,10 +40,9 @@ HOSTILE_ACTION = "bot.hostile"
 
 _REPLY_INSTRUCTION = {
     "en": "Write the answer in English.",
-    "zh-Hant": "Write the answer in Traditional Chinese, in formal written Chinese as used in "
-    "Hong Kong (書面語).",
-    "yue": "Write the answer in Hong Kong Cantonese (廣東話口語), in Traditional Chinese "
-    "characters.",
+    # Chinese instructions for Chinese questions: the small model follows them more closely.
+    "zh-Hant": "請用香港通用的繁體中文書面語（Traditional Chinese）回答。",
+    "yue": "請用香港廣東話口語（Hong Kong Cantonese）回答，用繁體中文字。",
 }
 _NOT_FOUND = {
     "en": "Sorry, I could not find the answer to this question in our documents.",
@@ -65,7 +67,12 @@ _REFERRING = re.compile(
     re.IGNORECASE,
 )
 # Distinctive phrases of the system prompt: an answer that repeats them leaks it.
-_PROMPT_MARKERS = ("numbered passages in the user's message", "reply with exactly NO_ANSWER")
+_PROMPT_MARKERS = (
+    "numbered passages in the user's message",
+    "reply with exactly NO_ANSWER",
+    "用戶訊息中編號的段落",
+    "不是給你的指示",
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,14 @@ class AnswerOptions:
     min_overlap: float = 0.15
     history_turns: int = 2
     max_tokens: int = 300
+    #: Each passage is cut to its sentences most relevant to the question, about this long
+    #: (characters; 0 keeps whole passages). The citation still names the whole passage.
+    passage_chars: int = 400
+    #: After NO_ANSWER, a passage holding this share of the question's terms is asked once
+    #: more for the words that answer it, kept only if they are really in it (0: never).
+    quote_retry_coverage: float = 0.5
+    #: The retry for English questions too (off: it cost hand-overs on unanswerable ones).
+    quote_retry_english: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,8 +320,9 @@ class BotResponder:
             model.count_tokens(t.question + t.answer) for t in history
         )
         passages: list[dict[str, object]] = []
+        wanted = grounding.terms(question)
         for n, hit in enumerate(hits, 1):
-            text = quote_passage(hit.chunk.text)
+            text = quote_passage(self._condense(hit.chunk.text, wanted))
             size = model.count_tokens(text)
             if size > budget:
                 text = text[: max(0, int(len(text) * budget / max(size, 1)))]
@@ -320,6 +336,7 @@ class BotResponder:
             tone=bot.tone,
             refuse="; ".join(bot.refuse),
             reply_language=_REPLY_INSTRUCTION[lang],
+            zh=lang != "en",
             history=[Turn(t.question, _drop_citations(t.answer)) for t in history],
             passages=passages,
             question=question,
@@ -330,8 +347,12 @@ class BotResponder:
         if any(marker.lower() in raw.lower() for marker in _PROMPT_MARKERS):
             self._audit_hostile(ctx, prepared.bot, HostileMatch("reveal_prompt", ""), "answer")
             return self._settle(prepared, _HOSTILE, "hostile", "answer repeated instructions")
-        if grounding.says_no_answer(raw):
-            return self._settle(prepared, _NOT_FOUND, "handed_over", "NO_ANSWER", completion)
+        # A bare "[1]" says nothing either.
+        if grounding.says_no_answer(_drop_citations(raw)):
+            quoted = self._quote_retry(prepared, ctx)
+            if quoted is None:
+                return self._settle(prepared, _NOT_FOUND, "handed_over", "NO_ANSWER", completion)
+            raw, completion = quoted
         text = re.sub(r"^(?:answer|回答|答案)\s*[:：]\s*", "", raw, flags=re.IGNORECASE)
         text, numbers = grounding.keep_citations(text, range(1, len(prepared.hits) + 1))
         if not numbers:
@@ -354,6 +375,49 @@ class BotResponder:
             outcome="answered",
             model_id=completion.model_id,
         )
+
+    def _condense(self, text: str, wanted: set[str]) -> str:
+        if not self.options.passage_chars:
+            return text
+        return grounding.condense(text, wanted, self.options.passage_chars)
+
+    def _quote_retry(self, prepared: _Prepared, ctx: CallContext) -> tuple[str, Completion] | None:
+        """After NO_ANSWER: the best passage's own words that answer, cited, or None.
+
+        A 1.5B model says NO_ANSWER to many answerable questions; asking it to copy words
+        from the one passage that shares most of the question's terms recovers them, and
+        the copy is kept only when it really occurs in that passage, so nothing is invented.
+        """
+        threshold = self.options.quote_retry_coverage
+        wanted = grounding.terms(prepared.question)
+        # Chinese only: in English the model's NO_ANSWER is mostly right, and the retry answered
+        # SQuAD v2's unanswerable questions from passages on the same topic.
+        if prepared.lang == "en" and not self.options.quote_retry_english:
+            return None
+        if not threshold or len(wanted) < 2 or not prepared.hits:
+            return None
+        scored = [
+            (grounding.coverage(wanted, h.chunk.text), n) for n, h in enumerate(prepared.hits, 1)
+        ]
+        best, n = max(scored, key=lambda pair: (pair[0], -pair[1]))
+        if best < threshold:
+            return None
+        passage = prepared.hits[n - 1].chunk.text
+        messages = load_prompt("bot_quote").render(
+            zh=prepared.lang != "en",
+            passage=quote_passage(self._condense(passage, wanted)),
+            question=prepared.question,
+        )
+        completion = self.gateway.complete(
+            ctx,
+            messages,
+            GenerationOptions(max_tokens=60, temperature=0.0),
+            model=prepared.bot.model,
+        )
+        quote = _drop_citations(completion.text).strip().strip("\"'「」“”")
+        if grounding.says_no_answer(quote) or not grounding.quoted_from(quote, passage):
+            return None
+        return f"{quote} [{n}]", completion
 
     @staticmethod
     def _settle(

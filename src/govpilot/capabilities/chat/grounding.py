@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from govpilot.language import fold_script
+from govpilot.language import cjk_ratio, fold_script
 
 _WORD = re.compile(r"[a-z0-9]+")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -113,3 +113,48 @@ def matches_topic(question: str, topic: str) -> bool:
         if wanted <= asked:
             return True
     return False
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=[.]\s)|\n+")
+
+
+def condense(text: str, wanted: set[str], limit: int = 400) -> str:
+    """The passage cut to its sentences richest in `wanted` terms, in order, about `limit` long.
+
+    A small model finds the answer more often in a few relevant sentences than in a long
+    paragraph, and a shorter prompt is answered sooner. Dropped stretches show as "…".
+    """
+    text = text.strip()
+    if len(text) <= limit or not wanted:
+        return text
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    scores = [len(wanted & terms(s)) for s in sentences]
+    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    chosen: set[int] = set()
+    size = 0
+    for i in ranked:
+        # Sentences without a question term only cost tokens.
+        if chosen and (size + len(sentences[i]) > limit or not scores[i]):
+            continue
+        chosen.add(i)
+        size += len(sentences[i])
+    parts: list[str] = []
+    last = -1
+    for i in sorted(chosen):
+        if i != last + 1:
+            parts.append("…")
+        parts.append(sentences[i])
+        last = i
+    if last != len(sentences) - 1:
+        parts.append("…")
+    return ("" if cjk_ratio(text) >= 0.3 else " ").join(parts)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\W_]+", "", fold_script(text).lower())
+
+
+def quoted_from(quote: str, passage: str, min_chars: int = 2) -> bool:
+    """True when `quote` (punctuation, spacing, case and script ignored) occurs in `passage`."""
+    wanted = _plain(quote)
+    return len(wanted) >= min_chars and wanted in _plain(passage)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from govpilot.audit.log import AuditLog
@@ -46,7 +46,6 @@ class Platform:
     records: RecordStore
     #: Collections, documents, ingest and search; built on first use (tests set their own).
     knowledge: KnowledgeServices | None = None
-    _contexts: dict[str, CallContext] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Platform:

@@ -70,19 +70,24 @@ def prepare(output: Path | None) -> Platform:
     return get_platform()
 
 
+def read_stdin_text(settings: Settings) -> str:
+    """Standard input as text, within the upload limit and not empty."""
+    data = sys.stdin.buffer.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise InputTooLarge(
+            f"standard input is over the {settings.max_upload_mb:g} MB limit",
+            hint="set GOVPILOT_MAX_UPLOAD_MB to raise it",
+        )
+    text = data.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise EmptyDocument("standard input is empty", hint="pipe some text in")
+    return text
+
+
 def read_input(source: str, settings: Settings) -> Document:
     """A document from a path, or plain text from stdin when source is '-'."""
     if source == "-":
-        data = sys.stdin.buffer.read(settings.max_upload_bytes + 1)
-        if len(data) > settings.max_upload_bytes:
-            raise InputTooLarge(
-                f"standard input is over the {settings.max_upload_mb:g} MB limit",
-                hint="set GOVPILOT_MAX_UPLOAD_MB to raise it",
-            )
-        text = data.decode("utf-8", errors="replace")
-        if not text.strip():
-            raise EmptyDocument("standard input is empty", hint="pipe some text in")
-        return Document.from_text(text, source="stdin")
+        return Document.from_text(read_stdin_text(settings), source="stdin")
     return load_document(Path(source), max_bytes=settings.max_upload_bytes)
 
 

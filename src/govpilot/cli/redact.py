@@ -20,10 +20,17 @@ from typing import Annotated, Any, BinaryIO
 import typer
 
 from govpilot.audit.events import AuditEvent
-from govpilot.cli.common import err_console, get_platform, handled_errors, prepare, progress_bar
+from govpilot.cli.common import (
+    err_console,
+    get_platform,
+    handled_errors,
+    prepare,
+    progress_bar,
+    read_stdin_text,
+)
 from govpilot.documents import Document, load_document, write_document
 from govpilot.documents.formats.text import decode_text, load_text
-from govpilot.errors import EmptyDocument, GovpilotError, InputError, InputTooLarge
+from govpilot.errors import GovpilotError, InputError
 from govpilot.platform import Platform
 from govpilot.privacy.documents import RedactionReport, redact_document, redact_text
 from govpilot.privacy.entities import PII_TYPES
@@ -144,16 +151,7 @@ def _read(source: str, platform: Platform) -> tuple[str, Document | None]:
     """Plain text as it is (stdin, .txt), or a structured document for every other format."""
     settings = platform.settings
     if source == "-":
-        data = sys.stdin.buffer.read(settings.max_upload_bytes + 1)
-        if len(data) > settings.max_upload_bytes:
-            raise InputTooLarge(
-                f"standard input is over the {settings.max_upload_mb:g} MB limit",
-                hint="set GOVPILOT_MAX_UPLOAD_MB to raise it",
-            )
-        text = data.decode("utf-8", errors="replace")
-        if not text.strip():
-            raise EmptyDocument("standard input is empty", hint="pipe some text in")
-        return text, None
+        return read_stdin_text(settings), None
     path = Path(source)
     document = load_document(path, max_bytes=settings.max_upload_bytes)  # checks type and size
     if document.source_format == "txt":

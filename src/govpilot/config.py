@@ -115,6 +115,53 @@ def _default_models() -> list[ModelConfig]:
     return [ModelConfig(name="embedded", backend="embedded")]
 
 
+class OidcSettings(BaseModel):
+    """Single sign-on over OpenID Connect; off until `issuer` and `client_id` are set."""
+
+    issuer: str | None = Field(
+        default=None, description="The provider's issuer URL (its discovery document is there)"
+    )
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    scopes: str = "openid email profile"
+    department_claim: str = Field(
+        default="department", description="Claim holding the user's department"
+    )
+    role_claim: str = Field(default="role", description="Claim holding the user's role")
+    role_map: dict[str, str] = Field(
+        default_factory=dict,
+        description="Claim values to roles, e.g. {\"GP-Admins\" = \"department_admin\"}",
+    )
+    default_role: str = Field(
+        default="officer", description="Role when the claim is missing or unmapped"
+    )
+    button_label: str = Field(default="Single sign-on", description="Login page button text")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer and self.client_id)
+
+
+class AuthSettings(BaseModel):
+    """Sign-in, sessions, API keys and request limits."""
+
+    session_hours: float = Field(default=8.0, description="A web session's longest life")
+    idle_minutes: float = Field(default=60.0, description="A web session ends after this idle")
+    max_failed_logins: int = Field(default=5, description="Failed logins before lockout")
+    lockout_minutes: float = Field(default=15.0, description="How long a lockout lasts")
+    api_key_days: int = Field(default=90, description="Default life of a new API key")
+    secure_cookies: bool = Field(
+        default=True, description="Session cookies only over HTTPS (off for plain-HTTP dev)"
+    )
+    requests_per_minute: int = Field(
+        default=120, description="Per user and per key, unless the department sets its own"
+    )
+    max_concurrent_jobs: int = Field(
+        default=4, description="Copilot jobs running at once per department (default)"
+    )
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
+
+
 class Settings(BaseSettings):
     """All of govpilot's settings."""
 
@@ -147,6 +194,7 @@ class Settings(BaseSettings):
     )
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     config_file: Path | None = None
 
     @classmethod

@@ -8,11 +8,15 @@ GovpilotError                      base; `.hint` says what to do next
 │   ├── NoTextLayer                a scanned PDF or image with no text to read
 │   ├── EmptyDocument              nothing but whitespace
 │   ├── InputTooLarge              over the configured size limit
-│   └── NotFound                   a named template, glossary or model does not exist
+│   ├── NotFound                   a named template, glossary or model does not exist
+│   ├── Conflict                   the name is taken, or the object changed meanwhile (409)
+│   └── RateLimited                too many requests or jobs; `.retry_after` seconds (429)
+├── NotAuthenticated               no, wrong, expired or locked credentials (API: 401)
 ├── ModelError                     a model backend failed
 │   ├── ModelUnavailable           server down / weights missing (API: 503)
 │   └── ModelResponseError         the model answered with something unusable (API: 502)
 ├── PolicyViolation                the guard refused the call (API: 403)
+│   └── PermissionDenied           the caller's role or department does not allow it
 └── StorageError                   database or audit problem
     └── AuditChainBroken           verification found an altered or missing event
 """
@@ -80,6 +84,28 @@ class NotFound(InputError):
     status_code = 404
 
 
+class Conflict(InputError):
+    """The name is already taken, or the object is not in a state that allows this."""
+
+    status_code = 409
+
+
+class RateLimited(InputError):
+    """Too many requests or jobs at once; try again after `retry_after` seconds."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
+class NotAuthenticated(GovpilotError):
+    """No credentials, wrong or expired ones, or an account locked after failed logins."""
+
+    status_code = 401
+
+
 class ModelError(GovpilotError):
     """A model backend failed."""
 
@@ -109,6 +135,10 @@ class PersonalDataRefused(PolicyViolation):
         super().__init__(message, hint=hint)
         #: What was found, counted by type (never the data itself), for the audit log.
         self.detected = dict(detected)
+
+
+class PermissionDenied(PolicyViolation):
+    """The caller's role or department does not allow this."""
 
 
 class StorageError(GovpilotError):

@@ -7,12 +7,16 @@ and the audit trail cannot be skipped by accident.
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 
 from govpilot.audit.events import AuditEvent, AuditSink, Outcome
 from govpilot.backends.llm import ChatMessage, ChatModel, Completion, GenerationOptions
 from govpilot.errors import GovpilotError, NotFound, PersonalDataRefused, PolicyViolation
 from govpilot.guard import CallContext, Guard, GuardedPrompt, OpenGuard
+
+#: Checks that the caller may use this model (role, department's allowed models); raises
+#: PolicyViolation to refuse. The accounts package provides the real one.
+AccessCheck = Callable[[CallContext, ChatModel], None]
 
 
 class ModelGateway:
@@ -25,6 +29,7 @@ class ModelGateway:
         *,
         guard: Guard | None = None,
         default_model: str | None = None,
+        access: AccessCheck | None = None,
     ) -> None:
         if not isinstance(models, Mapping):
             models = {m.name: m for m in models}
@@ -34,6 +39,7 @@ class ModelGateway:
         self.audit = audit
         self.guard: Guard = guard or OpenGuard()
         self.default_model = default_model or next(iter(self._models))
+        self.access = access
 
     @property
     def models(self) -> list[ChatModel]:
@@ -120,6 +126,8 @@ class ModelGateway:
         started: float,
     ) -> GuardedPrompt:
         try:
+            if self.access is not None:
+                self.access(ctx, model)
             return self.guard.before(ctx, model, messages)
         except PolicyViolation as exc:
             personal = isinstance(exc, PersonalDataRefused)

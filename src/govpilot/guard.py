@@ -24,6 +24,10 @@ class CallContext:
     channel: str = "cli"
     #: A conversation or job id: pseudonyms stay the same across the calls that share it.
     session: str | None = None
+    #: The caller's role (`accounts.roles.Role` value): what `accounts.authz` allows.
+    role: str = "officer"
+    #: The caller's account id, when there is one (public callers and scripts have none).
+    user_id: str | None = None
 
 
 @dataclass

@@ -10,6 +10,10 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from govpilot.accounts.model_access import ModelAccess
+from govpilot.accounts.roles import Role
+from govpilot.accounts.service import AccountService
+from govpilot.accounts.signin import SignIn
 from govpilot.audit.log import AuditLog
 from govpilot.backends.registry import build_models
 from govpilot.capabilities.draft import TemplateLibrary
@@ -44,6 +48,8 @@ class Platform:
     detector: PiiDetector
     storage_redactor: StorageRedactor
     records: RecordStore
+    accounts: AccountService
+    signin: SignIn
     #: Collections, documents, ingest and search; built on first use (tests set their own).
     knowledge: KnowledgeServices | None = None
 
@@ -57,11 +63,13 @@ class Platform:
         audit = AuditLog(database)
         privacy = PrivacyPolicy.from_settings(settings)
         detector = PiiDetector(default_detector().recognizers, min_score=settings.privacy.min_score)
+        accounts = AccountService(database, audit, settings.auth)
         gateway = ModelGateway(
             build_models(settings),
             audit,
             guard=PrivacyGuard(detector, privacy),
             default_model=settings.default_model,
+            access=ModelAccess(accounts),
         )
         storage_redactor = StorageRedactor(detector, privacy, load_or_create_salt(settings))
         records = RecordStore(
@@ -82,6 +90,8 @@ class Platform:
             detector,
             storage_redactor,
             records,
+            accounts,
+            SignIn(database, audit, settings.auth),
         )
 
     def knowledge_services(self) -> KnowledgeServices:
@@ -102,4 +112,6 @@ class Platform:
             department=s.department,
             capability=capability,
             session=uuid.uuid4().hex,  # one pseudonym vault per command
+            # Whoever runs the CLI can open the database itself: it acts as platform admin.
+            role=Role.PLATFORM_ADMIN.value,
         )

@@ -18,12 +18,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from govpilot.accounts.model_access import ModelAccess
+from govpilot.accounts.models import User
+from govpilot.accounts.roles import Role
+from govpilot.accounts.service import AccountService
+from govpilot.accounts.signin import SignIn
 from govpilot.audit.log import AuditLog
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatModel
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.config import ModelConfig, Settings
 from govpilot.gateway import ModelGateway
+from govpilot.guard import CallContext
 from govpilot.knowledge.ocr import OcrEngine
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.language import Glossary
@@ -74,10 +80,12 @@ def make_test_platform(
     database = Database(database_url or settings.resolved_database_url)
     database.migrate()
     audit = AuditLog(database)
+    accounts = AccountService(database, audit, settings.auth)
     gateway = ModelGateway(
         [ScriptedModel(name="fake")] if models is None else models,
         audit,
         default_model=settings.default_model,
+        access=ModelAccess(accounts),
     )
     privacy = PrivacyPolicy.from_settings(settings)
     redactor = StorageRedactor(detector, privacy, salt)
@@ -95,7 +103,38 @@ def make_test_platform(
         detector,
         redactor,
         records,
+        accounts,
+        SignIn(database, audit, settings.auth),
     )
     if retriever is not None:
         platform.knowledge = KnowledgeServices.build(database, retriever, ocr=ocr)
     return platform
+
+
+#: The context tests use to set up departments and users (as the CLI would).
+SETUP_CONTEXT = CallContext(
+    actor="setup@test", department="default", capability="setup", role=Role.PLATFORM_ADMIN.value
+)
+
+
+def add_user(
+    platform: Platform,
+    email: str,
+    *,
+    department: str | None = None,
+    role: Role | str = Role.OFFICER,
+    password: str | None = None,
+) -> User:
+    """A user in `department` (created if missing; default: the settings' department)."""
+    department = department or platform.settings.department
+    if platform.accounts.find_department(department) is None:
+        platform.accounts.create_department(SETUP_CONTEXT, department)
+    return platform.accounts.create_user(
+        SETUP_CONTEXT, email, department=department, role=role, password=password
+    )
+
+
+def add_api_key(platform: Platform, user: User | str) -> str:
+    """A new API key's token for `user` (a User or an e-mail address)."""
+    email = user.email if isinstance(user, User) else user
+    return platform.accounts.create_key(SETUP_CONTEXT, email).token

@@ -8,9 +8,11 @@ from typing import Any
 
 import httpx
 
+from govpilot.accounts.roles import Role
 from govpilot.api import create_app
 from govpilot.backends.llm import ChatMessage
 from govpilot.platform import Platform
+from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user
 
 ZH_SENTENCE = "这是政府的测试句子。"  # the model writes Simplified; the pipeline converts it
 ZH_HK = "這是政府的測試句子。"
@@ -21,12 +23,19 @@ TEXT_LIMIT = 5000
 OFFICER = "chan.tm@had.gov.hk"
 
 
-def app_client(platform: Platform, user: str = OFFICER) -> httpx.AsyncClient:
-    """The app in-process over httpx's ASGI transport, as `user`; open it with `async with`."""
+def app_client(
+    platform: Platform, user: str = OFFICER, *, role: Role | str = Role.OFFICER
+) -> httpx.AsyncClient:
+    """The app in-process over httpx's ASGI transport, as `user` (an account with an API key,
+    made in the platform's department if missing); open it with `async with`."""
+    if platform.accounts.find_department(platform.settings.department) is None or not any(
+        u.email == user for u in platform.accounts.users(SETUP_CONTEXT, platform.settings.department)
+    ):
+        add_user(platform, user, role=role)
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(platform)),
         base_url="http://govpilot.test",
-        headers={"X-Govpilot-User": user},
+        headers={"Authorization": f"Bearer {add_api_key(platform, user)}"},
     )
 
 

@@ -38,8 +38,8 @@ async def test_openapi_lists_every_route(client: httpx.AsyncClient) -> None:
     }
     upload = schema["paths"]["/api/v1/translate/file"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
-    parameters = {p["name"] for p in schema["paths"]["/api/v1/translate"]["post"]["parameters"]}
-    assert parameters == {"X-Govpilot-User", "X-Govpilot-Department"}
+    security = schema["paths"]["/api/v1/translate"]["post"]["security"]
+    assert {name for item in security for name in item} == {"HTTPBearer", "APIKeyCookie"}
     assert (await client.get("/docs")).status_code == 200
 
 

@@ -1,4 +1,10 @@
-"""FastAPI dependencies: the Platform, and who is calling."""
+"""FastAPI dependencies: the Platform, and who is calling.
+
+Callers prove who they are with `Authorization: Bearer KEY` (an API key) or the web
+session cookie; cookie callers must also send the session's CSRF token in `X-CSRF-Token`
+on anything but GET. Members of the public reach only the bot routes (`PublicCallerDep`).
+Each caller is held to its department's requests-per-minute limit.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,20 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from govpilot.accounts.limits import RequestLimiter
+from govpilot.accounts.models import User
+from govpilot.accounts.roles import Role
+from govpilot.accounts.secrets import same_token
+from govpilot.errors import NotAuthenticated, PermissionDenied
 from govpilot.guard import CallContext
 from govpilot.platform import Platform
 
-USER_HEADER = "X-Govpilot-User"
 DEPARTMENT_HEADER = "X-Govpilot-Department"
+SESSION_COOKIE = "govpilot_session"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def get_platform(request: Request) -> Platform:
@@ -25,46 +39,98 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
+def request_limiter(request: Request) -> RequestLimiter:
+    """The application's request limiter (one per app)."""
+    state = request.app.state
+    if getattr(state, "limiter", None) is None:
+        state.limiter = RequestLimiter()
+    limiter: RequestLimiter = state.limiter
+    return limiter
+
+
+def authenticate(request: Request, platform: Platform) -> CallContext | None:
+    """The signed-in caller from a Bearer key or the session cookie; None if neither is sent."""
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated(
+                "the Authorization header must be `Bearer KEY`",
+                hint="create a key with `govpilot keys create --user EMAIL`",
+            )
+        user, key = platform.signin.user_for_key(token.strip())
+        _limit(request, platform, user, f"key:{key.id}")
+        return _context(user, "api")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    session = platform.signin.session_for(cookie)
+    if session is None:
+        raise NotAuthenticated("your session has ended", hint="sign in again")
+    if request.method not in _SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not same_token(sent, session.csrf_token):
+            raise PermissionDenied(
+                "the request lacks this session's CSRF token", hint="reload the page and retry"
+            )
+    _limit(request, platform, session.user, f"user:{session.user.id}")
+    return _context(session.user, "web")
+
+
+# Declared for the OpenAPI document (the Authorize button); `authenticate` reads the headers.
+_BEARER = HTTPBearer(auto_error=False, description="An API key: `govpilot keys create`")
+_COOKIE = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="A web session")
+
+
 def get_caller(
     request: Request,
     platform: PlatformDep,
-    user: Annotated[
-        str | None,
-        Header(
-            alias=USER_HEADER,
-            max_length=200,
-            description="Who is calling, for the audit log (default: anonymous@<client ip>)",
-        ),
-    ] = None,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
+    _cookie: Annotated[str | None, Depends(_COOKIE)] = None,
+) -> CallContext:
+    """The signed-in caller; 401 without credentials."""
+    caller = authenticate(request, platform)
+    if caller is None:
+        raise NotAuthenticated(
+            "sign in, or send an API key as `Authorization: Bearer KEY`",
+            hint="create a key with `govpilot keys create --user EMAIL`",
+        )
+    return caller
+
+
+CallerDep = Annotated[CallContext, Depends(get_caller)]
+
+
+def get_public_caller(
+    request: Request,
+    platform: PlatformDep,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
     department: Annotated[
         str | None,
         Header(
             alias=DEPARTMENT_HEADER,
             max_length=100,
-            description="The caller's department (default: the server's configured one)",
+            description="For callers without an account: the department whose bot to ask",
         ),
     ] = None,
 ) -> CallContext:
-    """Who is calling, from the request headers.
-
-    The headers are trusted as given: this is the one function that accounts and API keys
-    will replace, so every route gets its caller through `CallerDep`.
-    """
-    actor = _utf8(user)
-    if not actor:
-        host = request.client.host if request.client else "unknown"
-        actor = f"anonymous@{host}"
+    """A signed-in caller, or a member of the public talking to `department`'s bots."""
+    caller = authenticate(request, platform)
+    if caller is not None:
+        return caller
+    host = request.client.host if request.client else "unknown"
+    request_limiter(request).check(f"ip:{host}", platform.settings.auth.requests_per_minute)
     return CallContext(
-        actor=actor,
+        actor=f"public@{host}",
         department=_utf8(department) or platform.settings.department,
         capability="api",
-        channel="api",
-        # One pseudonym vault per request: a document's segments share placeholders.
+        channel="public",
         session=uuid.uuid4().hex,
+        role=Role.PUBLIC.value,
     )
 
 
-CallerDep = Annotated[CallContext, Depends(get_caller)]
+PublicCallerDep = Annotated[CallContext, Depends(get_public_caller)]
 
 
 def acting_as(caller: CallContext, capability: str) -> CallContext:
@@ -72,8 +138,21 @@ def acting_as(caller: CallContext, capability: str) -> CallContext:
     return replace(caller, capability=capability)
 
 
+def _context(user: User, channel: str) -> CallContext:
+    # One pseudonym vault per request: a document's segments share placeholders.
+    return user.context("api", channel, session=uuid.uuid4().hex)
+
+
+def _limit(request: Request, platform: Platform, user: User, key: str) -> None:
+    department = platform.accounts.find_department(user.department)
+    per_minute = (
+        department.requests_per_minute if department else platform.settings.auth.requests_per_minute
+    )
+    request_limiter(request).check(key, per_minute)
+
+
 def _utf8(value: str | None) -> str:
-    # HTTP headers arrive decoded as Latin-1; clients send names such as 陳大文 as UTF-8.
+    # HTTP headers arrive decoded as Latin-1; clients send names such as 房屋署 as UTF-8.
     if not value:
         return ""
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from govpilot.errors import GovpilotError, NotFound
+from govpilot.errors import GovpilotError, NotAuthenticated, NotFound, RateLimited
 
 logger = logging.getLogger("govpilot.api")
 
@@ -84,7 +84,12 @@ async def _govpilot_error(request: Request, exc: GovpilotError) -> JSONResponse:
     if exc.status_code >= 500:
         logger.warning("%s %s failed: %r", request.method, request.url.path, exc)
     body = openai_error_for(exc) if is_openai_path(request) else error_body(exc)
-    return JSONResponse(body, status_code=exc.status_code)
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, NotAuthenticated):
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -170,4 +170,9 @@ class RecordSubjectRow(Base):
 
 # Tables of later features live in their own modules; importing them here registers them on
 # Base.metadata, which the migrations test compares with the schema.
-from govpilot.storage import bot_tables, knowledge_tables, retrieval_tables  # noqa: E402, F401
+from govpilot.storage import (  # noqa: E402, F401
+    account_tables,
+    bot_tables,
+    knowledge_tables,
+    retrieval_tables,
+)

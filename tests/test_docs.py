@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from govpilot.config import ModelConfig, PrivacySettings, RetrievalSettings, Settings
+from govpilot.config import (
+    AuthSettings,
+    ModelConfig,
+    OidcSettings,
+    PrivacySettings,
+    RetrievalSettings,
+    Settings,
+)
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "configuration.md").read_text("utf-8")
 
@@ -28,4 +35,14 @@ def test_every_privacy_field_is_documented(field: str) -> None:
 
 @pytest.mark.parametrize("field", sorted(RetrievalSettings.model_fields))
 def test_every_retrieval_field_is_documented(field: str) -> None:
+    assert f"`{field}`" in DOC
+
+
+@pytest.mark.parametrize("field", sorted(AuthSettings.model_fields))
+def test_every_auth_field_is_documented(field: str) -> None:
+    assert f"`{field}`" in DOC
+
+
+@pytest.mark.parametrize("field", sorted(OidcSettings.model_fields))
+def test_every_single_sign_on_field_is_documented(field: str) -> None:
     assert f"`{field}`" in DOC

@@ -130,7 +130,7 @@ class OidcSettings(BaseModel):
     role_claim: str = Field(default="role", description="Claim holding the user's role")
     role_map: dict[str, str] = Field(
         default_factory=dict,
-        description="Claim values to roles, e.g. {\"GP-Admins\" = \"department_admin\"}",
+        description='Claim values to roles, e.g. {"GP-Admins" = "department_admin"}',
     )
     default_role: str = Field(
         default="officer", description="Role when the claim is missing or unmapped"

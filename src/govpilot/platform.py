@@ -29,9 +29,11 @@ from govpilot.storage.db import Database
 from govpilot.storage.records import RecordStore
 
 if TYPE_CHECKING:
+    from govpilot.jobs.service import JobService
     from govpilot.knowledge.services import KnowledgeServices
 
 _KNOWLEDGE_LOCK = threading.Lock()
+_JOBS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -52,6 +54,8 @@ class Platform:
     signin: SignIn
     #: Collections, documents, ingest and search; built on first use (tests set their own).
     knowledge: KnowledgeServices | None = None
+    #: Copilot jobs and their workers; started on first use (tests set their own).
+    jobs: JobService | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Platform:
@@ -103,6 +107,15 @@ class Platform:
 
                 self.knowledge = KnowledgeServices.from_settings(self.database, self.settings)
             return self.knowledge
+
+    def job_service(self) -> JobService:
+        """The copilot job service, its workers started on first use unless `jobs` was set."""
+        with _JOBS_LOCK:
+            if self.jobs is None:
+                from govpilot.jobs.service import JobService
+
+                self.jobs = JobService.from_platform(self).start()
+            return self.jobs
 
     def cli_context(self, capability: str) -> CallContext:
         """The call context for a CLI command run by the local user."""

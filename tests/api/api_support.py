@@ -10,7 +10,10 @@ import httpx
 
 from govpilot.accounts.roles import Role
 from govpilot.api import create_app
+from govpilot.api.deps import DEPARTMENT_HEADER
+from govpilot.audit.log import AuditRecord
 from govpilot.backends.llm import ChatMessage
+from govpilot.errors import NotFound
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user
 
@@ -24,19 +27,40 @@ OFFICER = "chan.tm@had.gov.hk"
 
 
 def app_client(
-    platform: Platform, user: str = OFFICER, *, role: Role | str = Role.OFFICER
+    platform: Platform,
+    user: str = OFFICER,
+    *,
+    role: Role | str = Role.OFFICER,
+    department: str | None = None,
 ) -> httpx.AsyncClient:
     """The app in-process over httpx's ASGI transport, as `user` (an account with an API key,
-    made in the platform's department if missing); open it with `async with`."""
-    if platform.accounts.find_department(platform.settings.department) is None or not any(
-        u.email == user for u in platform.accounts.users(SETUP_CONTEXT, platform.settings.department)
-    ):
-        add_user(platform, user, role=role)
+    made with `role` in `department`, default the platform's, if missing); open it with
+    `async with`."""
+    try:
+        platform.accounts.user(SETUP_CONTEXT, user)
+    except NotFound:
+        add_user(platform, user, role=role, department=department)
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(platform)),
         base_url="http://govpilot.test",
         headers={"Authorization": f"Bearer {add_api_key(platform, user)}"},
     )
+
+
+def public_client(platform: Platform, department: str | None = None) -> httpx.AsyncClient:
+    """The app as a member of the public (no account), naming `department` as the widget does."""
+    headers = {DEPARTMENT_HEADER: department} if department else {}
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(platform)),
+        base_url="http://govpilot.test",
+        headers=headers,
+    )
+
+
+def api_events(platform: Platform, **filters: Any) -> list[AuditRecord]:
+    """The audit events, newest first, without those of setting up accounts and keys."""
+    events = platform.audit.events(limit=None, **filters)
+    return [e for e in events if e.actor != SETUP_CONTEXT.actor]
 
 
 def respond(messages: Sequence[ChatMessage]) -> str:

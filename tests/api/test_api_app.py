@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from api_support import OFFICER, api_events, app_client
 
 from govpilot import __version__
 from govpilot.api import create_app, serve
 from govpilot.platform import Platform
+from govpilot.testing import add_api_key, add_user
 
 pytestmark = pytest.mark.anyio
 
@@ -56,8 +59,12 @@ async def test_unknown_routes_answer_in_each_family_s_shape(client: httpx.AsyncC
 
 
 async def test_unexpected_errors_are_500_without_details(platform: Platform) -> None:
+    add_user(platform, OFFICER)
     transport = httpx.ASGITransport(app=create_app(platform), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://govpilot.test") as c:
+    headers = {"Authorization": f"Bearer {add_api_key(platform, OFFICER)}"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://govpilot.test", headers=headers
+    ) as c:
         ours = await c.post(
             "/api/v1/translate", json={"text": "Hello.", "target": "zh-Hant", "model": "buggy"}
         )
@@ -76,19 +83,18 @@ async def test_unexpected_errors_are_500_without_details(platform: Platform) -> 
 async def test_every_model_call_is_audited_with_the_api_channel(
     client: httpx.AsyncClient, platform: Platform
 ) -> None:
-    headers = {"X-Govpilot-User": "陳大文".encode()}  # clients send UTF-8 bytes
     await client.post("/api/v1/translate", json={"text": "Hi.", "target": "zh-Hant"})
     await client.post("/api/v1/summarise", json={"texts": ["The library opens at nine."]})
     await client.post("/api/v1/draft", json={"template": "memo", "instructions": "Say hi."})
-    await client.post(
-        "/v1/chat/completions",
-        json={"messages": [{"role": "user", "content": "Hi"}]},
-        headers=headers,
-    )
-    events = platform.audit.events(limit=None)
+    # A second account, whose name is not ASCII: the key, not a header, says who called.
+    async with app_client(platform, "陳大文@had.gov.hk") as other:
+        await other.post(
+            "/v1/chat/completions", json={"messages": [{"role": "user", "content": "Hi"}]}
+        )
+    events = api_events(platform)
     assert sorted(e.action for e in events) == ["chat", "draft", "summarise", "translate"]
     assert {e.channel for e in events} == {"api"}
-    assert {e.actor for e in events} == {"chan.tm@had.gov.hk", "陳大文"}
+    assert {e.actor for e in events} == {"chan.tm@had.gov.hk", "陳大文@had.gov.hk"}
     assert platform.audit.verify().ok
 
 
@@ -101,3 +107,32 @@ def test_serve_runs_uvicorn_on_the_configured_address(
     serve(platform, "0.0.0.0", 9000)
     assert [(c["host"], c["port"]) for c in calls] == [("127.0.0.1", 8000), ("0.0.0.0", 9000)]
     assert calls[0]["app"].state.platform is platform
+
+
+#: The only API routes a caller without an account may use: talking to a department's bot.
+PUBLIC_ROUTES = {
+    ("POST", "/api/v1/bots/{bot}/conversations"),
+    ("POST", "/api/v1/bots/{bot}/ask"),
+    ("POST", "/api/v1/bots/{bot}/ask/stream"),
+    ("POST", "/api/v1/bots/{bot}/feedback"),
+}
+
+
+async def test_every_other_api_route_needs_a_key_or_a_session(platform: Platform) -> None:
+    app = create_app(platform)
+    routes = [
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith(("/api/", "/v1/"))
+        for method in operations
+    ]
+    assert set(routes) >= PUBLIC_ROUTES
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://govpilot.test") as c:
+        for method, path in routes:
+            if (method, path) in PUBLIC_ROUTES:
+                continue
+            url = re.sub(r"\{[^}]+\}", "x", path)
+            # The department header names nobody: it is for the public's bot routes only.
+            response = await c.request(method, url, headers={"X-Govpilot-Department": "HAD"})
+            assert response.status_code == 401, (method, path, response.status_code)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_support import CHAT_ANSWER, sse_events
+from api_support import CHAT_ANSWER, api_events, sse_events
 
 from govpilot.backends.fake import ScriptedModel
 from govpilot.platform import Platform
@@ -73,7 +73,7 @@ async def test_chat_completion_names_the_model_that_answered(
         0.9,
         ("\n\n",),
     )
-    (event,) = platform.audit.events()
+    (event,) = api_events(platform)
     assert (event.action, event.channel, event.model_id) == ("chat", "api", "fake:fake")
     assert event.actor == "chan.tm@had.gov.hk"
 
@@ -125,7 +125,7 @@ async def test_stream_chunks_join_to_the_answer_and_end_with_done(
     assert last["choices"][0]["finish_reason"] == "stop"
     assert last["model"] == "fake:fake"
     assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["total_tokens"] > 0
-    (event,) = platform.audit.events()
+    (event,) = api_events(platform)
     assert (event.action, event.channel, event.outcome) == ("chat", "api", "ok")
 
 
@@ -152,7 +152,7 @@ async def test_a_model_that_is_down_is_503_before_streaming(
         error = response.json()["error"]
         assert error["type"] == "server_error" and error["code"] == "model_unavailable"
         assert error["hint"]
-    assert [e.outcome for e in platform.audit.events()] == ["error", "error"]
+    assert [e.outcome for e in api_events(platform)] == ["error", "error"]
 
 
 async def test_a_failure_mid_stream_is_an_error_event(client: httpx.AsyncClient) -> None:

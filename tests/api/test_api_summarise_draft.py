@@ -7,6 +7,7 @@ import io
 import docx
 import httpx
 import pytest
+from api_support import api_events
 
 from govpilot.backends.fake import ScriptedModel
 from govpilot.platform import Platform
@@ -30,7 +31,7 @@ async def test_summarise_texts_gives_points_with_references(
     assert first["references"][0]["number"] == 1
     assert first["references"][0]["document"] == "text 1"
     assert second["references"][0]["text"] == TEXTS[1]
-    events = platform.audit.events()
+    events = api_events(platform)
     assert [(e.action, e.channel) for e in events] == [("summarise", "api")]
 
 
@@ -91,7 +92,7 @@ async def test_draft_follows_the_template(
     assert body["model_id"] == "fake:fake"
     assert "To extend library opening hours." in body["text"]
     assert "9 am to 9 pm" in fake_model.calls[0].prompt
-    (event,) = platform.audit.events()
+    (event,) = api_events(platform)
     assert (event.action, event.channel) == ("draft", "api")
 
 

@@ -8,8 +8,9 @@ import json
 import docx
 import httpx
 import pytest
-from api_support import ZH_HK, json_events, sse_events
+from api_support import ZH_HK, api_events, json_events, sse_events
 
+from govpilot.api import create_app
 from govpilot.backends.fake import ScriptedModel
 from govpilot.platform import Platform
 
@@ -44,23 +45,25 @@ async def test_translate_json_returns_hong_kong_traditional_and_a_report(
     assert body["text"] == ZH_HK
     assert body["report"]["target"] == "zh-Hant"
     assert body["report"]["model_ids"] == ["fake:fake"]
-    (event,) = platform.audit.events()
+    (event,) = api_events(platform)
     assert (event.action, event.channel, event.outcome) == ("translate", "api", "ok")
     assert (event.actor, event.department) == ("chan.tm@had.gov.hk", "HAD")
 
 
-async def test_caller_defaults_to_anonymous_at_client_ip(
-    client: httpx.AsyncClient, platform: Platform
+async def test_a_caller_without_credentials_is_401_and_nothing_runs(
+    platform: Platform, fake_model: ScriptedModel
 ) -> None:
-    response = await client.post(
-        "/api/v1/translate",
-        json={"text": "Hello there.", "target": "zh-Hant"},
-        headers={"X-Govpilot-User": "", "X-Govpilot-Department": "DPO"},
-    )
-    assert response.status_code == 200
-    (event,) = platform.audit.events()
-    assert event.actor.startswith("anonymous@")
-    assert event.department == "DPO"
+    # The old identity headers name nobody: without a key or a session there is no caller.
+    transport = httpx.ASGITransport(app=create_app(platform))
+    async with httpx.AsyncClient(transport=transport, base_url="http://govpilot.test") as c:
+        response = await c.post(
+            "/api/v1/translate",
+            json={"text": "Hello there.", "target": "zh-Hant"},
+            headers={"X-Govpilot-User": "someone", "X-Govpilot-Department": "DPO"},
+        )
+    assert response.status_code == 401
+    assert response.json()["error"]["type"] == "NotAuthenticated"
+    assert fake_model.calls == [] and api_events(platform) == []
 
 
 async def test_empty_text_is_refused_without_calling_a_model(
@@ -139,7 +142,7 @@ async def test_model_unavailable_is_503_with_a_hint(
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["type"] == "ModelUnavailable" and error["hint"]
-    (event,) = platform.audit.events()
+    (event,) = api_events(platform)
     assert (event.outcome, event.channel, event.model_name) == ("error", "api", "down")
 
 
@@ -166,7 +169,7 @@ async def test_translate_docx_keeps_paragraphs_and_tables(
     header = response.headers["x-govpilot-report"]
     assert header.isascii()
     assert json.loads(header)["target"] == "zh-Hant"
-    events = platform.audit.events(limit=None)
+    events = api_events(platform)
     assert events and all(e.channel == "api" and e.action == "translate" for e in events)
 
 

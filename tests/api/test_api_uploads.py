@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from api_support import UPLOAD_LIMIT_MB
+from api_support import UPLOAD_LIMIT_MB, api_events
 
 from govpilot.backends.fake import ScriptedModel
 from govpilot.platform import Platform
@@ -18,7 +18,7 @@ LIMIT_BYTES = int(UPLOAD_LIMIT_MB * 1024 * 1024)
 
 def assert_nothing_happened(platform: Platform, fake_model: ScriptedModel) -> None:
     assert fake_model.calls == []
-    assert platform.audit.events() == []
+    assert api_events(platform) == []
 
 
 async def test_a_program_is_refused_as_unsupported_with_a_hint(

@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator, Sequence
 
 import httpx
 import pytest
-from api_support import app_client, json_events, sse_events
+from api_support import app_client, json_events, public_client, sse_events
 
+from govpilot.accounts.roles import Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
@@ -57,7 +58,16 @@ async def bots_client(
     platform: Platform, fake_model: ScriptedModel, retriever: ScriptedRetriever
 ) -> AsyncIterator[httpx.AsyncClient]:
     fake_model.respond_with(bot_reply)
-    async with app_client(platform, "admin@had.gov.hk") as c:
+    async with app_client(platform, "admin@had.gov.hk", role=Role.DEPARTMENT_ADMIN) as c:
+        yield c
+
+
+@pytest.fixture
+async def lcsd_client(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    """An administrator of another department (LCSD), which has a collection of that name."""
+    async with app_client(
+        platform, "admin@lcsd.gov.hk", role=Role.DEPARTMENT_ADMIN, department="LCSD"
+    ) as c:
         yield c
 
 
@@ -90,7 +100,9 @@ async def test_create_list_get_update_delete(
     }
 
 
-async def test_another_departments_bot_is_404(bots_client: httpx.AsyncClient) -> None:
+async def test_another_departments_bot_is_404(
+    bots_client: httpx.AsyncClient, lcsd_client: httpx.AsyncClient
+) -> None:
     await _create(bots_client)
     for method, path, body in [
         ("GET", "/api/v1/bots/library", None),
@@ -99,10 +111,12 @@ async def test_another_departments_bot_is_404(bots_client: httpx.AsyncClient) ->
         ("GET", "/api/v1/bots/library/analytics", None),
         ("DELETE", "/api/v1/bots/library", None),
     ]:
-        response = await bots_client.request(method, path, json=body, headers=LCSD)
+        # The department header names nobody's department for a signed-in caller.
+        response = await lcsd_client.request(method, path, json=body, headers=HAD)
         assert response.status_code == 404, (method, path)
         assert response.json()["error"]["type"] == "NotFound"
-    assert (await bots_client.get("/api/v1/bots", headers=LCSD)).json() == []
+    assert (await lcsd_client.get("/api/v1/bots", headers=HAD)).json() == []
+    assert [b["name"] for b in (await bots_client.get("/api/v1/bots")).json()] == ["library"]
 
 
 async def test_ask_json_with_citations_and_follow_up(
@@ -225,7 +239,9 @@ async def test_feedback_and_analytics(bots_client: httpx.AsyncClient) -> None:
     assert "Can I bring pets into the library?" in unanswered.text
 
 
-async def test_openai_model_names_a_bot(bots_client: httpx.AsyncClient) -> None:
+async def test_openai_model_names_a_bot(
+    bots_client: httpx.AsyncClient, lcsd_client: httpx.AsyncClient
+) -> None:
     await _create(bots_client)
     models = (await bots_client.get("/v1/models", headers=HAD)).json()
     assert "bot:library" in {m["id"] for m in models["data"]}
@@ -245,8 +261,8 @@ async def test_openai_model_names_a_bot(bots_client: httpx.AsyncClient) -> None:
     )
     data = [d for _, d in sse_events(streamed.text)]
     assert data[-1] == "[DONE]" and "References:" in "".join(data)
-    other = await bots_client.post(
-        "/v1/chat/completions", json={"model": "bot:library", "messages": messages}, headers=LCSD
+    other = await lcsd_client.post(
+        "/v1/chat/completions", json={"model": "bot:library", "messages": messages}
     )
     assert other.status_code == 404 and other.json()["error"]["code"] == "model_not_found"
 
@@ -256,7 +272,152 @@ async def test_widget_and_demo_page(bots_client: httpx.AsyncClient) -> None:
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
     assert "aria-live" in script.text and "/api/v1/bots/" in script.text
+    # Always a member of the public: never with the visitor's govpilot session cookie.
+    assert script.text.count('credentials: "omit"') == script.text.count("fetch(") == 2
     page = await bots_client.get("/widget/demo?bot=library&lang=en&department=HAD")
     assert '<script src="/widget.js" data-bot="library" data-lang="en"' in page.text
     hostile = await bots_client.get('/widget/demo?bot="><script>alert(1)</script>')
     assert "<script>alert(1)" not in hostile.text
+
+
+# -- who may do what: the public, officers, auditors ------------------------------------
+
+
+async def test_the_public_asks_streams_and_rates_but_configures_nothing(
+    bots_client: httpx.AsyncClient, platform: Platform
+) -> None:
+    await _create(bots_client)
+    async with public_client(platform, "HAD") as public:
+        started = await public.post("/api/v1/bots/library/conversations")
+        assert started.status_code == 201
+        conversation = started.json()["conversation_id"]
+        asked = await public.post(
+            "/api/v1/bots/library/ask",
+            json={"question": "When does the library open?", "conversation_id": conversation},
+        )
+        assert asked.status_code == 200 and asked.json()["conversation_id"] == conversation
+        streamed = await public.post(
+            "/api/v1/bots/library/ask/stream",
+            json={"question": "And on Sundays?", "conversation_id": conversation},
+        )
+        assert json_events(streamed.text, "answer")[0]["conversation_id"] == conversation
+        rated = await public.post(
+            "/api/v1/bots/library/feedback",
+            json={"turn_id": asked.json()["turn_id"], "rating": "down"},
+        )
+        assert rated.status_code == 204
+        for method, path, body in [
+            ("GET", "/api/v1/bots", None),
+            ("POST", "/api/v1/bots", {**NEW_BOT, "name": "mine"}),
+            ("GET", "/api/v1/bots/library", None),
+            ("PATCH", "/api/v1/bots/library", {"tone": "rude"}),
+            ("DELETE", "/api/v1/bots/library", None),
+            ("GET", "/api/v1/bots/library/analytics", None),
+            ("GET", "/api/v1/bots/library/analytics.csv", None),
+        ]:
+            response = await public.request(method, path, json=body)
+            assert response.status_code == 401, (method, path)
+        completion = await public.post(
+            "/v1/chat/completions",
+            json={"model": "bot:library", "messages": [{"role": "user", "content": "Hi"}]},
+        )
+        assert completion.status_code == 401
+    events = platform.audit.events(action="bot")
+    assert events and {e.channel for e in events} == {"public"}
+    assert all(e.actor.startswith("public@") and e.department == "HAD" for e in events)
+    assert (await bots_client.get("/api/v1/bots/library")).json()["tone"] != "rude"
+
+
+async def test_the_public_reaches_only_the_named_department_s_bots(
+    bots_client: httpx.AsyncClient, platform: Platform
+) -> None:
+    await _create(bots_client)
+    for department in ("LCSD", None):  # None: the platform's department, here HAD
+        async with public_client(platform, department) as public:
+            response = await public.post(
+                "/api/v1/bots/library/ask", json={"question": "When does the library open?"}
+            )
+            assert response.status_code == (404 if department else 200), department
+
+
+async def test_public_and_signed_in_conversations_stay_apart(
+    bots_client: httpx.AsyncClient, platform: Platform
+) -> None:
+    await _create(bots_client)
+    question = {"question": "When does the library open?"}
+    officer = (await bots_client.post("/api/v1/bots/library/ask", json=question)).json()
+    async with public_client(platform, "HAD") as public:
+        mine = (await public.post("/api/v1/bots/library/ask", json=question)).json()
+        for path, body in [
+            (
+                "/api/v1/bots/library/ask",
+                {**question, "conversation_id": officer["conversation_id"]},
+            ),
+            (
+                "/api/v1/bots/library/ask/stream",
+                {**question, "conversation_id": officer["conversation_id"]},
+            ),
+            ("/api/v1/bots/library/feedback", {"turn_id": officer["turn_id"], "rating": "up"}),
+        ]:
+            response = await public.post(path, json=body)
+            assert response.status_code == 404, path
+            assert response.json()["error"]["type"] == "NotFound"
+        again = await public.post(
+            "/api/v1/bots/library/ask",
+            json={**question, "conversation_id": mine["conversation_id"]},
+        )
+        assert again.status_code == 200
+    # Nor does a signed-in caller open a conversation of the public.
+    theirs = await bots_client.post(
+        "/api/v1/bots/library/ask", json={**question, "conversation_id": mine["conversation_id"]}
+    )
+    assert theirs.status_code == 404
+    # A conversation id of another department's bot is no way in either.
+    lcsd_bot = {**NEW_BOT, "handover": "Call 2921 0208"}
+    async with app_client(
+        platform, "admin@lcsd.gov.hk", role=Role.DEPARTMENT_ADMIN, department="LCSD"
+    ) as lcsd:
+        assert (await lcsd.post("/api/v1/bots", json=lcsd_bot)).status_code == 201
+        lcsd_answer = (await lcsd.post("/api/v1/bots/library/ask", json=question)).json()
+    foreign = await bots_client.post(
+        "/api/v1/bots/library/ask",
+        json={**question, "conversation_id": lcsd_answer["conversation_id"]},
+    )
+    assert foreign.status_code == 404
+
+
+async def test_officers_ask_but_only_administrators_configure(
+    bots_client: httpx.AsyncClient, platform: Platform
+) -> None:
+    await _create(bots_client)
+    async with app_client(platform, "officer@had.gov.hk", role=Role.OFFICER) as officer:
+        assert (await officer.get("/api/v1/bots")).status_code == 200
+        asked = await officer.post(
+            "/api/v1/bots/library/ask", json={"question": "When does the library open?"}
+        )
+        assert asked.status_code == 200
+        for method, path, body in [
+            ("POST", "/api/v1/bots", {**NEW_BOT, "name": "mine"}),
+            ("PATCH", "/api/v1/bots/library", {"tone": "rude"}),
+            ("DELETE", "/api/v1/bots/library", None),
+            ("GET", "/api/v1/bots/library/analytics", None),
+            ("GET", "/api/v1/bots/library/analytics.csv", None),
+        ]:
+            response = await officer.request(method, path, json=body)
+            assert response.status_code == 403, (method, path)
+            assert response.json()["error"]["type"] == "PermissionDenied"
+    assert [b["name"] for b in (await bots_client.get("/api/v1/bots")).json()] == ["library"]
+
+
+async def test_auditors_read_analytics_but_do_not_ask(
+    bots_client: httpx.AsyncClient, platform: Platform
+) -> None:
+    await _create(bots_client)
+    async with app_client(platform, "audit@had.gov.hk", role=Role.AUDITOR) as auditor:
+        assert (await auditor.get("/api/v1/bots/library/analytics")).status_code == 200
+        asked = await auditor.post(
+            "/api/v1/bots/library/ask", json={"question": "When does the library open?"}
+        )
+        assert asked.status_code == 403
+        created = await auditor.post("/api/v1/bots", json={**NEW_BOT, "name": "mine"})
+        assert created.status_code == 403

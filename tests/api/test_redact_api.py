@@ -7,9 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from api_support import OFFICER, UPLOAD_LIMIT_MB
+from api_support import OFFICER, UPLOAD_LIMIT_MB, app_client
 from fpdf import FPDF
 
+from govpilot.accounts.roles import Role
 from govpilot.api.routers import privacy as privacy_router
 from govpilot.config import Settings
 from govpilot.documents import load_bytes
@@ -191,3 +192,16 @@ async def test_every_redaction_is_audited_without_values(client, platform):
     assert document_event.detail == {"operator": "placeholder", "input": "docx"}
     for event in (text_event, document_event):
         assert_no_values(json.dumps(event.as_dict(), ensure_ascii=False, default=str))
+
+
+async def test_only_copilot_users_redact(platform):
+    # The auditor reads the audit log; the copilot's tools are not part of its role.
+    async with app_client(platform, "audit@had.gov.hk", role=Role.AUDITOR) as auditor:
+        text = await auditor.post("/api/v1/redact", json={"text": f"HKID {HKID}"})
+        document = await auditor.post(
+            "/api/v1/redact/document", files={"file": ("a.txt", f"HKID {HKID}".encode())}
+        )
+    for response in (text, document):
+        assert response.status_code == 403
+        assert response.json()["error"]["type"] == "PermissionDenied"
+    assert platform.audit.events(action="redact") == []

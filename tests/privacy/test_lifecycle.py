@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from govpilot.accounts.roles import Role
 from govpilot.audit import AuditEvent, AuditLog
 from govpilot.config import DepartmentPrivacy, PrivacySettings, RetentionDays
 from govpilot.errors import InputError, StorageError
@@ -24,7 +25,10 @@ NOW = datetime(2025, 6, 30, 9, 0, tzinfo=UTC)
 HKID = "A123456(3)"
 HKID_VARIANTS = ("A123456(3)", "a1234563", "A1234563")
 RETENTION = RetentionDays(uploads=7, job_inputs=30, conversations=90, transcripts=180, audit=365)
-HANDLER = CallContext(actor="dpo.handler", department="DPO", capability="privacy")
+# Purges and data subject requests span every department: a platform administrator's work.
+HANDLER = CallContext(
+    actor="dpo.handler", department="DPO", capability="privacy", role=Role.PLATFORM_ADMIN.value
+)
 
 
 @pytest.fixture

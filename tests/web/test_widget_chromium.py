@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from govpilot.api import create_app
 from govpilot.backends.fake import ScriptedModel
@@ -24,7 +25,9 @@ from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
 from govpilot.capabilities.chat.service import bot_service
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
+from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
+from govpilot.storage.bot_tables import BotTurnRow
 from govpilot.testing import make_test_platform
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
@@ -59,7 +62,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[str]:
+def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[tuple[str, Platform]]:
     import uvicorn
 
     retriever = ScriptedRetriever()
@@ -101,14 +104,15 @@ def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[str]:
             pytest.fail("uvicorn did not start within 15 s")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", platform
     finally:
         uv.should_exit = True
         thread.join(timeout=10)
         platform.database.dispose()
 
 
-def test_widget_answers_with_citation_and_hands_over(server: str) -> None:
+def test_widget_answers_with_citation_and_hands_over(server: tuple[str, Platform]) -> None:
+    url, platform = server
     executable = _chromium()
     if executable is None:
         _require("Chromium not found: apt-get install -y chromium")
@@ -123,7 +127,8 @@ def test_widget_answers_with_citation_and_hands_over(server: str) -> None:
             page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="zh-HK")
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(f"{server}/widget/demo?bot=library&lang=zh-Hant&department=LCSD")
+            # No account: the widget names the bot's department (X-Govpilot-Department).
+            page.goto(f"{url}/widget/demo?bot=library&lang=zh-Hant&department=LCSD")
             launcher = page.get_by_role("button", name="線上查詢")
             expect(launcher).to_have_attribute("aria-expanded", "false")
             launcher.click()
@@ -156,3 +161,10 @@ def test_widget_answers_with_citation_and_hands_over(server: str) -> None:
         finally:
             browser.close()
     assert (ARTIFACTS / "answer.png").stat().st_size > 0
+    # The questions were asked as a member of the public, of LCSD's bot, in one conversation.
+    asked = platform.audit.events(action="bot")
+    assert asked and {(e.channel, e.department) for e in asked} == {("public", "LCSD")}
+    with platform.database.session() as session:
+        turns = session.scalars(select(BotTurnRow)).all()
+    assert len(turns) == 2 and len({t.conversation_id for t in turns}) == 1
+    assert sorted(t.rating or 0 for t in turns) == [0, 1]

@@ -7,9 +7,10 @@ logins name the account only when it exists: a mistyped e-mail field may hold a 
 
 from __future__ import annotations
 
+import math
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
@@ -22,12 +23,24 @@ from govpilot.accounts.secrets import (
     token_hash,
     verify_password,
 )
-from govpilot.accounts.store import AccountStoreBase, department_row, normalise_email
-from govpilot.errors import NotAuthenticated, NotFound, PermissionDenied
-from govpilot.storage.account_tables import ApiKeyRow, UserRow, WebSessionRow
+from govpilot.accounts.store import AccountStoreBase, normalise_email
+from govpilot.errors import NotAuthenticated, PermissionDenied
+from govpilot.storage.account_tables import ApiKeyRow, DepartmentRow, UserRow, WebSessionRow
 from govpilot.storage.tables import as_utc
 
 _WRONG = "wrong e-mail or password"
+
+
+def _disabled() -> NotAuthenticated:
+    return NotAuthenticated("this account is disabled", hint="ask your department administrator")
+
+
+def _locked(until: datetime, now: datetime) -> NotAuthenticated:
+    minutes = max(1, math.ceil((as_utc(until) - now).total_seconds() / 60))
+    return NotAuthenticated(
+        "this account is locked after too many failed logins",
+        hint=f"try again in {minutes} minutes, or ask your administrator to unlock it",
+    )
 
 
 class SignIn(AccountStoreBase):
@@ -37,61 +50,40 @@ class SignIn(AccountStoreBase):
         """The user whose password this is; counts failures and locks the account."""
         email = normalise_email(email)
         now = self._now()
+        refusal: tuple[str, str, str, NotAuthenticated] | None = None
+        # The failure count commits first; the audit event and the error come after, so a
+        # refused login neither rolls back its count nor writes while holding the lock.
         with self._session(write=True) as session:
             row = session.scalar(select(UserRow).where(UserRow.email == email))
             matches = verify_password(row.password_hash if row else None, password)
+            wrong = NotAuthenticated(_WRONG, hint="check both and try again")
             if row is None:
-                self._record(
-                    "(unknown account)",
-                    "",
-                    "auth.login",
-                    channel=channel,
-                    outcome="refused",
-                    reason="unknown_account",
-                )
-                raise NotAuthenticated(_WRONG, hint="check both and try again")
-            locked = row.locked_until is not None and as_utc(row.locked_until) > now
-            if locked or row.disabled:
-                reason = "locked" if locked else "disabled"
-                self._record(
-                    row.email,
-                    row.department,
-                    "auth.login",
-                    channel=channel,
-                    outcome="refused",
-                    reason=reason,
-                )
-                if row.disabled:
-                    raise NotAuthenticated(
-                        "this account is disabled", hint="ask your department administrator"
-                    )
-                minutes = max(1, int((as_utc(row.locked_until) - now).total_seconds() // 60) + 1)  # type: ignore[arg-type]
-                raise NotAuthenticated(
-                    "this account is locked after too many failed logins",
-                    hint=f"try again in {minutes} minutes, or ask your administrator to unlock it",
-                )
-            if not matches:
+                refusal = ("(unknown account)", "", "unknown_account", wrong)
+            elif row.disabled:
+                refusal = (row.email, row.department, "disabled", _disabled())
+            elif row.locked_until is not None and as_utc(row.locked_until) > now:
+                refusal = (row.email, row.department, "locked", _locked(row.locked_until, now))
+            elif not matches:
                 row.failed_logins += 1
                 reason = "wrong_password"
                 if row.failed_logins >= self.settings.max_failed_logins:
                     row.locked_until = now + timedelta(minutes=self.settings.lockout_minutes)
                     row.failed_logins = 0
                     reason = "locked_now"
-                self._record(
-                    row.email,
-                    row.department,
-                    "auth.login",
-                    channel=channel,
-                    outcome="refused",
-                    reason=reason,
-                )
-                raise NotAuthenticated(_WRONG, hint="check both and try again")
-            row.failed_logins = 0
-            row.locked_until = None
-            row.last_login_at = now
-            if row.password_hash and needs_rehash(row.password_hash):
-                row.password_hash = hash_password(password)
-            user = User.from_row(row)
+                refusal = (row.email, row.department, reason, wrong)
+            else:
+                row.failed_logins = 0
+                row.locked_until = None
+                row.last_login_at = now
+                if row.password_hash and needs_rehash(row.password_hash):
+                    row.password_hash = hash_password(password)
+                user = User.from_row(row)
+        if refusal is not None:
+            actor, department, reason, error = refusal
+            self._record(
+                actor, department, "auth.login", channel=channel, outcome="refused", reason=reason
+            )
+            raise error
         self._record(user.email, user.department, "auth.login", channel=channel, method="password")
         return user
 
@@ -195,23 +187,23 @@ class SignIn(AccountStoreBase):
         key = f"{issuer}|{subject}"
         email = normalise_email(email)
         now = self._now()
+        with self._session() as session:
+            known = session.get(DepartmentRow, department) is not None
+        if not known:
+            self._record(
+                email,
+                department,
+                "auth.login",
+                channel="web",
+                outcome="refused",
+                reason="unknown_department",
+                method="oidc",
+            )
+            raise NotAuthenticated(
+                f"your department {department!r} is not set up in govpilot",
+                hint="ask the platform administrator to create it",
+            )
         with self._session(write=True) as session:
-            try:
-                department_row(session, department)
-            except NotFound:
-                self._record(
-                    email,
-                    department,
-                    "auth.login",
-                    channel="web",
-                    outcome="refused",
-                    reason="unknown_department",
-                    method="oidc",
-                )
-                raise NotAuthenticated(
-                    f"your department {department!r} is not set up in govpilot",
-                    hint="ask the platform administrator to create it",
-                ) from None
             row = session.scalar(select(UserRow).where(UserRow.oidc_subject == key))
             if row is None:
                 row = session.scalar(select(UserRow).where(UserRow.email == email))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 from fastapi import FastAPI
 
 from govpilot import __version__
 from govpilot.api.errors import install_error_handlers
-from govpilot.api.routers import bots, copilot, health, openai, privacy, widget
+from govpilot.api.routers import bots, collections, copilot, health, jobs, openai, privacy, widget
 from govpilot.platform import Platform
 
 DESCRIPTION = """
@@ -40,9 +42,14 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(copilot.router)
     app.include_router(openai.router)
     app.include_router(privacy.router)
+    app.include_router(jobs.router)
     app.include_router(bots.router)
+    app.include_router(collections.router)
     app.include_router(widget.router)
     widget.add_widget_cors(app, platform.settings.widget_origins)
+    from govpilot.web.app import mount_web  # here: the web pages import parts of the API
+
+    mount_web(app, platform)
     return app
 
 
@@ -50,11 +57,16 @@ def serve(platform: Platform, host: str | None = None, port: int | None = None) 
     """Run the API with uvicorn until interrupted (host and port default to the settings)."""
     import uvicorn
 
+    from govpilot.accounts.bootstrap import ensure_first_admin, first_start_notice
+
+    host, port = host or platform.settings.host, port or platform.settings.port
+    if (password := ensure_first_admin(platform)) is not None:
+        print(first_start_notice(platform, password, host, port), file=sys.stderr, flush=True)
     # Load the name recognizers' models now, not on the first request (about 1.5 s).
     platform.detector.detect("Mr Chan Tai-man 陳大文先生")
     uvicorn.run(
         create_app(platform),
-        host=host or platform.settings.host,
-        port=port or platform.settings.port,
+        host=host,
+        port=port,
         log_level="info",
     )

@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 
-from govpilot.capabilities.chat.analytics import bot_analytics
 from govpilot.capabilities.chat.bots import DEFAULT_HANDOVER, Bot, new_bot
 from govpilot.capabilities.chat.service import BotService, bot_service, resolve_collections
 from govpilot.cli.common import err_console, get_platform, handled_errors
@@ -121,8 +120,9 @@ def analytics(
     """Questions per day, answered vs handed over, top unanswered, ratings, latency."""
     with handled_errors():
         platform = get_platform()
-        bot = bot_service(platform).bots.get(platform.settings.department, name)
-        figures = bot_analytics(platform.database, bot, days=days)
+        service = bot_service(platform)
+        bot = service.bots.get(platform.settings.department, name)
+        figures = service.analytics(bot, platform.cli_context("bot.analytics"), days=days)
         if csv_file is not None:
             csv_file.write_text(figures.daily_csv(), encoding="utf-8")
             err_console.print(f"wrote {csv_file}", highlight=False)

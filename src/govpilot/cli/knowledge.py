@@ -1,8 +1,9 @@
 """CLI commands for knowledge collections: create and manage them, ingest files, search.
 
 Collections are looked up by name within the caller's department (GOVPILOT_DEPARTMENT).
-Changes (create, delete, ingest) are recorded in the audit log; search is too, without the
-query text.
+The commands act through `KnowledgeServices`' authorised methods with the CLI's context:
+changes (create, delete, ingest) are recorded in the audit log there; search is too,
+without the query text.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from typing import Annotated, Any
 
 import typer
 
-from govpilot.audit.events import AuditEvent
 from govpilot.cli.common import err_console, get_platform, handled_errors, progress_bar
 from govpilot.errors import InputError
+from govpilot.guard import CallContext
 from govpilot.knowledge.ingest import OUTCOMES, IngestReport
 from govpilot.knowledge.services import hit_as_dict
 from govpilot.platform import Platform
@@ -38,16 +39,8 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def _audit(platform: Platform, action: str, detail: dict[str, Any]) -> None:
-    settings = platform.settings
-    platform.audit.record(
-        AuditEvent(
-            actor=settings.cli_user,
-            department=settings.department,
-            action=action,
-            detail=detail,
-        )
-    )
+def _context(platform: Platform) -> CallContext:
+    return platform.cli_context("knowledge")
 
 
 def _confirm(yes: bool, question: str) -> None:
@@ -67,11 +60,9 @@ def create_collection(
     """Create an empty collection."""
     with handled_errors():
         platform = get_platform()
-        owner = department or platform.settings.department
-        collection = platform.knowledge_services().collections.create(
-            owner, name, created_by=platform.settings.cli_user, description=description
+        collection = platform.knowledge_services().create_collection(
+            _context(platform), name, description=description, department=department
         )
-        _audit(platform, "knowledge.collection.create", {"collection": collection.id})
         if as_json:
             _print_json(collection.as_dict())
         else:
@@ -84,7 +75,7 @@ def list_collections(as_json: JsonOption = False) -> None:
     with handled_errors():
         platform = get_platform()
         department = platform.settings.department
-        found = platform.knowledge_services().collections.list(department)
+        found = platform.knowledge_services().list_collections(_context(platform))
         if as_json:
             _print_json([c.as_dict() for c in found])
             return
@@ -101,11 +92,10 @@ def delete_collection(name: CollectionArg, yes: YesOption = False) -> None:
     with handled_errors():
         platform = get_platform()
         services = platform.knowledge_services()
-        department = platform.settings.department
-        collection = services.collections.get(department, name)
+        ctx = _context(platform)
+        collection = services.collection(ctx, name)
         _confirm(yes, f"Delete collection {collection.name} and all its documents?")
-        removed = services.collections.delete(department, name)
-        _audit(platform, "knowledge.collection.delete", {"collection": collection.id})
+        _, removed = services.delete_collection(ctx, name)
         typer.echo(f"deleted collection {collection.name} ({removed} chunks)")
 
 
@@ -120,9 +110,7 @@ def collection_jobs(name: CollectionArg, as_json: JsonOption = False) -> None:
     """List a collection's ingest jobs (an unfinished one continues with --resume)."""
     with handled_errors():
         platform = get_platform()
-        services = platform.knowledge_services()
-        found = services.collections.get(platform.settings.department, name)
-        jobs = services.ingestor.jobs(found)
+        jobs = platform.knowledge_services().ingest_jobs(_context(platform), name)
         if as_json:
             _print_json(jobs)
             return
@@ -138,9 +126,7 @@ def list_documents(collection: CollectionArg, as_json: JsonOption = False) -> No
     """List the documents of a collection."""
     with handled_errors():
         platform = get_platform()
-        services = platform.knowledge_services()
-        found = services.collections.get(platform.settings.department, collection)
-        documents = services.documents.list(found)
+        documents = platform.knowledge_services().list_documents(_context(platform), collection)
         if as_json:
             _print_json([d.as_dict() for d in documents])
             return
@@ -159,11 +145,10 @@ def delete_document(
     with handled_errors():
         platform = get_platform()
         services = platform.knowledge_services()
-        found = services.collections.get(platform.settings.department, collection)
-        target = services.documents.get(found, document)
-        _confirm(yes, f"Delete {target.source} from {found.name}?")
-        services.documents.delete(found, target.id)
-        _audit(platform, "knowledge.document.delete", {"document": target.id})
+        ctx = _context(platform)
+        target = services.find_document(ctx, collection, document)
+        _confirm(yes, f"Delete {target.source} from {collection}?")
+        services.delete_document(ctx, collection, target.id)
         typer.echo(f"deleted {target.source} ({target.chunks} chunks)")
 
 
@@ -186,12 +171,12 @@ def ingest(
     with handled_errors():
         platform = get_platform()
         services = platform.knowledge_services()
-        department = platform.settings.department
+        ctx = _context(platform)
         if resume:
             if paths:
                 raise InputError("--resume continues a job; it takes no paths.")
             job_id = resume
-            report = services.ingestor.report(job_id, department)
+            report = services.ingest_report(ctx, job_id)
             if collection and collection.strip() != report.collection:
                 raise InputError(f"Job {job_id} belongs to collection {report.collection!r}.")
         else:
@@ -200,23 +185,19 @@ def ingest(
                     "Give a collection and one or more files or folders.",
                     hint="e.g. govpilot ingest housing-faq ./documents",
                 )
-            target = services.collections.get(department, collection)
-            job_id = services.ingestor.start(
-                target, paths, actor=platform.settings.cli_user, prune=prune
-            )
+            job_id = services.start_ingest(ctx, collection, paths, prune=prune)
         err_console.print(
             f"ingest job {job_id} (if interrupted: govpilot ingest --resume {job_id})",
             highlight=False,
         )
         try:
             with progress_bar("ingesting", enabled=not as_json) as update:
-                report = services.ingestor.run(
-                    job_id, department, progress=lambda done, total, _source: update(done, total)
+                report = services.run_ingest(
+                    ctx, job_id, progress=lambda done, total, _source: update(done, total)
                 )
         except KeyboardInterrupt:
             err_console.print(f"interrupted; continue with: govpilot ingest --resume {job_id}")
             raise typer.Exit(code=130) from None
-        _audit(platform, "knowledge.ingest", {"job": job_id, "counts": report.counts})
         if as_json:
             _print_json(report.as_dict())
         else:
@@ -253,23 +234,18 @@ def search(
             )
         platform = get_platform()
         services = platform.knowledge_services()
-        department = platform.settings.department
-        target = [services.collections.get(department, collection)]
+        ctx = _context(platform)
         if queries is not None:
             batch = _read_queries(queries)
-            for query_id, text in batch:
-                hits = services.search(department, target, text, k)
+            if not batch:
+                return
+            results = services.search_collection(ctx, collection, [t for _, t in batch], k)
+            for (query_id, _text), hits in zip(batch, results, strict=True):
                 line = {"id": query_id, "results": [hit_as_dict(h) for h in hits]}
                 typer.echo(json.dumps(line, ensure_ascii=False))
-            _audit(
-                platform, "knowledge.search", {"collection": target[0].id, "queries": len(batch)}
-            )
             return
         assert query is not None
-        if not query.strip():
-            raise InputError("The query is empty.", hint="Say what to look for.")
-        hits = services.search(department, target, query, k)
-        _audit(platform, "knowledge.search", {"collection": target[0].id, "queries": 1})
+        (hits,) = services.search_collection(ctx, collection, [query], k)
         if as_json:
             _print_json([hit_as_dict(h) for h in hits])
             return

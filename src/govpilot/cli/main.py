@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from govpilot import __version__
-from govpilot.cli import admin, bots, copilot, knowledge, privacy, redact
+from govpilot.cli import accounts, admin, bots, copilot, knowledge, privacy, redact
 
 app = typer.Typer(
     name="govpilot",
@@ -29,6 +29,9 @@ app.command()(knowledge.ingest)
 app.command()(knowledge.search)
 app.add_typer(bots.bots_app, name="bots")
 app.command()(bots.ask)
+app.add_typer(accounts.departments_app, name="departments")
+app.add_typer(accounts.users_app, name="users")
+app.add_typer(accounts.keys_app, name="keys")
 
 
 @app.command()

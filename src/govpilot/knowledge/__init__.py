@@ -7,6 +7,7 @@ from govpilot.knowledge.faq import FaqEntry, load_spreadsheet
 from govpilot.knowledge.ingest import IngestItem, Ingestor, IngestReport
 from govpilot.knowledge.ocr import OcrEngine, OcrLine, RapidOcrEngine
 from govpilot.knowledge.sources import KNOWLEDGE_SUFFIXES, ParsedSource, parse_source
+from govpilot.knowledge.uploads import UploadedFile, UploadReport, index_uploads
 
 __all__ = [
     "KNOWLEDGE_SUFFIXES",
@@ -23,8 +24,11 @@ __all__ = [
     "OcrLine",
     "ParsedSource",
     "RapidOcrEngine",
+    "UploadReport",
+    "UploadedFile",
     "chunk_document",
     "chunk_faq",
+    "index_uploads",
     "load_spreadsheet",
     "make_chunks",
     "parse_source",

@@ -10,6 +10,13 @@ correction and erasure of what the platform stores about a person.
 
 Each one appends an audit event (`privacy.purge`, `privacy.access`, `privacy.erase`,
 `privacy.correct`) naming the person only by the type and salted hash of the identifier.
+
+Each one first checks the caller (`accounts.authz`, MANAGE_PRIVACY). A purge works on every
+department's records and the whole audit log at once, so it needs that permission in every
+department, which only a platform administrator (and the CLI, acting as one) has. Data
+access, erasure and correction are answered within what the caller may reach: every
+department for a platform administrator, its own department's records and audit events for
+a department administrator.
 """
 
 from __future__ import annotations
@@ -18,12 +25,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from govpilot.accounts.authz import allowed, authorize, visible_departments
+from govpilot.accounts.roles import Permission
 from govpilot.audit.events import AuditEvent, Outcome
 from govpilot.audit.log import AuditLog, AuditRecord
 from govpilot.config import RetentionDays
-from govpilot.errors import GovpilotError, InputError
+from govpilot.errors import GovpilotError, InputError, PermissionDenied
 from govpilot.guard import CallContext
 from govpilot.privacy.entities import PII_TYPES
 from govpilot.privacy.stored_text import StorageRedactor, Subject
@@ -36,6 +45,34 @@ _REDACTED_NOTE = (
     "Records stored with policy {mode!r} had personal data replaced before they were written; "
     "the replaced values cannot be recovered, read or corrected."
 )
+
+
+#: Stands for "all of them" where authorisation asks which department an action touches.
+EVERY_DEPARTMENT = "*"
+_Departmental = TypeVar("_Departmental", StoredRecord, AuditRecord)
+
+
+def authorize_purge(ctx: CallContext) -> None:
+    """Raise PermissionDenied unless `ctx` may purge: MANAGE_PRIVACY in every department."""
+    authorize(ctx, Permission.MANAGE_PRIVACY)
+    if not allowed(ctx, Permission.MANAGE_PRIVACY, EVERY_DEPARTMENT):
+        raise PermissionDenied(
+            "a purge covers every department's records and the whole audit log",
+            hint="ask a platform administrator to run `govpilot privacy purge`",
+        )
+
+
+def request_scope(ctx: CallContext) -> set[str] | None:
+    """The departments whose data a data subject request by `ctx` covers (None: all).
+
+    Raises PermissionDenied unless `ctx` has MANAGE_PRIVACY.
+    """
+    authorize(ctx, Permission.MANAGE_PRIVACY)
+    return visible_departments(ctx, Permission.MANAGE_PRIVACY)
+
+
+def _within(items: Iterable[_Departmental], departments: set[str] | None) -> list[_Departmental]:
+    return [i for i in items if departments is None or i.department in departments]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -168,6 +205,7 @@ class DataLifecycle:
         self, ctx: CallContext, now: datetime | None = None, *, dry_run: bool = False
     ) -> PurgeReport:
         """Delete what has outlived its retention period; audited as `privacy.purge`."""
+        authorize_purge(ctx)
         now = _now(now)
         audit_before = now - timedelta(days=self.retention.audit)
         if dry_run:
@@ -234,13 +272,15 @@ class DataLifecycle:
         pii_type: str | None = None,
         now: datetime | None = None,
     ) -> AccessExport:
-        """Export everything stored about an identifier; audited as `privacy.access`."""
+        """Export everything stored about an identifier, within what the caller may reach;
+        audited as `privacy.access`."""
+        departments = request_scope(ctx)
         subject = self.resolve(identifier, pii_type)
-        mentioned = self.records.find_by_subjects([subject])
+        mentioned = _within(self.records.find_by_subjects([subject]), departments)
         seen = {r.id for r in mentioned}
-        owned = [r for r in self._owned_by(identifier) if r.id not in seen]
-        events = self._events_by(identifier)
-        requests = self._requests_about(subject)
+        owned = [r for r in _within(self._owned_by(identifier), departments) if r.id not in seen]
+        events = _within(self._events_by(identifier), departments)
+        requests = _within(self._requests_about(subject), departments)
         files = {
             r.id: str(path)
             for r in [*mentioned, *owned]
@@ -270,15 +310,17 @@ class DataLifecycle:
     ) -> ErasureReport:
         """Delete the records that mention an identifier (and, if asked, those it owns).
 
-        Audit events are kept: they are the record of who did what, and hold no text.
+        Audit events are kept: they are the record of who did what, and hold no text. Only
+        records of the departments the caller may reach are touched.
         """
+        departments = request_scope(ctx)
         subject = self.resolve(identifier, pii_type)
-        targets = self.records.find_by_subjects([subject])
+        targets = _within(self.records.find_by_subjects([subject]), departments)
         if include_owned:
-            targets += self._owned_by(identifier)
+            targets += _within(self._owned_by(identifier), departments)
         deleted = self.records.delete_many([r.id for r in targets])
         deleted = {name: deleted[name] for name in DATA_CLASSES if deleted.get(name)}
-        kept = len(self._events_by(identifier))
+        kept = len(_within(self._events_by(identifier), departments))
         report = ErasureReport(subject, deleted, kept)
         self._record(
             ctx,
@@ -304,14 +346,16 @@ class DataLifecycle:
         """Replace a wrong value with the right one in records stored readable ("keep").
 
         Records stored redacted hold no readable value to correct: the report lists them.
+        Only records of the departments the caller may reach are touched.
         """
+        departments = request_scope(ctx)
         subject = self.resolve(identifier, pii_type)
         new_value = corrected_value.strip()
         self._check_correction(subject, new_value)
         corrected: list[str] = []
         redacted: list[str] = []
         not_found: list[str] = []
-        for record in self.records.find_by_subjects([subject]):
+        for record in _within(self.records.find_by_subjects([subject]), departments):
             if record.storage != "keep":
                 redacted.append(record.id)
                 continue

@@ -17,9 +17,11 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Float, Select, case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from govpilot.backends.embed import Embedder
@@ -27,7 +29,11 @@ from govpilot.retrieval.fusion import Fusion, fuse
 from govpilot.retrieval.tokenize import TokenMode, keyword_tokens
 from govpilot.retrieval.types import Chunk, Scope, SearchHit
 from govpilot.storage.db import Database
-from govpilot.storage.retrieval_tables import RetrievalChunkRow, RetrievalPostingRow
+from govpilot.storage.retrieval_tables import (
+    RetrievalChunkRow,
+    RetrievalPostingRow,
+    RetrievalScopeRow,
+)
 
 __all__ = ["SqlRetriever"]
 
@@ -38,6 +44,7 @@ _INSERT_BATCH = 500
 
 C = RetrievalChunkRow
 P = RetrievalPostingRow
+S = RetrievalScopeRow
 
 
 def indexed_text(chunk: Chunk) -> str:
@@ -45,7 +52,7 @@ def indexed_text(chunk: Chunk) -> str:
     return "\n".join(part for part in (chunk.title, chunk.section, chunk.text) if part)
 
 
-def _in_scope(statement: Select, table: type[C] | type[P], scope: Scope) -> Select:
+def _in_scope(statement: Select, table: type[C] | type[P] | type[S], scope: Scope) -> Select:
     return statement.where(
         table.department == scope.department,
         table.collection_id.in_(scope.collection_ids),
@@ -97,6 +104,7 @@ class SqlRetriever:
                 ]
                 if postings:
                     session.execute(insert(P), postings)
+            _refresh_scopes(session, {(c.department, c.collection_id) for c in chunks})
         self._forget_vectors()
 
     def _chunk_row(
@@ -155,10 +163,13 @@ class SqlRetriever:
 
     @staticmethod
     def _delete(session: Session, condition: object) -> int:
+        touched = select(C.department, C.collection_id).where(condition).distinct()  # type: ignore[arg-type]
+        scopes = {(d, c) for d, c in session.execute(touched).all()}
         doomed = select(C.pk).where(condition)  # type: ignore[arg-type]
         # Postings first and explicitly: no reliance on the database enforcing the cascade.
         session.execute(delete(P).where(P.chunk_pk.in_(doomed)))
         result = session.execute(delete(C).where(condition))  # type: ignore[arg-type]
+        _refresh_scopes(session, scopes)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     def _forget_vectors(self) -> None:
@@ -173,13 +184,18 @@ class SqlRetriever:
             return []
         depth = max(k, self.fusion.candidates)
         with self.database.session() as session:
-            keyword = self._keyword(session, query, scope, depth)
-            dense = self._dense(session, query, scope, depth)
+            stats = _scope_stats(session, scope)
+            if not stats.count:
+                return []
+            keyword = self._keyword(session, query, scope, depth, stats)
+            dense = self._dense(session, query, scope, depth, stats)
             weight = self.fusion.keyword_weight(query)
             fused = fuse(keyword, dense, weight, self.fusion.candidates)[:k]
             if not fused:
                 return []
             statement = _in_scope(select(C), C, scope).where(C.pk.in_([h.key for h in fused]))
+            # By primary key: SQLite would otherwise walk the scope index of every chunk.
+            statement = statement.with_hint(C, "NOT INDEXED", "sqlite")
             rows = {row.pk: row for row in session.scalars(statement)}
         return [
             SearchHit(_chunk(rows[h.key]), h.score, h.keyword_rank, h.dense_rank)
@@ -190,44 +206,54 @@ class SqlRetriever:
     def keyword_search(self, query: str, scope: Scope, k: int) -> list[tuple[int, float]]:
         """BM25 alone: (pk, score) of the best `k` chunks in scope."""
         with self.database.session() as session:
-            return self._keyword(session, query, scope, k)
+            return self._keyword(session, query, scope, k, _scope_stats(session, scope))
 
     def _keyword(
-        self, session: Session, query: str, scope: Scope, k: int
+        self, session: Session, query: str, scope: Scope, k: int, stats: _ScopeStats
     ) -> list[tuple[int, float]]:
         terms = Counter(keyword_tokens(query, self.token_mode))
-        if not terms:
+        if not terms or not stats.count:
             return []
-        count, average = session.execute(
-            _in_scope(select(func.count(), func.avg(C.token_count)), C, scope)
-        ).one()
-        if not count:
+        scoped = _in_scope(select(P.term, func.count()), P, scope)
+        df = dict(session.execute(scoped.where(P.term.in_(list(terms))).group_by(P.term)).all())
+        if not df:
             return []
-        average = float(average or 1.0)
-        statement = _in_scope(select(P.term, P.chunk_pk, P.tf, P.doc_length), P, scope).where(
-            P.term.in_(list(terms))
+        bm25 = _Bm25(
+            {
+                term: terms[term] * math.log(1 + (stats.count - n + 0.5) / (n + 0.5))
+                for term, n in df.items()
+            },
+            stats.average,
         )
-        rows = session.execute(statement).all()
-        if not rows:
-            return []
-        df = Counter(row.term for row in rows)
-        scores: dict[int, float] = {}
-        for term, pk, tf, length in rows:
-            idf = math.log(1 + (count - df[term] + 0.5) / (df[term] + 0.5))
-            norm = BM25_K1 * (1 - BM25_B + BM25_B * length / average)
-            gain = terms[term] * idf * tf * (BM25_K1 + 1) / (tf + norm)
-            scores[pk] = scores.get(pk, 0.0) + gain
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
+        return self._score(session, scope, bm25, list(df), k)
+
+    @staticmethod
+    def _score(
+        session: Session, scope: Scope, bm25: _Bm25, terms: list[str], k: int
+    ) -> list[tuple[int, float]]:
+        # The database sums each chunk's postings from its covering index and returns only
+        # the top k: no posting row travels to Python.
+        score = bm25.score()
+        statement = (
+            _in_scope(select(P.chunk_pk, score), P, scope)
+            .where(P.term.in_(terms))
+            .group_by(P.chunk_pk)
+            .order_by(score.desc(), P.chunk_pk)
+            .limit(k)
+        )
+        return [(int(pk), float(value)) for pk, value in session.execute(statement).all()]
 
     def dense_search(self, query: str, scope: Scope, k: int) -> list[tuple[int, float]]:
         """Vectors alone: (pk, cosine) of the best `k` chunks in scope."""
         with self.database.session() as session:
-            return self._dense(session, query, scope, k)
+            return self._dense(session, query, scope, k, _scope_stats(session, scope))
 
-    def _dense(self, session: Session, query: str, scope: Scope, k: int) -> list[tuple[int, float]]:
-        if self.embedder is None:
+    def _dense(
+        self, session: Session, query: str, scope: Scope, k: int, stats: _ScopeStats
+    ) -> list[tuple[int, float]]:
+        if self.embedder is None or not stats.count:
             return []
-        pks, matrix = self._scope_vectors(session, scope, self.embedder.name)
+        pks, matrix = self._scope_vectors(session, scope, self.embedder.name, stats)
         if not len(pks):
             return []
         scores = matrix @ self.embedder.embed_query(query)
@@ -237,12 +263,10 @@ class SqlRetriever:
         return [(int(pks[i]), float(scores[i])) for i in best]
 
     def _scope_vectors(
-        self, session: Session, scope: Scope, name: str
+        self, session: Session, scope: Scope, name: str, stats: _ScopeStats
     ) -> tuple[np.ndarray, np.ndarray]:
         key = (scope.department, tuple(sorted(set(scope.collection_ids))), name)
-        mine = _in_scope(select(func.count(), func.max(C.pk)), C, scope).where(C.embedder == name)
-        count, top = session.execute(mine).one()
-        signature = (int(count), int(top or 0))
+        signature = (stats.count, stats.top)
         with self._lock:
             cached = self._vectors.get(key)
         if cached and cached[0] == signature:
@@ -256,6 +280,55 @@ class SqlRetriever:
         with self._lock:
             self._vectors[key] = (signature, pks, matrix)
         return pks, matrix
+
+
+@dataclass(frozen=True)
+class _ScopeStats:
+    """What every search of a scope reads first: chunk count, mean length, newest pk."""
+
+    count: int
+    average: float
+    top: int
+
+
+def _scope_stats(session: Session, scope: Scope) -> _ScopeStats:
+    totals = select(func.sum(S.chunk_count), func.sum(S.token_total), func.max(S.max_pk))
+    count, tokens, top = session.execute(_in_scope(totals, S, scope)).one()
+    count = int(count or 0)
+    return _ScopeStats(count, float(tokens or 0) / count if count else 1.0, int(top or 0))
+
+
+def _refresh_scopes(session: Session, scopes: set[tuple[str, str]]) -> None:
+    """Recount the running totals of the collections a write touched."""
+    for department, collection_id in scopes:
+        count, tokens, top = session.execute(
+            select(func.count(), func.sum(C.token_count), func.max(C.pk)).where(
+                C.department == department, C.collection_id == collection_id
+            )
+        ).one()
+        row = session.get(S, (department, collection_id))
+        if not count:
+            if row is not None:
+                session.delete(row)
+            continue
+        if row is None:
+            row = S(department=department, collection_id=collection_id)
+            session.add(row)
+        row.chunk_count, row.token_total, row.max_pk = int(count), int(tokens or 0), int(top)
+
+
+@dataclass(frozen=True)
+class _Bm25:
+    """Per-term weights (query tf x idf) and the scope's mean length: BM25 as SQL."""
+
+    weights: dict[str, float]
+    average: float
+
+    def score(self) -> Any:
+        """SUM over a chunk's postings of weight x tf x (k1 + 1) / (tf + k1 x norm)."""
+        weight = case({t: literal(w, Float) for t, w in self.weights.items()}, value=P.term)
+        norm = BM25_K1 * (1 - BM25_B) + (BM25_K1 * BM25_B / self.average) * P.doc_length
+        return func.sum(weight * P.tf * (BM25_K1 + 1) / (P.tf + norm)).label("score")
 
 
 def _chunk(row: RetrievalChunkRow) -> Chunk:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from govpilot.storage.tables import BIG_ID, Base
 
-__all__ = ["RetrievalChunkRow", "RetrievalPostingRow"]
+__all__ = ["RetrievalChunkRow", "RetrievalPostingRow", "RetrievalScopeRow"]
 
 
 class RetrievalChunkRow(Base):
@@ -82,3 +82,19 @@ class RetrievalPostingRow(Base):
     collection_id: Mapped[str] = mapped_column(Text)
     tf: Mapped[int] = mapped_column(Integer)
     doc_length: Mapped[int] = mapped_column(Integer)
+
+
+class RetrievalScopeRow(Base):
+    """Running totals of one collection's index, kept with every write to it.
+
+    Every search starts from its scope's chunk count, mean length and newest pk; summing
+    these rows costs one row per collection, where counting chunks costs one per chunk.
+    """
+
+    __tablename__ = "retrieval_scopes"
+
+    department: Mapped[str] = mapped_column(Text, primary_key=True)
+    collection_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    chunk_count: Mapped[int] = mapped_column(Integer)
+    token_total: Mapped[int] = mapped_column(BIG_ID)
+    max_pk: Mapped[int] = mapped_column(BIG_ID)

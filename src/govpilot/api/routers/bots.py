@@ -1,7 +1,11 @@
 """Bots under /api/v1/bots: configuration for the department, asking (JSON or SSE),
 feedback and analytics.
 
-Every bot is looked up within the caller's department: another department's bot is 404.
+Configuration and analytics need a signed-in caller (`CallerDep`). Asking, streaming,
+starting a conversation and feedback are open to the public too (`PublicCallerDep`): a
+caller without an account names the bot's department in `X-Govpilot-Department`, as the
+widget does. Every bot is looked up within the caller's department: another department's
+bot is 404. What each role may do is decided in `BotService`, not here.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from govpilot.api.deps import CallerDep, PlatformDep
+from govpilot.api.deps import CallerDep, PlatformDep, PublicCallerDep
 from govpilot.api.errors import error_body
 from govpilot.api.schemas.bots import (
     AskRequest,
@@ -27,7 +31,6 @@ from govpilot.api.schemas.bots import (
 )
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
 from govpilot.api.streaming import advance, event_stream, sse
-from govpilot.capabilities.chat.analytics import bot_analytics
 from govpilot.capabilities.chat.bots import Bot, new_bot
 from govpilot.capabilities.chat.service import AskResult, bot_service, resolve_collections
 from govpilot.errors import GovpilotError
@@ -94,16 +97,16 @@ def delete_bot(bot: str, platform: PlatformDep, caller: CallerDep) -> Response:
 
 
 @router.post("/{bot}/conversations", response_model=ConversationPublic, status_code=201)
-def start_conversation(bot: str, platform: PlatformDep, caller: CallerDep) -> Any:
+def start_conversation(bot: str, platform: PlatformDep, caller: PublicCallerDep) -> Any:
     """Start a conversation: follow-up questions in it keep their context."""
     service = bot_service(platform)
     found = service.bots.get(caller.department, bot)
-    conversation = service.conversations.start(found, caller.channel)
+    conversation = service.start_conversation(found, caller)
     return {"conversation_id": conversation.id, "bot": found.name}
 
 
 @router.post("/{bot}/ask", response_model=AskResponse)
-def ask(bot: str, body: AskRequest, platform: PlatformDep, caller: CallerDep) -> Any:
+def ask(bot: str, body: AskRequest, platform: PlatformDep, caller: PublicCallerDep) -> Any:
     """Ask the bot one question; the answer cites its sources or hands over."""
     service = bot_service(platform)
     found = service.bots.get(caller.department, bot)
@@ -114,7 +117,7 @@ def ask(bot: str, body: AskRequest, platform: PlatformDep, caller: CallerDep) ->
     "/{bot}/ask/stream",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-def ask_stream(bot: str, body: AskRequest, platform: PlatformDep, caller: CallerDep) -> Any:
+def ask_stream(bot: str, body: AskRequest, platform: PlatformDep, caller: PublicCallerDep) -> Any:
     """Ask as server-sent events: `conversation`, `token`s, then `answer` (or `error`).
 
     The `answer` event is authoritative: when the checks hand the question over, its text
@@ -145,11 +148,13 @@ async def _events(
 
 
 @router.post("/{bot}/feedback", status_code=204)
-def feedback(bot: str, body: FeedbackRequest, platform: PlatformDep, caller: CallerDep) -> Response:
-    """Thumbs up or down for one answer."""
+def feedback(
+    bot: str, body: FeedbackRequest, platform: PlatformDep, caller: PublicCallerDep
+) -> Response:
+    """Thumbs up or down for one answer of a conversation the caller may reach."""
     service = bot_service(platform)
     found = service.bots.get(caller.department, bot)
-    service.conversations.rate(found, body.turn_id, 1 if body.rating == "up" else -1)
+    service.rate(found, body.turn_id, 1 if body.rating == "up" else -1, caller)
     return Response(status_code=204)
 
 
@@ -162,8 +167,9 @@ def analytics(
     bot: str, platform: PlatformDep, caller: CallerDep, days: Days = 30, top: Top = 10
 ) -> Any:
     """Questions per day, answered vs handed over, top unanswered, ratings, median latency."""
-    found = bot_service(platform).bots.get(caller.department, bot)
-    return bot_analytics(platform.database, found, days=days, top=top).as_dict()
+    service = bot_service(platform)
+    found = service.bots.get(caller.department, bot)
+    return service.analytics(found, caller, days=days, top=top).as_dict()
 
 
 @router.get("/{bot}/analytics.csv", response_class=Response)
@@ -176,8 +182,9 @@ def analytics_csv(
     table: Literal["daily", "unanswered"] = "daily",
 ) -> Response:
     """The analytics as CSV: one row per day, or the top unanswered questions."""
-    found = bot_service(platform).bots.get(caller.department, bot)
-    figures = bot_analytics(platform.database, found, days=days, top=top)
+    service = bot_service(platform)
+    found = service.bots.get(caller.department, bot)
+    figures = service.analytics(found, caller, days=days, top=top)
     body = figures.daily_csv() if table == "daily" else figures.unanswered_csv()
     filename = f"{found.name}-{table}-{figures.end.isoformat()}.csv"
     return Response(

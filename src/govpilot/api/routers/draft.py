@@ -32,7 +32,7 @@ DraftFormat = Literal["json", "docx", "md", "txt"]
 
 
 @router.get("/templates", response_model=TemplateList)
-def list_templates(platform: PlatformDep) -> TemplateList:
+def list_templates(platform: PlatformDep, caller: CallerDep) -> TemplateList:
     """Every draft template, one entry per name and language."""
     return TemplateList(
         templates=[

@@ -63,7 +63,7 @@ def list_models(platform: PlatformDep, caller: CallerDep) -> ModelList:
 
 
 @router.get("/models/{model_id}", response_model=ModelPublic)
-def get_model(model_id: str, platform: PlatformDep) -> ModelPublic:
+def get_model(model_id: str, platform: PlatformDep, caller: CallerDep) -> ModelPublic:
     """One model; 404 when there is none of that name."""
     return _model_public(platform.gateway.model(model_id))
 

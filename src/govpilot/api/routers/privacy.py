@@ -13,6 +13,8 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
+from govpilot.accounts.authz import authorize
+from govpilot.accounts.roles import Permission
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
 from govpilot.api.uploads import (
@@ -93,6 +95,7 @@ class RedactResponse(BaseModel):
 @router.post("/redact", response_model=RedactResponse)
 def redact(body: RedactRequest, platform: PlatformDep, caller: CallerDep) -> dict[str, Any]:
     """Redact personal data in text (HKID, phone, email, names, addresses and more)."""
+    _authorize(caller)
     check_text_size(platform.settings, body.text)
     redaction = redact_text(
         body.text,
@@ -138,6 +141,7 @@ def redact_uploaded_document(
     ] = "docx",
 ) -> Response:
     """Redact an uploaded file, keeping its structure, with a report of what was found where."""
+    _authorize(caller)
     wanted = _parse_types(types)
     document = load_upload(file, platform.settings)
     redacted, report = redact_document(
@@ -154,6 +158,11 @@ def redact_uploaded_document(
         header = json.dumps({**summary, "truncated": True}, separators=(",", ":"))
     name = output_filename(upload_name(file), "redacted", output_format)
     return document_download(redacted, name, output_format, headers={REPORT_HEADER: header})
+
+
+def _authorize(caller: CallContext) -> None:
+    # Redaction calls no model, so the gateway's check does not apply; it is a copilot tool.
+    authorize(caller, Permission.USE_COPILOT)
 
 
 def _parse_types(value: str | None) -> list[str] | None:

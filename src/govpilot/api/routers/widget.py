@@ -5,8 +5,11 @@ A department embeds a bot with one tag, no build step:
     <script src="https://govpilot.example.gov.hk/widget.js" data-bot="housing"
             data-lang="zh-Hant" data-department="HD" defer></script>
 
-The host page is usually on another origin: the API must allow it through CORS
-(`add_widget_cors`).
+The widget's visitors have no account: it sends `data-department` as the
+`X-Govpilot-Department` header, and the bots API treats the caller as a member of the public
+of that department (`api.deps.PublicCallerDep`), who may only ask the department's bots and
+rate their answers. The host page is usually on another origin: the API must allow it
+through CORS (`add_widget_cors`).
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@
  * data-title            the panel's title (default: the bot's name)
  *
  * Talks to the bots API on the script's own origin (CORS must allow the host page's
- * origin). Answers stream as server-sent events; the final event is authoritative.
+ * origin) as a member of the public: no cookies are sent, even where its visitor is signed
+ * in to govpilot, so the widget never acts with an officer's session. Answers stream as server-sent events; the final event is authoritative.
  * Everything is rendered as text (never as HTML), inside a shadow root so the host
  * page's styles neither leak in nor out.
  */
@@ -207,6 +208,7 @@
       b.addEventListener("click", function () {
         fetch(api + "/feedback", {
           method: "POST",
+          credentials: "omit",
           headers: headers(),
           body: JSON.stringify({ turn_id: turnId, rating: f[0] }),
         }).then(function () {
@@ -244,7 +246,12 @@
     var finished = false;
     var payload = { question: question };
     if (conversationId) payload.conversation_id = conversationId;
-    fetch(api + "/ask/stream", { method: "POST", headers: headers(), body: JSON.stringify(payload) })
+    fetch(api + "/ask/stream", {
+      method: "POST",
+      credentials: "omit",
+      headers: headers(),
+      body: JSON.stringify(payload),
+    })
       .then(function (response) {
         if (!response.ok || !response.body) throw new Error("HTTP " + response.status);
         var reader = response.body.getReader();

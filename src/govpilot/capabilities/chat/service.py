@@ -1,4 +1,12 @@
-"""One place that ties bots, conversations and answers together for the CLI and the API."""
+"""One place that ties bots, conversations and answers together for the CLI and the API.
+
+Authorisation happens here, once, for every interface (`accounts.authz.authorize`):
+configuring a bot needs MANAGE_KNOWLEDGE in its department, its analytics VIEW_ANALYTICS,
+asking it (and rating its answers) ASK_BOTS. Members of the public (role "public") reach
+only conversations started on the public channel, and signed-in callers only the others:
+a conversation id handed to the widget never opens an officer's conversation, nor the
+reverse.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +15,23 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from govpilot.accounts.authz import authorize
+from govpilot.accounts.roles import Permission, Role
 from govpilot.audit.events import AuditEvent, AuditSink
+from govpilot.capabilities.chat.analytics import BotAnalytics, bot_analytics
 from govpilot.capabilities.chat.answer import AnswerOptions, BotAnswer, BotResponder, Turn
 from govpilot.capabilities.chat.bots import Bot, BotStore
 from govpilot.capabilities.chat.conversations import Conversation, ConversationStore
 from govpilot.errors import ConfigError, NotFound
 from govpilot.guard import CallContext
+from govpilot.storage.bot_tables import BotTurnRow
 
 if TYPE_CHECKING:
     from govpilot.platform import Platform
 
 CAPABILITY = "bot"
+#: The channel of callers without an account (`api.deps.get_public_caller`).
+PUBLIC_CHANNEL = "public"
 
 
 @dataclass
@@ -64,29 +78,75 @@ class BotService:
         return self._responder
 
     def create_bot(self, bot: Bot, caller: CallContext) -> Bot:
-        """Store a new bot; audited as `bot.create`."""
+        """Store a new bot; needs MANAGE_KNOWLEDGE in its department; audited as `bot.create`."""
+        authorize(caller, Permission.MANAGE_KNOWLEDGE, bot.department)
         created = self.bots.create(bot)
         self._audit(caller, "bot.create", created)
         return created
 
     def update_bot(self, bot: Bot, caller: CallContext) -> Bot:
-        """Save a bot's changed configuration; audited as `bot.update`."""
+        """Save a bot's changed configuration (MANAGE_KNOWLEDGE); audited as `bot.update`."""
+        authorize(caller, Permission.MANAGE_KNOWLEDGE, bot.department)
         updated = self.bots.update(bot)
         self._audit(caller, "bot.update", updated)
         return updated
 
-    def delete_bot(self, name_or_id: str, caller: CallContext) -> Bot:
-        """Delete one of the caller's department's bots; audited as `bot.delete`."""
-        deleted = self.bots.delete(caller.department, name_or_id)
+    def delete_bot(
+        self, name_or_id: str, caller: CallContext, department: str | None = None
+    ) -> Bot:
+        """Delete a bot of `department` (default: the caller's); audited as `bot.delete`."""
+        department = department or caller.department
+        authorize(caller, Permission.MANAGE_KNOWLEDGE, department)
+        deleted = self.bots.delete(department, name_or_id)
         self._audit(caller, "bot.delete", deleted)
         return deleted
+
+    def analytics(
+        self, bot: Bot, caller: CallContext, *, days: int = 30, top: int = 10
+    ) -> BotAnalytics:
+        """The bot's figures (questions, outcomes, ratings); needs VIEW_ANALYTICS."""
+        authorize(caller, Permission.VIEW_ANALYTICS, bot.department)
+        return bot_analytics(self.conversations.database, bot, days=days, top=top)
+
+    def start_conversation(self, bot: Bot, caller: CallContext) -> Conversation:
+        """A new conversation with `bot` on the caller's channel; needs ASK_BOTS."""
+        authorize(caller, Permission.ASK_BOTS, bot.department)
+        return self.conversations.start(bot, _channel(caller))
+
+    def rate(self, bot: Bot, turn_id: str, rating: int, caller: CallContext) -> None:
+        """Thumbs up (+1) or down (-1) for one answer the caller may reach; needs ASK_BOTS."""
+        authorize(caller, Permission.ASK_BOTS, bot.department)
+        with self.conversations.database.session() as session:
+            turn = session.get(BotTurnRow, turn_id)
+            conversation_id = turn.conversation_id if turn is not None else None
+        if conversation_id is None:
+            raise NotFound(f"no answer {turn_id!r} from bot {bot.name!r}")
+        try:
+            self._open(bot, conversation_id, caller)
+        except NotFound:
+            raise NotFound(f"no answer {turn_id!r} from bot {bot.name!r}") from None
+        self.conversations.rate(bot, turn_id, rating)
+
+    def _open(self, bot: Bot, conversation_id: str | None, caller: CallContext) -> Conversation:
+        """The caller's conversation (a new one when no id is given); needs ASK_BOTS.
+
+        A conversation of another channel family is "not found", like another bot's.
+        """
+        authorize(caller, Permission.ASK_BOTS, bot.department)
+        conversation = self.conversations.open(bot, conversation_id, _channel(caller))
+        if (_channel(caller) == PUBLIC_CHANNEL) != (conversation.channel == PUBLIC_CHANNEL):
+            raise NotFound(
+                f"no conversation {conversation_id!r} with bot {bot.name!r}",
+                hint="ask without a conversation id to start a new one",
+            )
+        return conversation
 
     def _audit(self, caller: CallContext, action: str, bot: Bot) -> None:
         # Names and ids only: a bot's configuration holds no personal data worth recording.
         self.audit.record(
             AuditEvent(
                 actor=caller.actor,
-                department=caller.department,
+                department=bot.department,
                 action=action,
                 channel=caller.channel,
                 detail={"bot": bot.name, "bot_id": bot.id},
@@ -107,7 +167,7 @@ class BotService:
         `history` replaces the stored context, for clients that send the whole conversation
         each time (OpenAI-style).
         """
-        conversation = self.conversations.open(bot, conversation_id, caller.channel)
+        conversation = self._open(bot, conversation_id, caller)
         ctx = self.context(caller, conversation)
         if history is None:
             history = self.conversations.history(conversation)
@@ -122,7 +182,7 @@ class BotService:
         conversation_id: str | None = None,
     ) -> tuple[Conversation, Generator[str, None, AskResult]]:
         """The conversation, and a generator of reply pieces that returns the AskResult."""
-        conversation = self.conversations.open(bot, conversation_id, caller.channel)
+        conversation = self._open(bot, conversation_id, caller)
         ctx = self.context(caller, conversation)
         history = self.conversations.history(conversation)
         responder = self.responder
@@ -143,6 +203,11 @@ class BotService:
     ) -> AskResult:
         turn_id = self.conversations.record(conversation, caller.actor, question, answer)
         return AskResult(answer, conversation.id, turn_id)
+
+
+def _channel(caller: CallContext) -> str:
+    """The caller's channel; always the public one for a caller without an account."""
+    return PUBLIC_CHANNEL if caller.role == Role.PUBLIC.value else caller.channel
 
 
 _LOCK = threading.Lock()

@@ -1,0 +1,123 @@
+"""Knowledge collections under /api/v1/collections: create, list and delete them, upload
+documents into them, delete documents, and search.
+
+Collections are looked up by name within the caller's department. Uploads are indexed in
+the request (up to `MAX_UPLOAD_FILES` files, each within the upload size limit), with one
+result per file; large folders go through `govpilot ingest`, which runs as a resumable job.
+Who may do what is decided in `KnowledgeServices` (`accounts.authz`), not here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Query, Response, UploadFile
+
+from govpilot.api.deps import CallerDep, PlatformDep
+from govpilot.api.schemas.collections import (
+    MAX_UPLOAD_FILES,
+    CollectionCreate,
+    CollectionPublic,
+    DocumentPublic,
+    SearchHitPublic,
+    UploadResult,
+)
+from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.api.uploads import read_upload, size_limited_route, upload_name
+from govpilot.config import Settings
+from govpilot.errors import InputError, InputTooLarge
+from govpilot.knowledge.services import hit_as_dict
+from govpilot.knowledge.uploads import UploadedFile
+
+router = APIRouter(
+    prefix="/api/v1/collections",
+    tags=["collections"],
+    responses=ERROR_RESPONSES,
+    route_class=size_limited_route(max_files=MAX_UPLOAD_FILES),
+)
+
+
+@router.get("", response_model=list[CollectionPublic])
+def list_collections(platform: PlatformDep, caller: CallerDep) -> Any:
+    """The caller's department's collections, with their document and chunk counts."""
+    return [c.as_dict() for c in platform.knowledge_services().list_collections(caller)]
+
+
+@router.post("", response_model=CollectionPublic, status_code=201)
+def create_collection(body: CollectionCreate, platform: PlatformDep, caller: CallerDep) -> Any:
+    """Create an empty collection in the caller's department."""
+    services = platform.knowledge_services()
+    return services.create_collection(caller, body.name, description=body.description).as_dict()
+
+
+@router.get("/{name}", response_model=CollectionPublic)
+def get_collection(name: str, platform: PlatformDep, caller: CallerDep) -> Any:
+    """One collection."""
+    return platform.knowledge_services().collection(caller, name).as_dict()
+
+
+@router.delete("/{name}", status_code=204)
+def delete_collection(name: str, platform: PlatformDep, caller: CallerDep) -> Response:
+    """Delete a collection with all its documents and their chunks."""
+    platform.knowledge_services().delete_collection(caller, name)
+    return Response(status_code=204)
+
+
+@router.get("/{name}/documents", response_model=list[DocumentPublic])
+def list_documents(name: str, platform: PlatformDep, caller: CallerDep) -> Any:
+    """The documents of a collection."""
+    return [d.as_dict() for d in platform.knowledge_services().list_documents(caller, name)]
+
+
+@router.post("/{name}/documents", response_model=UploadResult)
+def upload_documents(
+    name: str,
+    platform: PlatformDep,
+    caller: CallerDep,
+    files: Annotated[
+        list[UploadFile],
+        File(description="txt, md, html, docx, pdf, images, eml, csv or xlsx files"),
+    ],
+) -> Any:
+    """Add files to a collection now; each is added, updated, unchanged, skipped or failed.
+
+    A file of the same name replaces the earlier one when its content changed. Files that
+    cannot be read are reported with the reason; the others are indexed all the same.
+    """
+    if len(files) > MAX_UPLOAD_FILES:
+        raise InputError(
+            f"{len(files)} files were uploaded; at most {MAX_UPLOAD_FILES} are accepted at once",
+            hint="Send them in several requests, or ingest a folder with `govpilot ingest`.",
+        )
+    uploads = [_read(upload, platform.settings) for upload in files]
+    return platform.knowledge_services().ingest_uploads(caller, name, uploads).as_dict()
+
+
+def _read(upload: UploadFile, settings: Settings) -> UploadedFile:
+    # A file over the limit is one failed item, not a failed request: the others go on.
+    try:
+        return UploadedFile(upload_name(upload), read_upload(upload, settings))
+    except InputTooLarge as error:
+        return UploadedFile(upload_name(upload), b"", error=error.message)
+
+
+@router.delete("/{name}/documents/{document_id}", status_code=204)
+def delete_document(
+    name: str, document_id: str, platform: PlatformDep, caller: CallerDep
+) -> Response:
+    """Delete one document and its chunks from a collection."""
+    platform.knowledge_services().delete_document(caller, name, document_id)
+    return Response(status_code=204)
+
+
+@router.get("/{name}/search", response_model=list[SearchHitPublic])
+def search(
+    name: str,
+    platform: PlatformDep,
+    caller: CallerDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="What to look for")],
+    k: Annotated[int, Query(ge=1, le=100, description="How many results")] = 5,
+) -> Any:
+    """The best `k` passages of the collection for `q`, with where each one is."""
+    (hits,) = platform.knowledge_services().search_collection(caller, name, [q], k)
+    return [hit_as_dict(hit) for hit in hits]

@@ -1,0 +1,227 @@
+"""The work each kind of job does, and the parameters each kind accepts.
+
+`check_params` runs when a job is submitted, so a wrong target, template or model is refused
+at once rather than found by the worker minutes later; `run_kind` runs in the worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from govpilot.capabilities.draft import TemplateLibrary, draft_text
+from govpilot.capabilities.summarise import summarise_documents
+from govpilot.capabilities.translate import translate_document
+from govpilot.documents.model import Document
+from govpilot.errors import InputError
+from govpilot.gateway import ModelGateway
+from govpilot.guard import CallContext
+from govpilot.jobs.models import JOB_KINDS, MEDIA_TYPES
+from govpilot.language import Glossary
+from govpilot.privacy.detector import PiiDetector
+from govpilot.privacy.documents import redact_document
+from govpilot.privacy.entities import PII_TYPES
+from govpilot.privacy.operators import OPERATORS
+
+Progress = Callable[[int, int], None]
+
+LANGS = ("en", "zh-Hant")
+OUTPUT_FORMATS = tuple(MEDIA_TYPES)
+MIN_WORDS, MAX_WORDS, DEFAULT_WORDS = 20, 2000, 200
+
+#: Other names callers use for a parameter (the API's form fields, the CLI's options).
+_ALIASES = {"length": "words", "language": "lang"}
+_ACCEPTED: dict[str, frozenset[str]] = {
+    "translate": frozenset({"target", "format", "model"}),
+    "summarise": frozenset({"words", "lang", "format", "model"}),
+    "draft": frozenset({"template", "instructions", "lang", "format", "model"}),
+    "redact": frozenset({"operator", "types", "format"}),
+}
+
+
+@dataclass(frozen=True)
+class JobTools:
+    """What the kinds of work need: the model gateway, glossary, templates and PII detector."""
+
+    gateway: ModelGateway
+    glossary: Glossary
+    templates: TemplateLibrary
+    detector: PiiDetector
+    #: The salt for the redact `hash` operator; read only when that operator is chosen.
+    salt: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class JobOutput:
+    """What a kind of work produced: a document to write in `fmt`, and its file name."""
+
+    document: Document
+    filename: str
+    fmt: str
+    #: Personal data replaced, counted by type (redact jobs), for the audit log.
+    redactions: dict[str, int] = field(default_factory=dict)
+
+
+def check_params(
+    kind: str, params: Mapping[str, Any] | None, tools: JobTools, *, has_file: bool
+) -> dict[str, Any]:
+    """`params` checked for `kind`, under their canonical names (InputError says what is wrong)."""
+    if kind not in JOB_KINDS:
+        raise InputError(f"unknown job kind {kind!r}", hint=f"use one of: {', '.join(JOB_KINDS)}")
+    given = {
+        _ALIASES.get(key, key): value
+        for key, value in (params or {}).items()
+        if value is not None and value != ""
+    }
+    unknown = sorted(set(given) - _ACCEPTED[kind])
+    if unknown:
+        raise InputError(
+            f"a {kind} job does not take {', '.join(unknown)}",
+            hint=f"it takes: {', '.join(sorted(_ACCEPTED[kind]))}",
+        )
+    checked: dict[str, Any] = {"format": _choice(given, "format", OUTPUT_FORMATS, "docx")}
+    if "model" in given:
+        tools.gateway.model(str(given["model"]))  # NotFound names the models there are
+        checked["model"] = str(given["model"])
+    if "lang" in given:
+        checked["lang"] = _choice(given, "lang", LANGS, None)
+    if kind == "translate":
+        if "target" not in given:
+            raise InputError("a translate job needs a target", hint="set target to en or zh-Hant")
+        checked["target"] = _choice(given, "target", LANGS, None)
+    elif kind == "summarise":
+        checked["words"] = _words(given.get("words", DEFAULT_WORDS))
+    elif kind == "draft":
+        _check_draft(given, checked, tools, has_file=has_file)
+    else:
+        checked["operator"] = _choice(given, "operator", OPERATORS, "placeholder")
+        if "types" in given:
+            checked["types"] = _pii_types(given["types"])
+    return checked
+
+
+def run_kind(
+    tools: JobTools,
+    ctx: CallContext,
+    kind: str,
+    source: Document,
+    params: Mapping[str, Any],
+    input_name: str,
+    progress: Progress,
+) -> JobOutput:
+    """Do one job's work on `source`, reporting progress as the capability allows."""
+    fmt = str(params.get("format", "docx"))
+    model = params.get("model")
+    lang = params.get("lang")
+    if kind == "translate":
+        target = params["target"]
+        translated, _ = translate_document(
+            tools.gateway,
+            ctx,
+            source,
+            target,
+            glossary=tools.glossary,
+            model=model,
+            progress=progress,
+        )
+        return JobOutput(translated, output_filename(input_name, target, fmt), fmt)
+    if kind == "summarise":
+        summary = summarise_documents(
+            tools.gateway,
+            ctx,
+            [source],
+            lang=lang,
+            words=int(params.get("words", DEFAULT_WORDS)),
+            model=model,
+            progress=progress,
+        )
+        return JobOutput(summary.as_document(), output_filename(input_name, "summary", fmt), fmt)
+    if kind == "draft":
+        # Without instructions the text given is the instructions; with them, a reference.
+        instructions = params.get("instructions")
+        progress(0, 1)
+        draft = draft_text(
+            tools.gateway,
+            ctx,
+            tools.templates,
+            params["template"],
+            instructions or source.text,
+            glossary=tools.glossary,
+            references=[source] if instructions else [],
+            lang=lang,
+            model=model,
+        )
+        progress(1, 1)
+        return JobOutput(draft.document, output_filename(input_name, "draft", fmt), fmt)
+    if kind == "redact":
+        operator = params.get("operator", "placeholder")
+        redacted, report = redact_document(
+            source,
+            tools.detector,
+            operator,
+            salt=tools.salt() if operator == "hash" else None,
+            types=params.get("types"),
+            progress=progress,
+        )
+        name = output_filename(input_name, "redacted", fmt)
+        return JobOutput(redacted, name, fmt, report.counts)
+    raise InputError(f"unknown job kind {kind!r}", hint=f"use one of: {', '.join(JOB_KINDS)}")
+
+
+def output_filename(input_name: str, tag: str, fmt: str) -> str:
+    """`report.docx` translated to Chinese as Word -> `report.zh-Hant.docx`."""
+    stem = PurePosixPath(input_name).stem or "document"
+    return f"{stem}.{tag}.{fmt}"
+
+
+def _choice(given: Mapping[str, Any], key: str, allowed: tuple[str, ...], default: Any) -> Any:
+    value = given.get(key, default)
+    if value is not None and value not in allowed:
+        raise InputError(f"{key} cannot be {value!r}", hint=f"use one of: {', '.join(allowed)}")
+    return value
+
+
+def _words(value: Any) -> int:
+    try:
+        words = int(value)
+    except (TypeError, ValueError):
+        words = -1
+    if not MIN_WORDS <= words <= MAX_WORDS:
+        raise InputError(
+            f"the summary length must be {MIN_WORDS} to {MAX_WORDS} words, not {value!r}",
+            hint=f"leave it out for about {DEFAULT_WORDS} words",
+        )
+    return words
+
+
+def _check_draft(
+    given: Mapping[str, Any], checked: dict[str, Any], tools: JobTools, *, has_file: bool
+) -> None:
+    template = str(given.get("template", "")).strip()
+    if not template:
+        names = ", ".join(tools.templates.names())
+        raise InputError("a draft job needs a template", hint=f"choose one of: {names}")
+    tools.templates.get(template, checked.get("lang") or "en")  # NotFound names the choices
+    checked["template"] = template
+    instructions = str(given.get("instructions", "")).strip()
+    if instructions:
+        checked["instructions"] = instructions
+    elif has_file:
+        raise InputError(
+            "a draft from a file needs instructions",
+            hint="say what the draft should cover; the file is used as a reference",
+        )
+
+
+def _pii_types(value: Any) -> list[str]:
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    wanted = [str(p).strip().upper() for p in parts if str(p).strip()]
+    unknown = sorted(set(wanted) - set(PII_TYPES))
+    if unknown:
+        raise InputError(
+            f"unknown personal data types: {', '.join(unknown)}",
+            hint=f"choose from: {', '.join(PII_TYPES)}",
+        )
+    return wanted

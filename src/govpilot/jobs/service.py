@@ -1,0 +1,284 @@
+"""Copilot jobs: submit a translate, summarise, draft or redact job; follow it; fetch its output.
+
+Input is checked at once (file type, damage, size, parameters), so a job that is queued can
+only fail on the model or on its content. Its files are stored records (see `jobs.files`).
+
+Who sees a job: its owner, its department's administrators and platform administrators.
+Anyone else is told it does not exist (NotFound, not PermissionDenied), so job ids reveal
+nothing. Auditors start no jobs and see none.
+
+One process per machine runs the workers (see `worker_lock`); others only queue jobs. On
+PostgreSQL shared by several machines, scale out with a real queue instead (see DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from govpilot.accounts.authz import authorize
+from govpilot.accounts.roles import Permission, Role
+from govpilot.accounts.service import AccountService
+from govpilot.audit.events import AuditEvent, AuditSink, utc_now
+from govpilot.config import Settings
+from govpilot.errors import (
+    Conflict,
+    GovpilotError,
+    InputError,
+    NotFound,
+    RateLimited,
+)
+from govpilot.guard import CallContext
+from govpilot.jobs.files import JobFiles, check_input, safe_name
+from govpilot.jobs.kinds import JobTools, check_params
+from govpilot.jobs.models import MEDIA_TYPES, Job, JobResult
+from govpilot.jobs.runner import JobRunner
+from govpilot.jobs.store import JobStore
+from govpilot.jobs.worker_lock import WorkerLock
+from govpilot.privacy.policy import load_or_create_salt
+from govpilot.storage.records import RecordStore
+
+if TYPE_CHECKING:
+    from govpilot.platform import Platform
+
+logger = logging.getLogger("govpilot.jobs")
+
+#: How often a process standing by checks whether the worker process has gone.
+STANDBY_S = 10.0
+#: Seconds a caller refused for the department's job limit is asked to wait.
+RETRY_AFTER_S = 30
+MAX_LIST = 200
+
+
+class JobService:
+    """Submits jobs within each department's limit and shows them to those allowed."""
+
+    def __init__(
+        self,
+        records: RecordStore,
+        audit: AuditSink,
+        accounts: AccountService,
+        tools: JobTools,
+        settings: Settings,
+        *,
+        workers: int = 2,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store = JobStore(records.database)
+        self.records = records
+        self.audit = audit
+        self.accounts = accounts
+        self.tools = tools
+        self.settings = settings
+        self.clock = clock
+        self.files = JobFiles(records)
+        self.runner = JobRunner(self.store, self.files, tools, audit, workers=workers)
+        self.lock = WorkerLock(settings.home / "jobs.lock")
+        self._stopped = threading.Event()
+        self.standby_s = STANDBY_S
+
+    @classmethod
+    def from_platform(cls, platform: Platform, *, workers: int = 2) -> JobService:
+        """A service over the platform's parts (not started)."""
+        tools = JobTools(
+            platform.gateway,
+            platform.glossary,
+            platform.templates,
+            platform.detector,
+            salt=lambda: load_or_create_salt(platform.settings),
+        )
+        return cls(
+            platform.records,
+            platform.audit,
+            platform.accounts,
+            tools,
+            platform.settings,
+            workers=workers,
+        )
+
+    def start(self) -> JobService:
+        """Run the workers here, or stand by while another live process runs them.
+
+        The process that gets the worker lock requeues the jobs a dead process left running
+        (and only then: a live one still holds the lock), then starts its workers.
+        """
+        self._stopped.clear()
+        if self.lock.acquire():
+            self._take_over()
+        else:
+            logger.info("another process runs the job workers; standing by")
+            threading.Thread(
+                target=self._stand_by, name="govpilot-job-standby", daemon=True
+            ).start()
+        return self
+
+    def shutdown(self) -> None:
+        """Stop the workers; unfinished jobs stay queued for the next start."""
+        self._stopped.set()
+        self.runner.stop()
+        self.lock.release()
+
+    def _take_over(self) -> None:
+        count = self.store.requeue_interrupted()
+        if count:
+            logger.info("requeued %d job(s) left running by a process that stopped", count)
+        self.runner.start()
+
+    def _stand_by(self) -> None:
+        while not self._stopped.wait(self.standby_s):
+            if not self.lock.acquire():
+                continue
+            if self._stopped.is_set():  # shut down while taking the lock
+                self.lock.release()
+                return
+            try:
+                self._take_over()
+            except GovpilotError:
+                logger.exception("cannot take over the job workers")
+                self.lock.release()
+                continue
+            return
+
+    def submit(
+        self,
+        ctx: CallContext,
+        kind: str,
+        *,
+        filename: str,
+        data: bytes | None = None,
+        text: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Job:
+        """Check the input and queue a job; RateLimited when the department is at its limit."""
+        authorize(ctx, Permission.USE_COPILOT)
+        if (data is None) == (text is None):
+            raise InputError("give either a file or a text", hint="send one of them, not both")
+        name = safe_name(filename, "text.txt" if text is not None else "upload")
+        checked = check_params(kind, params, self.tools, has_file=data is not None)
+        self._check_model(ctx, checked.get("model"))
+        source = check_input(self.settings, name, data, text)
+        limit = self._job_limit(ctx.department)
+        if self.store.active_count(ctx.department) >= limit:
+            raise _limit_reached(limit)
+        job_id = uuid.uuid4().hex
+        raw = data if data is not None else (text or "").encode("utf-8")
+        origin = "file" if data is not None else "text"
+        keep = partial(self.files.keep, ctx.department, ctx.actor, job_id, kind)
+        stored = [keep("input", name, raw, source.text, origin=origin)]
+        try:
+            # Instructions are content: kept as a record (erasable), not in the job's params.
+            instructions = checked.pop("instructions", None)
+            if instructions:
+                raw = instructions.encode("utf-8")
+                stored.append(keep("instructions", "instructions.txt", raw, instructions))
+                checked["instructions_record_id"] = stored[-1]
+            job = self.store.insert(
+                {
+                    "id": job_id,
+                    "department": ctx.department,
+                    "owner_id": ctx.user_id,
+                    "actor": ctx.actor,
+                    "kind": kind,
+                    "params": checked,
+                    "input_name": name,
+                    "input_record_id": stored[0],
+                    "created_at": self.clock(),
+                },
+                limit=limit,
+            )
+        except BaseException:
+            self.files.discard(stored)
+            raise
+        if job is None:  # another submission took the last place meanwhile
+            self.files.discard(stored)
+            raise _limit_reached(limit)
+        self.audit.record(
+            AuditEvent(
+                actor=ctx.actor,
+                department=ctx.department,
+                action="job.submit",
+                channel=ctx.channel,
+                detail={"job": job.id, "kind": kind},
+            )
+        )
+        self.runner.wake()
+        return job
+
+    def get(self, ctx: CallContext, job_id: str) -> Job:
+        """One job the caller may see; NotFound otherwise."""
+        job = self.store.get(job_id)
+        if job is None or not _visible(ctx, job):
+            raise NotFound(f"no job {job_id!r}", hint="list your jobs to find its id")
+        return job
+
+    def list(self, ctx: CallContext, *, limit: int = 50) -> list[Job]:
+        """The caller's own jobs, newest first."""
+        return self.store.owned(ctx.user_id, ctx.actor, max(1, min(limit, MAX_LIST)))
+
+    def result(self, ctx: CallContext, job_id: str) -> JobResult:
+        """A finished job's output file and texts; Conflict while it is not done."""
+        job = self.get(ctx, job_id)
+        if job.status != "done" or not job.output_record_id or not job.output_name:
+            hint = (
+                f"it failed: {job.error}"
+                if job.status == "failed"
+                else "wait until its status is done"
+            )
+            raise Conflict(f"job {job.id} is {job.status}, not done", hint=hint)
+        data = self.files.read(job.output_record_id)
+        fmt = PurePosixPath(job.output_name).suffix.lstrip(".")
+        return JobResult(
+            filename=job.output_name,
+            media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
+            data=data,
+            text=self.files.text_of(data, job.output_name),
+            source_text=self.files.input_document(job).text,
+        )
+
+    def wait(self, job_id: str, timeout: float = 30.0) -> Job:
+        """The job once finished, or as it stands after `timeout` seconds (tests, the CLI)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            job = self.store.get(job_id)
+            if job is None:
+                raise NotFound(f"no job {job_id!r}")
+            if job.finished or time.monotonic() >= deadline:
+                return job
+            time.sleep(0.05)
+
+    def _check_model(self, ctx: CallContext, name: str | None) -> None:
+        # The gateway asks again at each call; asking now refuses before anything is queued.
+        access = self.tools.gateway.access
+        if access is not None:
+            access(ctx, self.tools.gateway.model(name))
+
+    def _job_limit(self, department: str) -> int:
+        found = self.accounts.find_department(department)
+        return found.max_concurrent_jobs if found else self.accounts.settings.max_concurrent_jobs
+
+
+def _visible(ctx: CallContext, job: Job) -> bool:
+    if ctx.role == Role.PLATFORM_ADMIN:
+        return True
+    if ctx.role == Role.DEPARTMENT_ADMIN and ctx.department == job.department:
+        return True
+    if ctx.role in (Role.AUDITOR, Role.PUBLIC):
+        return False
+    if ctx.user_id is not None:
+        return job.owner_id == ctx.user_id
+    return job.owner_id is None and job.actor == ctx.actor and job.department == ctx.department
+
+
+def _limit_reached(limit: int) -> RateLimited:
+    return RateLimited(
+        f"your department already has {limit} jobs queued or running",
+        retry_after=RETRY_AFTER_S,
+        hint="wait for one to finish, then submit again",
+    )

@@ -1,0 +1,100 @@
+"""Uploaded files indexed into a collection at once (the API's small uploads), one result each.
+
+Unlike `Ingestor.start`/`run` there is no job: the files are already in memory and few, so
+each is indexed in the request, and the report says what became of every one. A file that
+cannot be read is reported with the reason and the others go on, as in a folder ingest.
+An upload's name is its identity in the collection: the same name with the same bytes is
+unchanged, with other bytes it is updated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from govpilot.knowledge.collections import Collection
+from govpilot.knowledge.ingest import OUTCOMES, IngestItem, Ingestor
+
+__all__ = ["UploadReport", "UploadedFile", "index_uploads"]
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """One uploaded file: the name it was sent with, and its bytes (or why they were not read,
+    e.g. over the size limit)."""
+
+    name: str
+    data: bytes
+    error: str | None = None
+
+
+@dataclass
+class UploadReport:
+    """What became of each uploaded file."""
+
+    collection: str
+    items: list[IngestItem] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Files by outcome; every outcome is present."""
+        found = Counter(i.outcome for i in self.items)
+        return {name: found.get(name, 0) for name in OUTCOMES}
+
+    @property
+    def problems(self) -> list[IngestItem]:
+        """Files skipped or failed, each with its reason."""
+        return [i for i in self.items if i.outcome in ("skipped", "failed")]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `POST /api/v1/collections/{name}/documents`."""
+        return {
+            "collection": self.collection,
+            "counts": self.counts,
+            "items": [item.as_dict() for item in self.items],
+        }
+
+
+def upload_source(name: str) -> str:
+    """The file's own name, without any folders a client sent along."""
+    return PurePosixPath(name.replace("\\", "/")).name.strip() or "upload"
+
+
+def index_uploads(
+    ingestor: Ingestor, collection: Collection, files: Sequence[UploadedFile]
+) -> UploadReport:
+    """Index each file into `collection` now; one IngestItem per file, in the order sent."""
+    report = UploadReport(collection.name)
+    seen: set[str] = set()
+    for upload in files:
+        source = upload_source(upload.name)
+        if source in seen:
+            report.items.append(
+                _item(source, "skipped", f"'{source}' was sent twice; the first one was used.")
+            )
+            continue
+        seen.add(source)
+        if upload.error is not None:
+            report.items.append(_item(source, "failed", upload.error))
+            continue
+        if not upload.data:
+            report.items.append(_item(source, "failed", f"'{source}' is empty."))
+            continue
+        outcome, reason, document_id, chunks = ingestor.index_bytes(
+            collection, upload.data, origin=source, source=source
+        )
+        report.items.append(_item(source, outcome, reason, document_id, chunks))
+    return report
+
+
+def _item(
+    source: str,
+    outcome: str,
+    reason: str | None,
+    document_id: str | None = None,
+    chunks: int = 0,
+) -> IngestItem:
+    return IngestItem(source, source, "index", "done", outcome, reason, document_id, chunks)

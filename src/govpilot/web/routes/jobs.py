@@ -1,0 +1,126 @@
+"""A user's jobs: the list, one job's page with its progress and result, the download.
+
+The job page polls `/jobs/{id}/progress` every second with htmx while the job runs; the
+fragment answers 286 once it has finished, which tells htmx to stop. Without JavaScript the
+page offers a link to reload it. A job the user may not see is a 404, like a missing one.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from govpilot.accounts.roles import Permission
+from govpilot.api.uploads import file_response
+from govpilot.jobs import Job, JobResult
+from govpilot.platform import Platform
+from govpilot.web.i18n import N_, text_lang
+from govpilot.web.render import NavItem, render
+from govpilot.web.session import WebUser, WebUserDep
+
+router = APIRouter()
+
+NAV_ITEMS = [NavItem("/jobs", N_("My jobs"), Permission.USE_COPILOT, order=20)]
+
+#: htmx stops polling when a response has this status.
+STOP_POLLING = 286
+KIND_LABELS = {
+    "translate": N_("Translation"),
+    "summarise": N_("Summary"),
+    "draft": N_("Draft"),
+    "redact": N_("Redaction"),
+}
+STATUS_LABELS = {
+    "queued": N_("Waiting to start"),
+    "running": N_("Running"),
+    "done": N_("Finished"),
+    "failed": N_("Failed"),
+}
+_PREVIEW_CHARS = 200_000
+
+
+def _platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def _job_view(request: Request, user: WebUser, job: Job) -> dict[str, Any]:
+    """What the job page and its progress fragment show."""
+    result: JobResult | None = None
+    if job.status == "done":
+        result = _platform(request).job_service().result(user.context("copilot"), job.id)
+    view: dict[str, Any] = {
+        "job": job,
+        "kind_label": KIND_LABELS.get(job.kind, job.kind),
+        "status_label": STATUS_LABELS.get(job.status, job.status),
+        "percent": _percent(job),
+        "result": result,
+        "download_format": "",
+    }
+    if result is not None:
+        source, output = result.source_text[:_PREVIEW_CHARS], result.text[:_PREVIEW_CHARS]
+        view.update(
+            source_text=source,
+            source_lang=text_lang(source),
+            result_text=output,
+            result_lang=text_lang(output),
+            cut=max(len(result.source_text), len(result.text)) > _PREVIEW_CHARS,
+            download_format=PurePosixPath(result.filename).suffix.lstrip(".").upper(),
+        )
+    return view
+
+
+def _percent(job: Job) -> int:
+    if job.status == "done":
+        return 100
+    if job.progress_total <= 0:
+        return 0
+    return min(100, round(100 * job.progress_done / job.progress_total))
+
+
+@router.get("/jobs")
+def job_list(request: Request, user: WebUserDep) -> Response:
+    """The user's own jobs, newest first."""
+    jobs = _platform(request).job_service().list(user.context("copilot"), limit=50)
+    rows = [
+        {
+            "job": job,
+            "kind_label": KIND_LABELS.get(job.kind, job.kind),
+            "status_label": STATUS_LABELS.get(job.status, job.status),
+            "percent": _percent(job),
+        }
+        for job in jobs
+    ]
+    return render(request, "jobs/list.html", rows=rows)
+
+
+@router.get("/jobs/{job_id}")
+def job_page(request: Request, user: WebUserDep, job_id: str) -> Response:
+    """One job: its progress while it runs, then the result beside the source."""
+    job = _platform(request).job_service().get(user.context("copilot"), job_id)
+    return render(request, "jobs/detail.html", **_job_view(request, user, job))
+
+
+@router.get("/jobs/{job_id}/progress")
+def job_progress(request: Request, user: WebUserDep, job_id: str) -> Response:
+    """The progress fragment that the job page polls; 286 (stop polling) once finished."""
+    job = _platform(request).job_service().get(user.context("copilot"), job_id)
+    status = STOP_POLLING if job.finished and request.headers.get("hx-request") else 200
+    return render(
+        request,
+        "jobs/_progress.html",
+        status_code=status,
+        oob=True,
+        **_job_view(request, user, job),
+    )
+
+
+@router.get("/jobs/{job_id}/download")
+def job_download(request: Request, user: WebUserDep, job_id: str) -> Response:
+    """The finished job's file (Word unless another format was asked for)."""
+    result = _platform(request).job_service().result(user.context("copilot"), job_id)
+    fmt = PurePosixPath(result.filename).suffix.lstrip(".")
+    return file_response(result.data, result.filename, fmt, {"Cache-Control": "no-store"})

@@ -1,0 +1,465 @@
+"""/bots and /collections: a department's bots (with their analytics and widget snippet) and
+its knowledge collections (upload, documents, search with citations).
+
+Everything is looked up within the signed-in user's department. The bot and knowledge
+services authorise (and audit) every change, search and analytics query; only the bot list,
+a bot's page and the new-bot form, which no service method covers, call `authz.authorize`
+themselves (ASK_BOTS, MANAGE_KNOWLEDGE). `authz.allowed` only hides what would be refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from govpilot.accounts.authz import allowed, authorize
+from govpilot.accounts.roles import Permission
+from govpilot.api.uploads import read_upload, upload_name
+from govpilot.capabilities.chat.bots import (
+    BOT_LANGUAGES,
+    DEFAULT_HANDOVER,
+    Bot,
+    new_bot,
+    validate,
+)
+from govpilot.capabilities.chat.service import bot_service, resolve_collections
+from govpilot.errors import InputError
+from govpilot.guard import CallContext
+from govpilot.knowledge.uploads import UploadedFile, UploadReport
+from govpilot.platform import Platform
+from govpilot.web.charts import Series, bar_chart
+from govpilot.web.i18n import N_, text_lang
+from govpilot.web.render import NavItem, render, translate
+from govpilot.web.session import WebUser, WebUserDep
+
+router = APIRouter()
+
+NAV_ITEMS = [
+    NavItem("/bots", N_("Bots"), Permission.ASK_BOTS, order=60),
+    NavItem("/collections", N_("Collections"), Permission.SEARCH_KNOWLEDGE, order=61),
+]
+CAPABILITY = "knowledge"
+MAX_UPLOAD_FILES = 20
+SEARCH_RESULTS = 8
+LANGUAGE_LABELS = {
+    "en": N_("English"),
+    "zh-Hant": N_("Traditional Chinese"),
+    "yue": N_("Cantonese"),
+}
+OUTCOME_LABELS = {
+    "added": N_("Added"),
+    "updated": N_("Updated"),
+    "unchanged": N_("Unchanged"),
+    "removed": N_("Removed"),
+    "kept": N_("Kept"),
+    "skipped": N_("Skipped"),
+    "failed": N_("Failed"),
+}
+NOTICES = {
+    "bot_created": N_("The bot was created."),
+    "bot_saved": N_("The bot was saved."),
+    "bot_deleted": N_("The bot was deleted."),
+    "collection_created": N_("The collection was created."),
+    "document_deleted": N_("The document was deleted."),
+}
+Text = Annotated[str, Form(max_length=2000)]
+Names = Annotated[list[str] | None, Form()]
+
+
+def _platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def _notice(request: Request) -> str | None:
+    return NOTICES.get(request.query_params.get("done", ""))
+
+
+def _back(path: str, done: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?{urlencode({'done': done})}", status_code=303)
+
+
+# -- bots ----------------------------------------------------------------------------------
+
+
+def _bot_form_context(request: Request, ctx: CallContext) -> dict[str, Any]:
+    platform = _platform(request)
+    return {
+        "collections": platform.knowledge_services().list_collections(ctx),
+        "bot_languages": BOT_LANGUAGES,
+        "models": [m.name for m in platform.gateway.models],
+    }
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@router.get("/bots")
+def bots_page(request: Request, web: WebUserDep) -> Response:
+    """The department's bots; administrators also get the form to create one."""
+    ctx = web.context(CAPABILITY)
+    authorize(ctx, Permission.ASK_BOTS)
+    return render(
+        request,
+        "knowledge/bots.html",
+        bots=bot_service(_platform(request)).bots.list(ctx.department),
+        can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
+        language_labels=LANGUAGE_LABELS,
+        notice=_notice(request),
+    )
+
+
+def _bot_form_page(
+    request: Request, web: WebUser, bot: Bot | None, error: str | None, form: dict[str, Any]
+) -> Response:
+    ctx = web.context(CAPABILITY)
+    return render(
+        request,
+        "knowledge/bot_form.html",
+        bot=bot,
+        form=form,
+        error=error,
+        language_labels=LANGUAGE_LABELS,
+        **_bot_form_context(request, ctx),
+        status_code=400 if error else 200,
+    )
+
+
+def _form_of(bot: Bot | None) -> dict[str, Any]:
+    if bot is None:
+        return {
+            "languages": ["en", "zh-Hant"],
+            "cantonese_reply": "written",
+            "collections": [],
+            "handover": DEFAULT_HANDOVER,
+        }
+    return {
+        "name": bot.name,
+        "languages": list(bot.languages),
+        "cantonese_reply": bot.cantonese_reply,
+        "tone": bot.tone,
+        "collections": list(bot.collection_ids),
+        "refuse": "\n".join(bot.refuse),
+        "handover": bot.handover,
+        "model": bot.model or "",
+    }
+
+
+@router.get("/bots/new")
+def new_bot_page(request: Request, web: WebUserDep) -> Response:
+    """The form for a new bot."""
+    authorize(web.context(CAPABILITY), Permission.MANAGE_KNOWLEDGE)
+    return _bot_form_page(request, web, None, None, _form_of(None))
+
+
+@router.post("/bots")
+def create_bot(
+    request: Request,
+    web: WebUserDep,
+    name: Annotated[str, Form(max_length=64)],
+    languages: Names = None,
+    cantonese_reply: Annotated[str, Form(max_length=20)] = "written",
+    tone: Text = "",
+    collections: Names = None,
+    refuse: Text = "",
+    handover: Text = "",
+    model: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Create a bot over some of the department's collections."""
+    platform = _platform(request)
+    ctx = web.context(CAPABILITY)
+    form = {
+        "name": name,
+        "languages": languages or [],
+        "cantonese_reply": cantonese_reply,
+        "tone": tone,
+        "collections": collections or [],
+        "refuse": refuse,
+        "handover": handover,
+        "model": model,
+    }
+    try:
+        if model:
+            platform.gateway.model(model)
+        bot = new_bot(
+            name,
+            ctx.department,
+            resolve_collections(platform, ctx.department, collections or []),
+            languages=languages or (),
+            cantonese_reply=cantonese_reply,
+            tone=tone or None,
+            refuse=_lines(refuse),
+            handover=handover or None,
+            model=model or None,
+            created_by=ctx.actor,
+        )
+        bot_service(platform).create_bot(bot, ctx)
+    except InputError as exc:
+        return _bot_form_page(request, web, None, str(exc), form)
+    return _back(f"/bots/{quote(bot.name)}", "bot_created")
+
+
+def _embed_snippet(request: Request, bot: Bot) -> str:
+    base = str(request.base_url).rstrip("/")
+    return (
+        f'<script src="{base}/widget.js" data-bot="{bot.name}" data-lang="zh-Hant" '
+        f'data-department="{bot.department}" defer></script>'
+    )
+
+
+def _analytics(request: Request, ctx: CallContext, bot: Bot, days: int) -> dict[str, Any]:
+    figures = bot_service(_platform(request)).analytics(bot, ctx, days=days)
+    labels = [d.day.strftime("%m-%d") for d in figures.days]
+
+    def t(message: str) -> str:
+        return translate(request, message)
+
+    chart = bar_chart(
+        t(N_("Questions per day")),
+        labels,
+        [
+            Series(t(N_("Answered")), [d.answered for d in figures.days]),
+            Series(t(N_("Handed over")), [d.handed_over for d in figures.days]),
+            Series(t(N_("Refused")), [d.refused + d.hostile for d in figures.days]),
+        ],
+        x_label=t(N_("Day (Hong Kong time)")),
+        y_label=t(N_("Questions")),
+        table_label=t(N_("Show the figures as a table")),
+    )
+    unanswered = [(q, text_lang(q.question)) for q in figures.top_unanswered]
+    return {"figures": figures, "chart": chart, "unanswered": unanswered, "days": days}
+
+
+@router.get("/bots/{name}")
+def bot_page(
+    request: Request,
+    web: WebUserDep,
+    name: str,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+) -> Response:
+    """One bot: its settings (editable by administrators), analytics and widget snippet."""
+    ctx = web.context(CAPABILITY)
+    authorize(ctx, Permission.ASK_BOTS)
+    platform = _platform(request)
+    bot = bot_service(platform).bots.get(ctx.department, name)
+    can_manage = allowed(ctx, Permission.MANAGE_KNOWLEDGE)
+    by_id = {c.id: c for c in platform.knowledge_services().list_collections(ctx)}
+    return render(
+        request,
+        "knowledge/bot.html",
+        bot=bot,
+        bot_collections=[by_id[i].name for i in bot.collection_ids if i in by_id],
+        can_manage=can_manage,
+        form=_form_of(bot),
+        analytics=(
+            _analytics(request, ctx, bot, days) if allowed(ctx, Permission.VIEW_ANALYTICS) else None
+        ),
+        snippet=_embed_snippet(request, bot),
+        handover_lang=text_lang(bot.handover),
+        tone_lang=text_lang(bot.tone),
+        notice=_notice(request),
+        language_labels=LANGUAGE_LABELS,
+        **(_bot_form_context(request, ctx) if can_manage else {}),
+    )
+
+
+@router.post("/bots/{name}")
+def update_bot(
+    request: Request,
+    web: WebUserDep,
+    name: str,
+    languages: Names = None,
+    cantonese_reply: Annotated[str, Form(max_length=20)] = "written",
+    tone: Text = "",
+    collections: Names = None,
+    refuse: Text = "",
+    handover: Text = "",
+    model: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Save a bot's changed settings."""
+    platform = _platform(request)
+    ctx = web.context(CAPABILITY)
+    service = bot_service(platform)
+    current = service.bots.get(ctx.department, name)
+    try:
+        if model:
+            platform.gateway.model(model)
+        changed = replace(
+            current,
+            languages=tuple(dict.fromkeys(languages or ())),
+            cantonese_reply="cantonese" if cantonese_reply == "cantonese" else "written",
+            tone=tone.strip() or current.tone,
+            collection_ids=tuple(resolve_collections(platform, ctx.department, collections or [])),
+            refuse=tuple(_lines(refuse)),
+            handover=handover.strip(),
+            model=model or None,
+        )
+        validate(changed)
+        service.update_bot(changed, ctx)
+    except InputError as exc:
+        form = {
+            **_form_of(current),
+            "languages": languages or [],
+            "collections": collections or [],
+            "refuse": refuse,
+            "handover": handover,
+            "tone": tone,
+        }
+        return _bot_form_page(request, web, current, str(exc), form)
+    return _back(f"/bots/{quote(current.name)}", "bot_saved")
+
+
+@router.post("/bots/{name}/delete")
+def delete_bot(request: Request, web: WebUserDep, name: str) -> Response:
+    """Delete a bot with its conversations' figures."""
+    ctx = web.context(CAPABILITY)
+    bot_service(_platform(request)).delete_bot(name, ctx)
+    return _back("/bots", "bot_deleted")
+
+
+@router.get("/bots/{name}/analytics.csv")
+def analytics_csv(
+    request: Request,
+    web: WebUserDep,
+    name: str,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    table: Literal["daily", "unanswered"] = "daily",
+) -> Response:
+    """The bot's figures as CSV: one row per day, or the top unanswered questions."""
+    ctx = web.context(CAPABILITY)
+    service = bot_service(_platform(request))
+    bot = service.bots.get(ctx.department, name)
+    figures = service.analytics(bot, ctx, days=days)
+    body = figures.daily_csv() if table == "daily" else figures.unanswered_csv()
+    filename = f"{bot.name}-{table}-{figures.end.isoformat()}.csv"
+    return Response(
+        "\ufeff" + body,  # a BOM, so spreadsheet programs read Chinese as UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+# -- collections ---------------------------------------------------------------------------
+
+
+@router.get("/collections")
+def collections_page(request: Request, web: WebUserDep) -> Response:
+    """The department's collections with their document and chunk counts."""
+    ctx = web.context(CAPABILITY)
+    return render(
+        request,
+        "knowledge/collections.html",
+        collections=_platform(request).knowledge_services().list_collections(ctx),
+        can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
+        notice=_notice(request),
+        error=None,
+    )
+
+
+@router.post("/collections")
+def create_collection(
+    request: Request,
+    web: WebUserDep,
+    name: Annotated[str, Form(max_length=100)],
+    description: Text = "",
+) -> Response:
+    """A new, empty collection."""
+    ctx = web.context(CAPABILITY)
+    knowledge = _platform(request).knowledge_services()
+    try:
+        collection = knowledge.create_collection(ctx, name, description=description)
+    except InputError as exc:
+        return render(
+            request,
+            "knowledge/collections.html",
+            collections=knowledge.list_collections(ctx),
+            can_manage=True,
+            notice=None,
+            error=str(exc),
+            status_code=400,
+        )
+    return _back(f"/collections/{quote(collection.name)}", "collection_created")
+
+
+def _collection_page(
+    request: Request,
+    web: WebUser,
+    name: str,
+    *,
+    query: str = "",
+    report: UploadReport | None = None,
+    error: str | None = None,
+) -> Response:
+    ctx = web.context(CAPABILITY)
+    knowledge = _platform(request).knowledge_services()
+    collection = knowledge.collection(ctx, name)
+    hits = []
+    if query.strip():
+        found = knowledge.search_collection(ctx, collection.name, [query.strip()], SEARCH_RESULTS)
+        hits = [
+            {"hit": hit, "label": hit.citation.label(), "lang": text_lang(hit.chunk.text)}
+            for hit in found[0]
+        ]
+    return render(
+        request,
+        "knowledge/collection.html",
+        collection=collection,
+        documents=knowledge.list_documents(ctx, collection.name),
+        can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
+        query=query,
+        hits=hits,
+        report=report,
+        outcome_labels=OUTCOME_LABELS,
+        max_files=MAX_UPLOAD_FILES,
+        notice=_notice(request),
+        error=error,
+        status_code=400 if error else 200,
+    )
+
+
+@router.get("/collections/{name}")
+def collection_page(
+    request: Request,
+    web: WebUserDep,
+    name: str,
+    q: Annotated[str, Query(max_length=1000)] = "",
+) -> Response:
+    """A collection's documents, the upload form, and search with citations."""
+    return _collection_page(request, web, name, query=q)
+
+
+@router.post("/collections/{name}/upload")
+def upload(
+    request: Request,
+    web: WebUserDep,
+    name: str,
+    files: Annotated[list[UploadFile], File()],
+) -> Response:
+    """Read and index uploaded files now; the page lists what became of each one."""
+    platform = _platform(request)
+    chosen = [f for f in files if f.filename]
+    if not chosen or len(chosen) > MAX_UPLOAD_FILES:
+        message = translate(request, N_("Choose between 1 and %(n)s files."), n=MAX_UPLOAD_FILES)
+        return _collection_page(request, web, name, error=message)
+    uploaded = []
+    for file in chosen:
+        try:
+            data = read_upload(file, platform.settings)
+        except InputError as exc:
+            return _collection_page(request, web, name, error=str(exc))
+        uploaded.append(UploadedFile(upload_name(file), data))
+    report = platform.knowledge_services().ingest_uploads(web.context(CAPABILITY), name, uploaded)
+    return _collection_page(request, web, name, report=report)
+
+
+@router.post("/collections/{name}/documents/{document_id}/delete")
+def delete_document(request: Request, web: WebUserDep, name: str, document_id: str) -> Response:
+    """Delete one document and its chunks."""
+    knowledge = _platform(request).knowledge_services()
+    knowledge.delete_document(web.context(CAPABILITY), name, document_id)
+    return _back(f"/collections/{quote(name)}", "document_deleted")

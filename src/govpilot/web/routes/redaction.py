@@ -1,0 +1,135 @@
+"""/redact: paste a text, get it back with personal data replaced and a table of what was
+found, by type and count.
+
+No model is called. Like the API's /api/v1/redact, every redaction is audited as "redact"
+with the counts per type, never the values; the text is neither stored nor logged.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from govpilot.accounts.authz import authorize
+from govpilot.accounts.roles import Permission
+from govpilot.api.uploads import check_text_size
+from govpilot.audit.events import AuditEvent
+from govpilot.errors import InputError
+from govpilot.platform import Platform
+from govpilot.privacy.documents import TYPE_LABELS, redact_text
+from govpilot.privacy.entities import PII_TYPES, count_by_type
+from govpilot.privacy.operators import OPERATORS, OperatorName, PseudonymVault
+from govpilot.privacy.policy import load_or_create_salt
+from govpilot.web.i18n import CHINESE, N_
+from govpilot.web.render import NavItem, page_language, render
+from govpilot.web.session import WebUser, WebUserDep
+
+router = APIRouter()
+
+NAV_ITEMS = [NavItem("/redact", N_("Redact"), Permission.USE_COPILOT, order=40)]
+CAPABILITY = "redact"
+OPERATOR_LABELS: dict[str, str] = {
+    "placeholder": N_("Type placeholders, e.g. [HKID]"),
+    "mask": N_("Mask with asterisks"),
+    "pseudonymise": N_("Numbered pseudonyms, e.g. [PERSON_1]"),
+    "hash": N_("Salted hash of each value"),
+}
+
+
+def _platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def type_label(request: Request, pii_type: str) -> str:
+    """A personal data type's name in the page's language."""
+    english, chinese = TYPE_LABELS.get(pii_type, (pii_type, pii_type))
+    return chinese if page_language(request) == CHINESE else english
+
+
+def _page(
+    request: Request,
+    *,
+    text: str = "",
+    operator: str = "placeholder",
+    types: list[str] | None = None,
+    redacted: str | None = None,
+    counts: dict[str, int] | None = None,
+    error: str | None = None,
+) -> Response:
+    return render(
+        request,
+        "redaction/index.html",
+        text=text,
+        operator=operator,
+        operators=[(name, OPERATOR_LABELS[name]) for name in OPERATORS],
+        types=types or [],
+        all_types=[(name, type_label(request, name)) for name in PII_TYPES],
+        redacted=redacted,
+        found=[(name, type_label(request, name), n) for name, n in (counts or {}).items()],
+        total=sum((counts or {}).values()),
+        error=error,
+        status_code=400 if error else 200,
+    )
+
+
+def _authorized(web: WebUser) -> None:
+    authorize(web.context(CAPABILITY), Permission.USE_COPILOT)
+
+
+@router.get("/redact")
+def redact_page(request: Request, web: WebUserDep) -> Response:
+    """The form: a text, how to replace what is found, and which types to look for."""
+    _authorized(web)
+    return _page(request)
+
+
+@router.post("/redact")
+def redact(
+    request: Request,
+    web: WebUserDep,
+    text: Annotated[str, Form()] = "",
+    operator: Annotated[str, Form(max_length=20)] = "placeholder",
+    types: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """The text with personal data replaced, and how many of each type were found."""
+    platform = _platform(request)
+    ctx = web.context(CAPABILITY)
+    authorize(ctx, Permission.USE_COPILOT)
+    wanted = [t for t in types or [] if t in PII_TYPES] or None
+    chosen: OperatorName = next((o for o in OPERATORS if o == operator), "placeholder")
+    try:
+        if not text.strip():
+            raise InputError("there is no text to redact", hint="paste a text into the box")
+        check_text_size(platform.settings, text)
+    except InputError as exc:
+        return _page(request, text=text, operator=chosen, types=wanted, error=str(exc))
+    redaction = redact_text(
+        text,
+        platform.detector,
+        chosen,
+        vault=PseudonymVault(),
+        salt=load_or_create_salt(platform.settings) if chosen == "hash" else None,
+        types=wanted,
+    )
+    counts = count_by_type(redaction.findings)
+    platform.audit.record(
+        AuditEvent(
+            actor=ctx.actor,
+            department=ctx.department,
+            action="redact",
+            channel=ctx.channel,
+            redactions=counts,
+            detail={"operator": chosen, "input": "text"},
+        )
+    )
+    return _page(
+        request,
+        text=text,
+        operator=chosen,
+        types=wanted,
+        redacted=redaction.text,
+        counts=counts,
+    )

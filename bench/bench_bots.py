@@ -142,7 +142,21 @@ def baseline_answer(
     return to_hk_traditional(text) if zh else text
 
 
-def run_set(
+@dataclass
+class SetRun:
+    """One set's index, bot and questions, and the rows of each system so far."""
+
+    name: str
+    questions: list[Question]
+    zh: bool
+    responder: BotResponder
+    bot: Any
+    scope: Scope
+    index_seconds: float
+    rows: dict[str, list[dict[str, Any]]]
+
+
+def prepare_set(
     name: str,
     chunks: list[Chunk],
     questions: list[Question],
@@ -150,64 +164,69 @@ def run_set(
     retriever: Retriever,
     k: int,
     zh: bool,
-    progress: bool,
-) -> dict[str, Any]:
+) -> SetRun:
     started = time.perf_counter()
     retriever.add(chunks)
     index_s = time.perf_counter() - started
     bot = new_bot(f"bench-{name}", DEPARTMENT, [name], languages=["en", "zh-Hant"])
     responder = BotResponder(gateway, retriever, AnswerOptions(top_k=k))
+    rows: dict[str, list[dict[str, Any]]] = {"govpilot": [], "baseline": []}
+    return SetRun(name, questions, zh, responder, bot, Scope(DEPARTMENT, (name,)), index_s, rows)
+
+
+def answer_one(
+    run: SetRun,
+    q: Question,
+    gateway: ModelGateway,
+    retriever: Retriever,
+    k: int,
+    with_baseline: bool,
+) -> dict[str, dict[str, Any]]:
+    """Ask the bot (and the baseline) one question; the rows it adds, by system."""
     ctx = CallContext("bench", DEPARTMENT, "bot", channel="bench")
-    scope = Scope(DEPARTMENT, (name,))
-    rows = {"govpilot": [], "baseline": []}  # type: dict[str, list[dict[str, Any]]]
-    for i, q in enumerate(questions, 1):
-        t0 = time.perf_counter()
-        result = responder.answer(bot, q.text, ctx)
-        t1 = time.perf_counter()
-        cited_ids = {
-            hit.chunk.id
-            for hit in retriever.search(q.text, scope, k)
-            for c in result.citations
-            if hit.citation == c.citation
+    t0 = time.perf_counter()
+    result = run.responder.answer(run.bot, q.text, ctx)
+    t1 = time.perf_counter()
+    hits = retriever.search(q.text, run.scope, k)
+    cited_ids = {
+        hit.chunk.id for hit in hits for c in result.citations if hit.citation == c.citation
+    }
+    added = {
+        "govpilot": {
+            "id": q.id,
+            "answerable": bool(q.answers),
+            "handed_over": result.handed_over,
+            "contains": contains_gold(result.text, q.answers) if q.answers else False,
+            "cites_gold": q.gold_chunk in cited_ids,
+            "seconds": t1 - t0,
         }
-        rows["govpilot"].append(
-            {
-                "answerable": bool(q.answers),
-                "handed_over": result.handed_over,
-                "contains": contains_gold(result.text, q.answers) if q.answers else False,
-                "cites_gold": q.gold_chunk in cited_ids,
-                "seconds": t1 - t0,
-            }
-        )
-        hits = retriever.search(q.text, scope, k)
+    }
+    if with_baseline:
         t2 = time.perf_counter()
-        plain = baseline_answer(gateway, ctx, q.text, [h.chunk.text for h in hits], zh)
-        rows["baseline"].append(
-            {
-                "answerable": bool(q.answers),
-                "handed_over": bool(_NOT_TOLD.search(plain)),
-                "contains": contains_gold(plain, q.answers) if q.answers else False,
-                "cites_gold": bool(hits) and hits[0].chunk.id == q.gold_chunk,
-                "seconds": time.perf_counter() - t2,
-            }
-        )
-        if progress:
-            ours, base = rows["govpilot"][-1], rows["baseline"][-1]
-            print(
-                f"{name} {i}/{len(questions)} answerable={bool(q.answers)} "
-                f"govpilot: handed_over={ours['handed_over']} gold={ours['contains']} "
-                f"cites_gold={ours['cites_gold']} {ours['seconds']:.1f}s | "
-                f"baseline: gold={base['contains']} {base['seconds']:.1f}s",
-                file=sys.stderr,
-                flush=True,
-            )
+        plain = baseline_answer(gateway, ctx, q.text, [h.chunk.text for h in hits], run.zh)
+        added["baseline"] = {
+            "id": q.id,
+            "answerable": bool(q.answers),
+            "handed_over": bool(_NOT_TOLD.search(plain)),
+            "contains": contains_gold(plain, q.answers) if q.answers else False,
+            "cites_gold": bool(hits) and hits[0].chunk.id == q.gold_chunk,
+            "seconds": time.perf_counter() - t2,
+        }
+    for system, row in added.items():
+        run.rows[system].append(row)
+    return added
+
+
+def set_result(run: SetRun) -> dict[str, Any]:
+    asked = run.rows["govpilot"]
     return {
-        "set": name,
-        "questions": len(questions),
-        "answerable": sum(1 for q in questions if q.answers),
-        "unanswerable": sum(1 for q in questions if not q.answers),
-        "index_seconds": round(index_s, 1),
-        "systems": {system: summarise(r) for system, r in rows.items()},
+        "set": run.name,
+        "questions": len(asked),
+        "answerable": sum(1 for r in asked if r["answerable"]),
+        "unanswerable": sum(1 for r in asked if not r["answerable"]),
+        "baseline_questions": len(run.rows["baseline"]),
+        "index_seconds": round(run.index_seconds, 1),
+        "systems": {system: summarise(r) for system, r in run.rows.items() if r},
     }
 
 
@@ -239,6 +258,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--baseline-every", type=int, default=1, help="run the baseline on every Nth question"
+    )
+    parser.add_argument(
+        "--max-minutes", type=float, default=None, help="stop asking after this long"
+    )
+    parser.add_argument("--checkpoint", type=Path, help="append each question's rows (JSONL)")
     args = parser.parse_args()
 
     model = embedded_model(context_tokens=4096)
@@ -247,20 +273,49 @@ def main() -> None:
         "drcd": (require_data("drcd", "DRCD_dev.json"), True),
         "squad": (require_data("squad_v2", "squad_v2_subset.json"), False),
     }
-    results = []
+    deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
+    checkpoint = args.checkpoint.open("a", encoding="utf-8") if args.checkpoint else None
     with tempfile.TemporaryDirectory() as tmp:
         retriever = build_retriever(args.retriever, Path(tmp))
+        runs = []
         for name in args.sets.split(","):
             path, zh = sources[name]
             chunks, questions = load_set(name, path, args.limit, args.seed)
-            results.append(
-                run_set(name, chunks, questions, gateway, retriever, args.k, zh, not args.quiet)
-            )
+            runs.append(prepare_set(name, chunks, questions, gateway, retriever, args.k, zh))
+        # Sets take turns, so a run cut short by --max-minutes still covers each of them.
+        for i in range(max(len(r.questions) for r in runs)):
+            if deadline is not None and time.monotonic() > deadline:
+                print(f"time budget reached after {i} rounds", file=sys.stderr)
+                break
+            for run in runs:
+                if i >= len(run.questions):
+                    continue
+                q = run.questions[i]
+                added = answer_one(run, q, gateway, retriever, args.k, i % args.baseline_every == 0)
+                if checkpoint:
+                    checkpoint.write(json.dumps({"set": run.name, **added}) + "\n")
+                    checkpoint.flush()
+                if not args.quiet:
+                    ours = added["govpilot"]
+                    print(
+                        f"{run.name} {i + 1}/{len(run.questions)} answerable={bool(q.answers)}"
+                        f" handed_over={ours['handed_over']} gold={ours['contains']}"
+                        f" cites_gold={ours['cites_gold']} {ours['seconds']:.1f}s"
+                        + (
+                            f" | baseline gold={added['baseline']['contains']}"
+                            if "baseline" in added
+                            else ""
+                        ),
+                        file=sys.stderr,
+                        flush=True,
+                    )
+        results = [set_result(r) for r in runs]
     report = {
         "model": model.name,
         "retriever": args.retriever,
         "k": args.k,
         "limit": args.limit,
+        "baseline_every": args.baseline_every,
         "peak_rss_mb": round(peak_rss_mb()),
         "results": results,
     }
@@ -281,7 +336,7 @@ def main() -> None:
                 [
                     r["set"],
                     system,
-                    r["questions"],
+                    r["questions"] if system == "govpilot" else r["baseline_questions"],
                     f["contains_gold"],
                     f["false_handover"],
                     f["unanswerable_handed_over"],

@@ -18,12 +18,16 @@ govpilot's HTTP API.
   Traditional Chinese. Errors: `{"error": {"type", "message", "hint"}}`.
 * `/api/v1/redact`, `/api/v1/redact/document`: find and redact Hong Kong personal data
   (HKID, phone, e-mail, names, addresses ...) in text or documents.
+* `/api/v1/jobs`: the same work as background jobs with progress, a history and downloads.
+* `/api/v1/bots`, `/api/v1/collections`: department bots and the collections they answer from.
 * `/v1/...`: OpenAI-compatible chat completions and models, for existing clients.
   Errors in OpenAI's shape.
 
-Every model call passes the privacy guard (personal data pseudonymised for external models,
-per department policy) and is written to the audit log with the caller from the
-`X-Govpilot-User` and `X-Govpilot-Department` headers.
+Callers send an API key as `Authorization: Bearer KEY` (`govpilot keys create --user EMAIL`);
+the web workspace's session cookie works too, with the `X-CSRF-Token` header on changes.
+Members of the public reach only the bots' ask routes. Every model call passes the privacy
+guard (personal data pseudonymised for external models, per department policy) and is
+written to the audit log under the caller's account.
 """
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from govpilot.accounts.authz import authorize
+from govpilot.accounts.roles import Permission
 from govpilot.documents.model import Document
 from govpilot.guard import CallContext
 from govpilot.platform import Platform
@@ -25,7 +27,11 @@ def remember_input(
     title: str = "",
     **metadata: Any,
 ) -> str:
-    """Store a job's input texts as one `job_inputs` record; return its id."""
+    """Store a job's input texts as one `job_inputs` record; return its id.
+
+    Only for callers who may use the copilot: nothing is kept of a refused request.
+    """
+    authorize(ctx, Permission.USE_COPILOT)
     return platform.records.save_text(
         "job_inputs",
         ctx.department,

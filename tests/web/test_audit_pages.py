@@ -96,7 +96,10 @@ async def test_chain_status_ok_then_broken(
     assert report.last_hash and report.last_hash in page.text
     with platform.database.engine.begin() as connection:
         connection.execute(text("UPDATE audit_events SET actor = 'someone@else' WHERE seq = 3"))
-    broken = await auditor.get("/audit")
+    # The page shows the check it made (with its time) until asked for a new one.
+    remembered = await auditor.get("/audit")
+    assert "events are intact" in remembered.text and "Checked at" in remembered.text
+    broken = await auditor.get("/audit", params={"verify": "1"})
     assert "Broken at event 3." in broken.text
     assert re.search(
         r'<div class="alert" role="alert">\s*<p><strong>Broken at event 3', broken.text

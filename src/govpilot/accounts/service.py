@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from govpilot.accounts.authz import authorize
+from govpilot.accounts.authz import allowed, authorize
 from govpilot.accounts.models import LANGUAGES, ApiKey, Department, NewApiKey, User
 from govpilot.accounts.roles import (
     ACCOUNT_ROLES,
@@ -21,6 +21,7 @@ from govpilot.accounts.roles import (
     DEPARTMENT_GRANTABLE,
     Permission,
     Role,
+    permissions_of,
 )
 from govpilot.accounts.secrets import (
     API_KEY_PREFIX,
@@ -332,6 +333,12 @@ class AccountService(AccountStoreBase):
     # -- rules -----------------------------------------------------------------------------
 
     def _check_manage(self, ctx: CallContext, department: str) -> None:
+        """The caller manages this department's users; another department's are not found."""
+        if allowed(ctx, Permission.MANAGE_USERS, department):
+            return
+        if Permission.MANAGE_USERS in permissions_of(ctx.role):
+            # An administrator elsewhere learns nothing, not even that the account exists.
+            raise NotFound("no such user or key in your department")
         authorize(ctx, Permission.MANAGE_USERS, department)
 
     def _check_grant(self, ctx: CallContext, department: str, role: Role) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from govpilot import __version__
 from govpilot.api.errors import install_error_handlers
@@ -31,6 +32,13 @@ written to the audit log under the caller's account.
 """
 
 
+_ALREADY_COMPRESSED = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pdf",
+)
+
+
 def create_app(platform: Platform) -> FastAPI:
     """The API application serving `platform`."""
     app = FastAPI(
@@ -54,6 +62,13 @@ def create_app(platform: Platform) -> FastAPI:
     from govpilot.web.app import mount_web  # here: the web pages import parts of the API
 
     mount_web(app, platform)
+    # Pages, scripts and JSON shrink to about a third; streams and zip-based files are left
+    # alone (.docx and .xlsx are compressed already).
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1000,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *_ALREADY_COMPRESSED),
+    )
     return app
 
 

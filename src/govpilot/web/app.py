@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 
 from govpilot.platform import Platform
@@ -46,10 +46,19 @@ def mount_web(app: FastAPI, platform: Platform) -> WebState:
         state.endpoints.update(_endpoints(module.router))
         nav: list[NavItem] = list(getattr(module, "NAV_ITEMS", ()))
         state.nav.extend(nav)
-    app.mount("/static", StaticFiles(packages=[("govpilot.web", "static")]), name="static")
+    app.mount("/static", CachedStaticFiles(packages=[("govpilot.web", "static")]), name="static")
     app.add_middleware(SecurityHeadersMiddleware, endpoints=state.endpoints)
     install_page_errors(app)
     return state
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static files that browsers may keep for a day (pages link them with ?v=VERSION)."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
 
 def _endpoints(router: APIRouter) -> Iterator[Callable[..., Any]]:

@@ -45,7 +45,7 @@ def _public(bot: Bot) -> dict[str, Any]:
 @router.get("", response_model=list[BotPublic])
 def list_bots(platform: PlatformDep, caller: CallerDep) -> Any:
     """The caller's department's bots."""
-    return [_public(b) for b in bot_service(platform).bots.list(caller.department)]
+    return [_public(b) for b in bot_service(platform).list_bots(caller)]
 
 
 @router.post("", response_model=BotPublic, status_code=201)
@@ -71,7 +71,7 @@ def create_bot(body: BotCreate, platform: PlatformDep, caller: CallerDep) -> Any
 @router.get("/{bot}", response_model=BotPublic)
 def get_bot(bot: str, platform: PlatformDep, caller: CallerDep) -> Any:
     """One bot's configuration."""
-    return _public(bot_service(platform).bots.get(caller.department, bot))
+    return _public(bot_service(platform).bot_config(bot, caller))
 
 
 @router.patch("/{bot}", response_model=BotPublic)

@@ -77,6 +77,16 @@ class BotService:
             )
         return self._responder
 
+    def list_bots(self, caller: CallContext) -> list[Bot]:
+        """The caller's department's bots, configuration included (staff, not auditors)."""
+        authorize(caller, Permission.SEARCH_KNOWLEDGE)
+        return self.bots.list(caller.department)
+
+    def bot_config(self, name_or_id: str, caller: CallContext) -> Bot:
+        """One of the caller's department's bots, configuration included (staff only)."""
+        authorize(caller, Permission.SEARCH_KNOWLEDGE)
+        return self.bots.get(caller.department, name_or_id)
+
     def create_bot(self, bot: Bot, caller: CallContext) -> Bot:
         """Store a new bot; needs MANAGE_KNOWLEDGE in its department; audited as `bot.create`."""
         authorize(caller, Permission.MANAGE_KNOWLEDGE, bot.department)

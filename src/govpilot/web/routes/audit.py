@@ -27,6 +27,7 @@ from govpilot.audit.usage import (
     hk_today,
     usage_by_day,
 )
+from govpilot.audit.verification import RecentVerification
 from govpilot.errors import InputError
 from govpilot.platform import Platform
 from govpilot.web.charts import Series, bar_chart, line_chart
@@ -53,6 +54,15 @@ USAGE_CHARTS: tuple[tuple[Metric, str, str], ...] = (
 
 Field = Annotated[str, Query(max_length=200)]
 Day = Annotated[str, Query(max_length=10)]
+
+
+def _verification(request: Request) -> RecentVerification:
+    """The app's remembered chain verification (made on first use)."""
+    state = request.app.state
+    if getattr(state, "audit_verification", None) is None:
+        state.audit_verification = RecentVerification(_platform(request).audit)
+    verification: RecentVerification = state.audit_verification
+    return verification
 
 
 def _platform(request: Request) -> Platform:
@@ -93,6 +103,7 @@ def audit_page(
     start: Day = "",
     end: Day = "",
     page: Annotated[int, Query(ge=1)] = 1,
+    fresh: Annotated[bool, Query(alias="verify")] = False,
 ) -> Response:
     """The audit log, newest first, filtered; and whether its hash chain verifies."""
     platform = _platform(request)
@@ -125,7 +136,8 @@ def audit_page(
         previous_link=page_link(found.page - 1) if found.has_previous else None,
         next_link=page_link(found.page + 1) if found.has_next else None,
         export_link="/audit/export.csv" + (f"?{urlencode(query)}" if query else ""),
-        verify=platform.audit.verify(),
+        verify=_verification(request).get(fresh=fresh).report,
+        verified_at=_verification(request).get().checked_at,
         error=error,
         status_code=400 if error else 200,
     )

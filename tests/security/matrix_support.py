@@ -1,0 +1,628 @@
+"""Shared by the security tests: a world of real objects in two departments, the callers
+that knock on every route, and how an answer reads (allowed, or which kind of refusal).
+
+    world = build_world(tmp_path)        # HAD with a finished job, a bot, a collection ...
+    client = world.client()              # the whole app (API + web), in-process
+    response = world.send(client, "officer", "GET", "/api/v1/jobs")
+
+Callers (one letter each in the expectation table of test_route_matrix):
+    A  anonymous          no credentials at all
+    P  public             a member of the public: no account, names HAD in the department
+                          header on the API (as the widget does); on the web the same as A
+    O  officer            of HAD
+    D  department_admin   of HAD
+    U  auditor            (HAD)
+    S  platform_admin     (HAD)
+    X  other_department   a department administrator of LD: tried on object routes only
+
+API callers with an account send their API key; web callers their session cookie and, on a
+POST, the session's CSRF token, as a browser holding the page's form would.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
+from typing import Any
+
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import MetaData, Table, select
+from sqlalchemy import inspect as sa_inspect
+from starlette.routing import Mount
+
+from govpilot.accounts.models import User
+from govpilot.accounts.roles import Role
+from govpilot.api import create_app
+from govpilot.api.deps import CSRF_HEADER, DEPARTMENT_HEADER, SESSION_COOKIE
+from govpilot.backends.fake import ScriptedModel
+from govpilot.backends.llm import ChatMessage
+from govpilot.capabilities.chat.bots import new_bot
+from govpilot.capabilities.chat.service import bot_service
+from govpilot.config import AuthSettings, Settings
+from govpilot.guard import CallContext
+from govpilot.jobs import JobService
+from govpilot.knowledge.services import KnowledgeServices
+from govpilot.knowledge.uploads import UploadedFile
+from govpilot.platform import Platform
+from govpilot.retrieval.memory import InMemoryRetriever
+from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user, fake_settings, make_test_platform
+from govpilot.web.session import CSRF_FIELD, FORM_COOKIE
+
+HOME = "HAD"
+OTHER = "LD"
+PASSWORD = "correct horse battery staple 42"
+BASE_URL = "https://govpilot.test"
+HOURS = b"The Central Library opens from 10 am to 9 pm every day except Wednesday."
+#: Paths whose errors are JSON, not pages (see web.errors._API_PREFIXES).
+API_PREFIXES = ("/api/", "/v1/", "/docs", "/redoc", "/openapi.json", "/widget", "/health")
+
+ANONYMOUS, PUBLIC = "anonymous", "public"
+OFFICER, DEPARTMENT_ADMIN, AUDITOR = "officer", "department_admin", "auditor"
+PLATFORM_ADMIN, OTHER_DEPARTMENT = "platform_admin", "other_department"
+CALLERS: dict[str, str] = {
+    "A": ANONYMOUS,
+    "P": PUBLIC,
+    "O": OFFICER,
+    "D": DEPARTMENT_ADMIN,
+    "U": AUDITOR,
+    "S": PLATFORM_ADMIN,
+    "X": OTHER_DEPARTMENT,
+}
+ACCOUNTS: dict[str, tuple[str, str, Role]] = {
+    OFFICER: ("officer@had.gov.hk", HOME, Role.OFFICER),
+    DEPARTMENT_ADMIN: ("admin@had.gov.hk", HOME, Role.DEPARTMENT_ADMIN),
+    AUDITOR: ("auditor@had.gov.hk", HOME, Role.AUDITOR),
+    PLATFORM_ADMIN: ("root@had.gov.hk", HOME, Role.PLATFORM_ADMIN),
+    OTHER_DEPARTMENT: ("admin@ld.gov.hk", OTHER, Role.DEPARTMENT_ADMIN),
+}
+
+# What an answer means.
+OK = "ok"  # 2xx, a redirect to content, or a refusal of the input itself (400/409/413/422)
+LOGIN = "login"  # API 401; web 303 to /login (or HX-Redirect for htmx)
+ROLE = "role"  # 403: the role does not allow it
+HIDDEN = "hidden"  # 404: another department's object (or nothing there)
+_INPUT_REFUSALS = {400, 409, 413, 415, 422}
+
+
+def is_api_path(path: str) -> bool:
+    """True for the JSON API's paths (everything else is a web page)."""
+    return path.startswith(API_PREFIXES)
+
+
+def outcome(path: str, response: Any) -> str:
+    """What a response to `path` means for the matrix: OK, LOGIN, ROLE, HIDDEN, or `error ...`.
+
+    The API refuses in JSON (401 for no credentials); the web with pages (a 303 to /login,
+    or an HX-Redirect there for htmx; 403 and 404 as HTML pages).
+    """
+    status = response.status_code
+    api = is_api_path(path)
+    location = response.headers.get("location", "").split("?", 1)[0]
+    if not api and (location == "/login" or response.headers.get("hx-redirect", "")):
+        return LOGIN if status in (204, 303) else f"error {status} to /login"
+    if status == 401:
+        return LOGIN if api else "error 401 (a page should go to /login)"
+    if status in (403, 404):
+        html = response.headers.get("content-type", "").startswith("text/html")
+        if html == api:
+            return f"error {status} in the wrong form (HTML from the API, or JSON from a page)"
+        return ROLE if status == 403 else HIDDEN
+    if status < 400 or status in _INPUT_REFUSALS:
+        return OK
+    return f"error {status}"
+
+
+def all_routes() -> set[tuple[str, str]]:
+    """Every (method, path) of `create_app` (on a throwaway platform)."""
+    with TemporaryDirectory() as home:
+        platform = make_test_platform(Path(home))
+        try:
+            return app_routes(create_app(platform))
+        finally:
+            platform.database.dispose()
+
+
+def app_routes(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) the application answers, HEAD and static files left out."""
+    found = set()
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, Mount):
+            continue
+        for method in route.methods or ():
+            if method != "HEAD":
+                found.add((method, str(route.path)))
+    return found
+
+
+def respond(messages: Sequence[ChatMessage]) -> str:
+    """A short, deterministic answer to any prompt."""
+    system = messages[0].content if messages and messages[0].role == "system" else ""
+    if "翻译" in system:
+        return "图书馆将延长开放时间。"
+    return "The library opens at ten [1]."
+
+
+@dataclass
+class World:
+    """A platform with real objects of HAD to aim at, and a signed-in state per caller."""
+
+    platform: Platform
+    users: dict[str, User]
+    keys: dict[str, str]
+    job_id: str
+    bot: str
+    collection: str
+    document_id: str
+    target_user: str
+    target_key: str
+    staff_turn: str
+    public_turn: str
+    sessions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    form_cookie: tuple[str, str] | None = None
+
+    # -- fresh objects, for the routes that delete or change them ----------------------------
+
+    def fresh_bot(self) -> str:
+        """A new bot of HAD over the shared collection."""
+        name = f"bot-{uuid.uuid4().hex[:8]}"
+        services = bot_service(self.platform)
+        collection = self.platform.knowledge_services().collections.get(HOME, self.collection)
+        services.create_bot(new_bot(name, HOME, [collection.id], created_by="setup"), _setup(HOME))
+        return name
+
+    def fresh_collection(self) -> str:
+        """A new, empty collection of HAD."""
+        name = f"col-{uuid.uuid4().hex[:8]}"
+        self.platform.knowledge_services().create_collection(_setup(HOME), name)
+        return name
+
+    def fresh_document(self) -> str:
+        """A new document in the shared collection; its id."""
+        text = HOURS + f" ({uuid.uuid4().hex})".encode()
+        upload = UploadedFile(f"doc-{uuid.uuid4().hex[:8]}.txt", text)
+        report = self.platform.knowledge_services().ingest_uploads(
+            _setup(HOME), self.collection, [upload]
+        )
+        document_id = report.items[0].document_id
+        assert document_id, report
+        return document_id
+
+    def fresh_user(self) -> str:
+        """A new officer of HAD (not one of the callers); their id."""
+        return add_user(
+            self.platform, f"user-{uuid.uuid4().hex[:8]}@had.gov.hk", department=HOME
+        ).id
+
+    def fresh_key(self) -> str:
+        """A new key of the target officer; its id."""
+        created = self.platform.accounts.create_key(SETUP_CONTEXT, self.target_user)
+        return created.key.id
+
+    # -- callers ------------------------------------------------------------------------------
+
+    def session(self, caller: str, *, fresh: bool = False) -> tuple[str, str]:
+        """(cookie token, CSRF token) of `caller`'s web session."""
+        if fresh or caller not in self.sessions:
+            token, session = self.platform.signin.start_session(self.users[caller])
+            if fresh:  # for one request (a logout): the caller's own session lives on
+                return token, session.csrf_token
+            self.sessions[caller] = (token, session.csrf_token)
+        return self.sessions[caller]
+
+    def client(self) -> TestClient:
+        """The whole application, in-process; redirects are not followed."""
+        return TestClient(create_app(self.platform), base_url=BASE_URL, follow_redirects=False)
+
+    def anonymous_form(self, client: TestClient) -> tuple[str, str]:
+        """(nonce cookie, signed token) of a browser that opened the login page."""
+        if self.form_cookie is None:
+            client.cookies.clear()
+            page = client.get("/login")
+            nonce = page.cookies.get(FORM_COOKIE)
+            found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+            assert nonce and found, "the login page sets no form cookie or token"
+            self.form_cookie = (nonce, found.group(1))
+            client.cookies.clear()
+        return self.form_cookie
+
+    def send(
+        self,
+        client: TestClient,
+        caller: str,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        headers: Mapping[str, str] | None = None,
+        fresh_session: bool = False,
+        csrf: bool | str = True,
+        by_cookie: bool = False,
+    ) -> Any:
+        """`caller`'s request, with the credentials and CSRF token that caller would have.
+
+        `csrf` False leaves the token out; a string sends that instead of the right one.
+        `by_cookie` calls the API with the web session (and the token in X-CSRF-Token).
+        """
+        client.cookies.clear()
+        path = url.split("?", 1)[0]
+        sent_headers = dict(headers or {})
+        form = dict(data) if data is not None else None
+        cookies: dict[str, str] = {}
+        if is_api_path(path) and by_cookie:
+            token, csrf_token = self.session(caller, fresh=fresh_session)
+            cookies[SESSION_COOKIE] = token
+            if method not in ("GET", "HEAD") and csrf:
+                sent_headers[CSRF_HEADER] = csrf if isinstance(csrf, str) else csrf_token
+        elif is_api_path(path):
+            if caller in self.keys:
+                sent_headers["Authorization"] = f"Bearer {self.keys[caller]}"
+            elif caller == PUBLIC:
+                sent_headers[DEPARTMENT_HEADER] = HOME
+        elif caller in self.users:
+            token, csrf_token = self.session(caller, fresh=fresh_session)
+            cookies[SESSION_COOKIE] = token
+            if method == "POST" and csrf:
+                form = {**(form or {}), CSRF_FIELD: csrf if isinstance(csrf, str) else csrf_token}
+        else:
+            nonce, signed = self.anonymous_form(client)
+            cookies[FORM_COOKIE] = nonce
+            if method == "POST" and csrf:
+                form = {**(form or {}), CSRF_FIELD: csrf if isinstance(csrf, str) else signed}
+        if cookies:
+            sent_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        return client.request(method, url, json=json, data=form, files=files, headers=sent_headers)
+
+
+def _setup(department: str) -> CallContext:
+    return CallContext(
+        actor="setup@test",
+        department=department,
+        capability="setup",
+        role=Role.PLATFORM_ADMIN.value,
+    )
+
+
+def world_settings(home: Path, **auth: Any) -> Settings:
+    """Settings for the security tests: HAD by default; limits high unless given."""
+    values = {"requests_per_minute": 100_000, "max_concurrent_jobs": 1000, **auth}
+    return fake_settings(home, department=HOME, auth=AuthSettings(**values))
+
+
+def build_world(
+    home: Path,
+    settings: Settings | None = None,
+    *,
+    start_jobs: bool = True,
+    passwords: bool = True,
+) -> World:
+    """A platform in `home` with the callers' accounts and one of each object in HAD.
+
+    Without `passwords` the accounts have none (hashing them is slow); sessions and keys
+    work all the same."""
+    settings = settings or world_settings(home)
+    platform = make_test_platform(settings, models=[ScriptedModel(name="fake", responder=respond)])
+    platform.knowledge = KnowledgeServices.build(platform.database, InMemoryRetriever())
+    if start_jobs:
+        platform.jobs = JobService.from_platform(platform, workers=1).start()
+    users = {
+        caller: add_user(
+            platform,
+            email,
+            department=department,
+            role=role,
+            password=PASSWORD if passwords else None,
+        )
+        for caller, (email, department, role) in ACCOUNTS.items()
+    }
+    keys = {caller: add_api_key(platform, user) for caller, user in users.items()}
+    target = add_user(platform, "target@had.gov.hk", department=HOME)
+    target_key = platform.accounts.create_key(SETUP_CONTEXT, target.id).key.id
+    knowledge = platform.knowledge_services()
+    knowledge.create_collection(_setup(HOME), "library-docs")
+    report = knowledge.ingest_uploads(
+        _setup(HOME), "library-docs", [UploadedFile("hours.txt", HOURS)]
+    )
+    document_id = report.items[0].document_id or ""
+    collection = knowledge.collections.get(HOME, "library-docs")
+    bots = bot_service(platform)
+    bot = bots.create_bot(
+        new_bot("library", HOME, [collection.id], created_by="setup"), _setup(HOME)
+    )
+    officer_ctx = users[OFFICER].context("api", "api", session=uuid.uuid4().hex)
+    staff_turn = bots.ask(bot, "When does the library open?", officer_ctx).turn_id
+    public_ctx = CallContext(
+        actor="public@test",
+        department=HOME,
+        capability="api",
+        channel="public",
+        session=uuid.uuid4().hex,
+        role=Role.PUBLIC.value,
+    )
+    public_turn = bots.ask(bot, "When does the library open?", public_ctx).turn_id
+    job_id = ""
+    if start_jobs:
+        job = platform.job_service().submit(
+            users[OFFICER].context("copilot", "api", session=uuid.uuid4().hex),
+            "translate",
+            filename="notice.txt",
+            text="The library will extend its opening hours.",
+            params={"target": "zh-Hant", "format": "txt"},
+        )
+        done = platform.job_service().wait(job.id, timeout=30)
+        assert done.status == "done", done
+        job_id = job.id
+    return World(
+        platform=platform,
+        users=users,
+        keys=keys,
+        job_id=job_id,
+        bot=bot.name,
+        collection="library-docs",
+        document_id=document_id,
+        target_user=target.id,
+        target_key=target_key,
+        staff_turn=staff_turn,
+        public_turn=public_turn,
+    )
+
+
+def close_world(world: World) -> None:
+    """Stop the workers and close the database."""
+    if world.platform.jobs is not None:
+        world.platform.jobs.shutdown()
+    world.platform.database.dispose()
+
+
+#: A factory of one request for a cell: (world, caller) -> keyword arguments of `World.send`.
+RequestFactory = Callable[[World, str], dict[str, Any]]
+
+
+def text_file(name: str = "notice.txt", body: bytes = HOURS) -> tuple[str, bytes, str]:
+    """An upload of a small text file."""
+    return (name, body, "text/plain")
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _bot_body() -> dict[str, Any]:
+    return {"name": _unique("bot"), "collections": ["library-docs"]}
+
+
+def _job_form() -> dict[str, Any]:
+    return {"kind": "translate", "text": "The library opens at ten.", "target": "zh-Hant"}
+
+
+def _feedback(world: World, caller: str) -> dict[str, Any]:
+    turn = world.public_turn if caller in ("anonymous", "public") else world.staff_turn
+    return {"json": {"turn_id": turn, "rating": "up"}}
+
+
+def _upload(field: str = "file") -> dict[str, Any]:
+    return {"files": {field: text_file()}}
+
+
+#: How to call each route: method, path -> (world, caller) -> `World.send` arguments.
+REQUESTS: dict[tuple[str, str], RequestFactory] = {
+    ("GET", "/health"): lambda w, c: {"url": "/health"},
+    ("GET", "/openapi.json"): lambda w, c: {"url": "/openapi.json"},
+    ("GET", "/docs"): lambda w, c: {"url": "/docs"},
+    ("GET", "/docs/oauth2-redirect"): lambda w, c: {"url": "/docs/oauth2-redirect"},
+    ("GET", "/redoc"): lambda w, c: {"url": "/redoc"},
+    ("GET", "/widget.js"): lambda w, c: {"url": "/widget.js"},
+    ("GET", "/widget/demo"): lambda w, c: {"url": "/widget/demo?bot=library"},
+    ("POST", "/api/v1/translate"): lambda w, c: {
+        "url": "/api/v1/translate",
+        "json": {"text": "The library opens at ten.", "target": "zh-Hant"},
+    },
+    ("POST", "/api/v1/translate/file"): lambda w, c: {
+        "url": "/api/v1/translate/file",
+        "data": {"target": "zh-Hant", "format": "txt"},
+        **_upload(),
+    },
+    ("POST", "/api/v1/summarise"): lambda w, c: {
+        "url": "/api/v1/summarise",
+        "json": {"texts": [HOURS.decode()]},
+    },
+    ("POST", "/api/v1/summarise/files"): lambda w, c: {
+        "url": "/api/v1/summarise/files",
+        **_upload("files"),
+    },
+    ("GET", "/api/v1/templates"): lambda w, c: {"url": "/api/v1/templates"},
+    ("POST", "/api/v1/draft"): lambda w, c: {
+        "url": "/api/v1/draft",
+        "json": {"template": "memo", "instructions": "Extend the library's hours."},
+    },
+    ("POST", "/api/v1/draft/files"): lambda w, c: {
+        "url": "/api/v1/draft/files",
+        "data": {"template": "memo", "instructions": "Extend the library's hours."},
+        "files": {"references": text_file()},
+    },
+    ("POST", "/api/v1/redact"): lambda w, c: {
+        "url": "/api/v1/redact",
+        "json": {"text": "Call 9123 4567."},
+    },
+    ("POST", "/api/v1/redact/document"): lambda w, c: {
+        "url": "/api/v1/redact/document?format=json",
+        **_upload(),
+    },
+    ("GET", "/v1/models"): lambda w, c: {"url": "/v1/models"},
+    ("GET", "/v1/models/{model_id}"): lambda w, c: {"url": "/v1/models/fake"},
+    ("POST", "/v1/chat/completions"): lambda w, c: {
+        "url": "/v1/chat/completions",
+        "json": {"model": "fake", "messages": [{"role": "user", "content": "Hello"}]},
+    },
+    ("POST", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs", "data": _job_form()},
+    ("GET", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs"},
+    ("GET", "/api/v1/jobs/{job_id}"): lambda w, c: {"url": f"/api/v1/jobs/{w.job_id}"},
+    ("GET", "/api/v1/jobs/{job_id}/result"): lambda w, c: {
+        "url": f"/api/v1/jobs/{w.job_id}/result"
+    },
+    ("GET", "/api/v1/jobs/{job_id}/download"): lambda w, c: {
+        "url": f"/api/v1/jobs/{w.job_id}/download"
+    },
+    ("GET", "/api/v1/jobs/{job_id}/events"): lambda w, c: {
+        "url": f"/api/v1/jobs/{w.job_id}/events"
+    },
+    ("GET", "/api/v1/bots"): lambda w, c: {"url": "/api/v1/bots"},
+    ("POST", "/api/v1/bots"): lambda w, c: {"url": "/api/v1/bots", "json": _bot_body()},
+    ("GET", "/api/v1/bots/{bot}"): lambda w, c: {"url": f"/api/v1/bots/{w.bot}"},
+    ("PATCH", "/api/v1/bots/{bot}"): lambda w, c: {
+        "url": f"/api/v1/bots/{w.bot}",
+        "json": {"tone": "friendly"},
+    },
+    ("DELETE", "/api/v1/bots/{bot}"): lambda w, c: {"url": f"/api/v1/bots/{w.fresh_bot()}"},
+    ("POST", "/api/v1/bots/{bot}/conversations"): lambda w, c: {
+        "url": f"/api/v1/bots/{w.bot}/conversations"
+    },
+    ("POST", "/api/v1/bots/{bot}/ask"): lambda w, c: {
+        "url": f"/api/v1/bots/{w.bot}/ask",
+        "json": {"question": "When does the library open?"},
+    },
+    ("POST", "/api/v1/bots/{bot}/ask/stream"): lambda w, c: {
+        "url": f"/api/v1/bots/{w.bot}/ask/stream",
+        "json": {"question": "When does the library open?"},
+    },
+    ("POST", "/api/v1/bots/{bot}/feedback"): lambda w, c: {
+        "url": f"/api/v1/bots/{w.bot}/feedback",
+        **_feedback(w, c),
+    },
+    ("GET", "/api/v1/bots/{bot}/analytics"): lambda w, c: {
+        "url": f"/api/v1/bots/{w.bot}/analytics"
+    },
+    ("GET", "/api/v1/bots/{bot}/analytics.csv"): lambda w, c: {
+        "url": f"/api/v1/bots/{w.bot}/analytics.csv"
+    },
+    ("GET", "/api/v1/collections"): lambda w, c: {"url": "/api/v1/collections"},
+    ("POST", "/api/v1/collections"): lambda w, c: {
+        "url": "/api/v1/collections",
+        "json": {"name": _unique("col")},
+    },
+    ("GET", "/api/v1/collections/{name}"): lambda w, c: {
+        "url": f"/api/v1/collections/{w.collection}"
+    },
+    ("DELETE", "/api/v1/collections/{name}"): lambda w, c: {
+        "url": f"/api/v1/collections/{w.fresh_collection()}"
+    },
+    ("GET", "/api/v1/collections/{name}/documents"): lambda w, c: {
+        "url": f"/api/v1/collections/{w.collection}/documents"
+    },
+    ("POST", "/api/v1/collections/{name}/documents"): lambda w, c: {
+        "url": f"/api/v1/collections/{w.collection}/documents",
+        "files": {"files": text_file(f"{_unique('up')}.txt")},
+    },
+    ("DELETE", "/api/v1/collections/{name}/documents/{document_id}"): lambda w, c: {
+        "url": f"/api/v1/collections/{w.collection}/documents/{w.fresh_document()}"
+    },
+    ("GET", "/api/v1/collections/{name}/search"): lambda w, c: {
+        "url": f"/api/v1/collections/{w.collection}/search?q=library"
+    },
+    ("GET", "/login"): lambda w, c: {"url": "/login"},
+    ("POST", "/login"): lambda w, c: {
+        "url": "/login",
+        "data": {"email": "nobody@had.gov.hk", "password": "not the password"},
+    },
+    ("POST", "/logout"): lambda w, c: {"url": "/logout", "fresh_session": True},
+    ("POST", "/language"): lambda w, c: {
+        "url": "/language",
+        "data": {"language": "en", "next": "/"},
+    },
+    ("GET", "/auth/oidc/login"): lambda w, c: {"url": "/auth/oidc/login"},
+    ("GET", "/auth/oidc/callback"): lambda w, c: {"url": "/auth/oidc/callback?code=x&state=y"},
+    ("GET", "/"): lambda w, c: {"url": "/"},
+    ("GET", "/copilot"): lambda w, c: {"url": "/copilot"},
+    ("POST", "/copilot"): lambda w, c: {
+        "url": "/copilot",
+        "data": {"task": "translate", "text": "The library opens at ten.", "target": "zh-Hant"},
+    },
+    ("GET", "/jobs"): lambda w, c: {"url": "/jobs"},
+    ("GET", "/jobs/{job_id}"): lambda w, c: {"url": f"/jobs/{w.job_id}"},
+    ("GET", "/jobs/{job_id}/progress"): lambda w, c: {"url": f"/jobs/{w.job_id}/progress"},
+    ("GET", "/jobs/{job_id}/download"): lambda w, c: {"url": f"/jobs/{w.job_id}/download"},
+    ("GET", "/redact"): lambda w, c: {"url": "/redact"},
+    ("POST", "/redact"): lambda w, c: {"url": "/redact", "data": {"text": "Call 9123 4567."}},
+    ("GET", "/bots"): lambda w, c: {"url": "/bots"},
+    ("GET", "/bots/new"): lambda w, c: {"url": "/bots/new"},
+    ("POST", "/bots"): lambda w, c: {
+        "url": "/bots",
+        "data": {"name": _unique("bot"), "languages": ["en"], "collections": ["library-docs"]},
+    },
+    ("GET", "/bots/{name}"): lambda w, c: {"url": f"/bots/{w.bot}"},
+    ("POST", "/bots/{name}"): lambda w, c: {
+        "url": f"/bots/{w.bot}",
+        "data": {
+            "languages": ["en", "zh-Hant"],
+            "collections": ["library-docs"],
+            "handover": "Call 1823",
+        },
+    },
+    ("POST", "/bots/{name}/delete"): lambda w, c: {"url": f"/bots/{w.fresh_bot()}/delete"},
+    ("GET", "/bots/{name}/analytics.csv"): lambda w, c: {"url": f"/bots/{w.bot}/analytics.csv"},
+    ("GET", "/collections"): lambda w, c: {"url": "/collections"},
+    ("POST", "/collections"): lambda w, c: {"url": "/collections", "data": {"name": _unique("c")}},
+    ("GET", "/collections/{name}"): lambda w, c: {"url": f"/collections/{w.collection}?q=library"},
+    ("POST", "/collections/{name}/upload"): lambda w, c: {
+        "url": f"/collections/{w.collection}/upload",
+        "files": {"files": text_file(f"{_unique('up')}.txt")},
+    },
+    ("POST", "/collections/{name}/documents/{document_id}/delete"): lambda w, c: {
+        "url": f"/collections/{w.collection}/documents/{w.fresh_document()}/delete"
+    },
+    ("GET", "/admin"): lambda w, c: {"url": "/admin"},
+    ("POST", "/admin/departments"): lambda w, c: {
+        "url": "/admin/departments",
+        "data": {"name": _unique("DEPT")},
+    },
+    ("POST", "/admin/departments/{name}"): lambda w, c: {
+        "url": "/admin/departments/HAD",
+        "data": {"title_en": "Home Affairs Department"},
+    },
+    ("POST", "/admin/users"): lambda w, c: {
+        "url": "/admin/users",
+        "data": {"department": "HAD", "email": f"{_unique('u')}@had.gov.hk", "role": "officer"},
+    },
+    ("POST", "/admin/users/{user_id}/role"): lambda w, c: {
+        "url": f"/admin/users/{w.fresh_user()}/role",
+        "data": {"role": "department_admin"},
+    },
+    ("POST", "/admin/users/{user_id}/disable"): lambda w, c: {
+        "url": f"/admin/users/{w.fresh_user()}/disable"
+    },
+    ("POST", "/admin/users/{user_id}/enable"): lambda w, c: {
+        "url": f"/admin/users/{w.fresh_user()}/enable"
+    },
+    ("POST", "/admin/users/{user_id}/unlock"): lambda w, c: {
+        "url": f"/admin/users/{w.fresh_user()}/unlock"
+    },
+    ("GET", "/admin/users/{user_id}/keys"): lambda w, c: {
+        "url": f"/admin/users/{w.target_user}/keys"
+    },
+    ("POST", "/admin/users/{user_id}/keys"): lambda w, c: {
+        "url": f"/admin/users/{w.target_user}/keys",
+        "data": {"name": "matrix"},
+    },
+    ("POST", "/admin/keys/{key_id}/revoke"): lambda w, c: {
+        "url": f"/admin/keys/{w.fresh_key()}/revoke"
+    },
+    ("GET", "/audit"): lambda w, c: {"url": "/audit"},
+    ("GET", "/audit/export.csv"): lambda w, c: {"url": "/audit/export.csv"},
+    ("GET", "/audit/usage"): lambda w, c: {"url": "/audit/usage"},
+}
+
+
+def table_rows(platform: Platform) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the platform's database, by table name."""
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    with platform.database.engine.connect() as connection:
+        for name in sa_inspect(connection).get_table_names():
+            table = Table(name, MetaData(), autoload_with=connection)
+            rows[name] = sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
+    return rows

@@ -7,13 +7,12 @@ Departments can tighten or relax this in `[privacy.departments.NAME]`.
 
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from govpilot.backends.llm import ChatModel
 from govpilot.config import PrivacyAction, PrivacySettings, Settings, StorageRedaction
+from govpilot.storage.secret_files import read_or_create_secret
 
 SALT_FILE = "privacy_salt"
 
@@ -61,17 +60,4 @@ def load_or_create_salt(settings: Settings) -> bytes:
     """
     if settings.privacy.hash_salt is not None:
         return settings.privacy.hash_salt.get_secret_value().encode()
-    path = Path(settings.home) / SALT_FILE
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    salt = secrets.token_hex(32).encode()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(salt)
-    return salt
+    return read_or_create_secret(Path(settings.home) / SALT_FILE)

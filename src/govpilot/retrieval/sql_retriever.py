@@ -41,6 +41,8 @@ __all__ = ["SqlRetriever"]
 BM25_K1 = 1.2
 BM25_B = 0.75
 _INSERT_BATCH = 500
+#: A query term found in more than this share of the scope's chunks is not scored.
+COMMON_TERM_SHARE = 0.5
 
 C = RetrievalChunkRow
 P = RetrievalPostingRow
@@ -225,7 +227,11 @@ class SqlRetriever:
             },
             stats.average,
         )
-        return self._score(session, scope, bm25, list(df), k)
+        # Terms in most of the scope's chunks ("the", "的", "什麼") add almost nothing to the
+        # ranking (idf < 0.3) but most of the postings read: left out when others remain.
+        frequent = COMMON_TERM_SHARE * stats.count
+        terms_used = [t for t, n in df.items() if n <= frequent] or list(df)
+        return self._score(session, scope, bm25, terms_used, k)
 
     @staticmethod
     def _score(

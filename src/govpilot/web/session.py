@@ -13,7 +13,6 @@ carries a CSRF token, in the hidden field `csrf_token` or the `X-CSRF-Token` hea
 
 from __future__ import annotations
 
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from govpilot.config import Settings
 from govpilot.errors import NotAuthenticated, PermissionDenied
 from govpilot.guard import CallContext
 from govpilot.platform import Platform
+from govpilot.storage.secret_files import read_or_create_secret
 
 SECRET_FILE = "web_secret"
 FORM_COOKIE = "govpilot_form"
@@ -71,20 +71,7 @@ class WebUser:
 
 def load_or_create_secret(settings: Settings) -> bytes:
     """This install's secret for signing form tokens, created once in GOVPILOT_HOME."""
-    path = Path(settings.home) / SECRET_FILE
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_hex(32).encode()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first: use theirs
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secret)
-    return secret
+    return read_or_create_secret(Path(settings.home) / SECRET_FILE)
 
 
 class FormTokens:

@@ -20,6 +20,7 @@ from govpilot.accounts.roles import Permission
 from govpilot.api.deps import SESSION_COOKIE, request_limiter
 from govpilot.errors import NotAuthenticated
 from govpilot.platform import Platform
+from govpilot.web.cookies import clear_private_cookie, set_private_cookie, set_session_cookie
 from govpilot.web.errors import PageError
 from govpilot.web.i18n import LANGUAGE_COOKIE, N_
 from govpilot.web.render import render, web_state
@@ -126,16 +127,7 @@ def login(
     token, session = platform.signin.start_session(user)
     signed_in = WebUser(user, session, token)
     response = RedirectResponse(safe_next(next_path, home_for(request, signed_in)), status_code=303)
-    settings = platform.settings.auth
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(settings.session_hours * 3600),
-        path="/",
-        secure=settings.secure_cookies,
-        httponly=True,
-        samesite="lax",
-    )
+    set_session_cookie(response, token, platform.settings.auth)
     return response
 
 
@@ -147,13 +139,7 @@ async def logout(request: Request) -> Response:
         await check_form(request)
         await run_in_threadpool(_platform(request).signin.end_session, user.token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(
-        SESSION_COOKIE,
-        path="/",
-        secure=_platform(request).settings.auth.secure_cookies,
-        httponly=True,
-        samesite="lax",
-    )
+    clear_private_cookie(response, SESSION_COOKIE, auth=_platform(request).settings.auth)
     return response
 
 
@@ -171,14 +157,12 @@ def set_language(
     if user is not None:
         platform.accounts.set_language(user.context("web"), language)
     response = RedirectResponse(local_path(next_path, "/"), status_code=303)
-    response.set_cookie(
+    set_private_cookie(
+        response,
         LANGUAGE_COOKIE,
         language,
+        auth=platform.settings.auth,
         max_age=_LANGUAGE_COOKIE_AGE_S,
-        path="/",
-        secure=platform.settings.auth.secure_cookies,
-        httponly=True,
-        samesite="lax",
     )
     return response
 

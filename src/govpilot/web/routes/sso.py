@@ -25,6 +25,7 @@ from govpilot.accounts.secrets import same_token
 from govpilot.api.deps import SESSION_COOKIE, request_limiter
 from govpilot.errors import ConfigError, GovpilotError, NotAuthenticated, PermissionDenied
 from govpilot.platform import Platform
+from govpilot.web.cookies import clear_private_cookie, set_private_cookie, set_session_cookie
 from govpilot.web.errors import error_page
 from govpilot.web.i18n import N_
 from govpilot.web.routes.auth import home_for, safe_next
@@ -106,14 +107,13 @@ def oidc_login(request: Request, next: str = "") -> Response:
         "next": safe_next(next, ""),
     }
     response = RedirectResponse(started.url, status_code=303)
-    response.set_cookie(
+    set_private_cookie(
+        response,
         STATE_COOKIE,
         _signer(request).dumps(remembered),
+        auth=platform.settings.auth,
         max_age=STATE_AGE_S,
         path=STATE_PATH,
-        secure=platform.settings.auth.secure_cookies,
-        httponly=True,
-        samesite="lax",
     )
     return response
 
@@ -160,16 +160,7 @@ def oidc_callback(
     token, session = platform.signin.start_session(user)
     target = safe_next(remembered["next"], home_for(request, WebUser(user, session, token)))
     response = RedirectResponse(target, status_code=303)
-    settings = platform.settings.auth
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(settings.session_hours * 3600),
-        path="/",
-        secure=settings.secure_cookies,
-        httponly=True,
-        samesite="lax",
-    )
+    set_session_cookie(response, token, platform.settings.auth)
     return _forget_state(request, response)
 
 
@@ -203,11 +194,7 @@ def _failure(request: Request, exc: GovpilotError) -> Response:
 
 def _forget_state(request: Request, response: Response) -> Response:
     """The state cookie serves one sign-in only."""
-    response.delete_cookie(
-        STATE_COOKIE,
-        path=STATE_PATH,
-        secure=_platform(request).settings.auth.secure_cookies,
-        httponly=True,
-        samesite="lax",
+    clear_private_cookie(
+        response, STATE_COOKIE, auth=_platform(request).settings.auth, path=STATE_PATH
     )
     return response

@@ -159,6 +159,9 @@ class AuthSettings(BaseModel):
     max_concurrent_jobs: int = Field(
         default=4, description="Copilot jobs running at once per department (default)"
     )
+    job_workers: int = Field(
+        default=2, ge=1, le=64, description="Threads running copilot jobs in the serving process"
+    )
     oidc: OidcSettings = Field(default_factory=OidcSettings)
 
 

@@ -114,7 +114,9 @@ class Platform:
             if self.jobs is None:
                 from govpilot.jobs.service import JobService
 
-                self.jobs = JobService.from_platform(self).start()
+                self.jobs = JobService.from_platform(
+                    self, workers=self.settings.auth.job_workers
+                ).start()
             return self.jobs
 
     def cli_context(self, capability: str) -> CallContext:

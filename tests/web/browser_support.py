@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from govpilot.api import create_app
 from govpilot.platform import Platform
+from support.served_app import ServedApp
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -49,33 +47,18 @@ def require_browser(reason: str) -> None:
     pytest.skip(reason)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on just now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serve(platform: Platform) -> Iterator[str]:
     """The app for `platform` under uvicorn in a thread; yields its base URL."""
-    import uvicorn
+    with serve_app(create_app(platform)) as url:
+        yield url
 
-    port = free_port()
-    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 15 s")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """An ASGI app under uvicorn on a free 127.0.0.1 port, in a thread; yields its base URL."""
+    with ServedApp(app) as served:
+        yield served.url
 
 
 @contextmanager

@@ -9,19 +9,15 @@ GOVPILOT_REQUIRE_BROWSER is set.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from browser_support import ARTIFACTS, chromium, serve
 from web_support import OFFICER, PASSWORD, ZH_HK, add_accounts, respond
 
-from govpilot.api import create_app
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import AuthSettings
@@ -29,21 +25,7 @@ from govpilot.jobs import JobService
 from govpilot.platform import Platform
 from govpilot.testing import fake_settings, make_test_platform
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 TEXT = "The library will extend its opening hours.\n\nA consultation runs until March."
-
-
-def _chromium() -> str | None:
-    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _require(reason: str) -> None:
-    if os.environ.get("GOVPILOT_REQUIRE_BROWSER"):
-        pytest.fail(f"{reason} (GOVPILOT_REQUIRE_BROWSER is set)")
-    pytest.skip(reason)
 
 
 def slow_respond(messages: Sequence[ChatMessage]) -> str:
@@ -51,93 +33,64 @@ def slow_respond(messages: Sequence[ChatMessage]) -> str:
     return respond(messages)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    import uvicorn
-
     settings = fake_settings(tmp_path, department="HAD", auth=AuthSettings(secure_cookies=False))
     platform: Platform = make_test_platform(
         settings, models=[ScriptedModel(name="fake", responder=slow_respond)]
     )
     platform.jobs = JobService.from_platform(platform, workers=1).start()
     add_accounts(platform)
-    port = _free_port()
-    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 15 s")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with serve(platform) as url:
+            yield url
     finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
         platform.jobs.shutdown()
         platform.database.dispose()
 
 
 def test_a_translation_from_sign_in_to_download(server: str) -> None:
-    executable = _chromium()
-    if executable is None:
-        _require("Chromium not found: apt-get install -y chromium")
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _require("Playwright for Python is not installed: pip install playwright")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="en-GB")
-            problems: list[str] = []
-            page.on("pageerror", lambda exc: problems.append(str(exc)))
-            page.on(
-                "console",
-                lambda msg: problems.append(msg.text) if msg.type == "error" else None,
-            )
-            page.goto(f"{server}/copilot")
-            expect(page).to_have_url(f"{server}/login?next=/copilot")
-            page.keyboard.press("Tab")
-            expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
-            page.get_by_label("E-mail address").fill(OFFICER)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            expect(page).to_have_url(f"{server}/copilot")
+    with chromium() as browser:
+        from playwright.sync_api import expect
 
-            # Only the chosen task's options show (CSS :has, no script).
-            expect(page.get_by_label("Instructions")).to_be_hidden()
-            page.get_by_label("Draft", exact=True).check()
-            expect(page.get_by_label("Instructions")).to_be_visible()
-            expect(page.get_by_label("Translate into")).to_be_hidden()
-            page.get_by_label("Translate", exact=True).check()
-            page.get_by_label("Paste a text").fill(TEXT)
-            page.get_by_label("Translate into").select_option("zh-Hant")
-            page.screenshot(path=str(ARTIFACTS / "copilot-form.png"), full_page=True)
-            page.get_by_role("button", name="Start").click()
+        page = browser.new_page(viewport={"width": 1100, "height": 900}, locale="en-GB")
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.on(
+            "console",
+            lambda msg: problems.append(msg.text) if msg.type == "error" else None,
+        )
+        page.goto(f"{server}/copilot")
+        expect(page).to_have_url(f"{server}/login?next=/copilot")
+        page.keyboard.press("Tab")
+        expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+        page.get_by_label("E-mail address").fill(OFFICER)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(f"{server}/copilot")
 
-            expect(page).to_have_url(re.compile(r".*/jobs/[0-9a-f]+$"))
-            expect(page.locator("#job-progress[hx-get]")).to_have_count(1)  # polling
-            expect(page.get_by_role("link", name="Download .DOCX")).to_be_visible(timeout=20_000)
-            expect(page.get_by_role("status")).to_contain_text("Finished")
-            expect(page.locator('div.text[lang="zh-Hant-HK"]')).to_contain_text(ZH_HK)
-            page.screenshot(path=str(ARTIFACTS / "job-done.png"), full_page=True)
-            with page.expect_download() as download:
-                page.get_by_role("link", name="Download .DOCX").click()
-            assert download.value.suggested_filename.endswith(".zh-Hant.docx")
+        # Only the chosen task's options show (CSS :has, no script).
+        expect(page.get_by_label("Instructions")).to_be_hidden()
+        page.get_by_label("Draft", exact=True).check()
+        expect(page.get_by_label("Instructions")).to_be_visible()
+        expect(page.get_by_label("Translate into")).to_be_hidden()
+        page.get_by_label("Translate", exact=True).check()
+        page.get_by_label("Paste a text").fill(TEXT)
+        page.get_by_label("Translate into").select_option("zh-Hant")
+        page.screenshot(path=str(ARTIFACTS / "copilot-form.png"), full_page=True)
+        page.get_by_role("button", name="Start").click()
 
-            page.get_by_role("button", name="繁體中文").click()
-            expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-HK")
-            expect(page.get_by_role("heading", level=2, name="結果")).to_be_visible()
-            assert problems == [], problems
-        finally:
-            browser.close()
+        expect(page).to_have_url(re.compile(r".*/jobs/[0-9a-f]+$"))
+        expect(page.locator("#job-progress[hx-get]")).to_have_count(1)  # polling
+        expect(page.get_by_role("link", name="Download .DOCX")).to_be_visible(timeout=20_000)
+        expect(page.get_by_role("status")).to_contain_text("Finished")
+        expect(page.locator('div.text[lang="zh-Hant-HK"]')).to_contain_text(ZH_HK)
+        page.screenshot(path=str(ARTIFACTS / "job-done.png"), full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download .DOCX").click()
+        assert download.value.suggested_filename.endswith(".zh-Hant.docx")
+
+        page.get_by_role("button", name="繁體中文").click()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-HK")
+        expect(page.get_by_role("heading", level=2, name="結果")).to_be_visible()
+        assert problems == [], problems

@@ -19,7 +19,8 @@ from govpilot.config import AuthSettings, OidcSettings
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT, fake_settings, make_test_platform
 from govpilot.web.routes.sso import STATE_COOKIE
-from support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, ServedApp
+from support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
+from support.served_app import ServedApp
 
 EMAIL = "chan.tm@had.gov.hk"
 

@@ -8,18 +8,13 @@ unless GOVPILOT_REQUIRE_BROWSER is set (CI sets it), in which case that is a fai
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from browser_support import chromium, serve
 from sqlalchemy import select
 
-from govpilot.api import create_app
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
@@ -35,19 +30,6 @@ PASSAGE = "公共圖書館逢星期一至星期日上午十時至晚上九時開
 URL = "https://www.lcsd.gov.hk/tc/libraries/hours.html"
 
 
-def _chromium() -> str | None:
-    for candidate in ("/usr/lib/chromium/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def _require(reason: str) -> None:
-    if os.environ.get("GOVPILOT_REQUIRE_BROWSER"):
-        pytest.fail(f"{reason} (GOVPILOT_REQUIRE_BROWSER is set)")
-    pytest.skip(reason)
-
-
 def respond(messages: Sequence[ChatMessage]) -> str:
     question = messages[-1].content.split("Question:")[-1]
     if "圖書館" in question:
@@ -55,16 +37,8 @@ def respond(messages: Sequence[ChatMessage]) -> str:
     return "NO_ANSWER"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[tuple[str, Platform]]:
-    import uvicorn
-
     retriever = ScriptedRetriever()
     platform = make_test_platform(
         tmp_path,
@@ -92,74 +66,53 @@ def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[tuple[str
     bot_service(platform).bots.create(
         new_bot("library", "LCSD", [collection.id], handover="請致電2921 0208 / Call 2921 0208")
     )
-    app = create_app(platform)
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not uv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 15 s")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", platform
+        with serve(platform) as url:
+            yield url, platform
     finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
         platform.database.dispose()
 
 
 def test_widget_answers_with_citation_and_hands_over(server: tuple[str, Platform]) -> None:
     url, platform = server
-    executable = _chromium()
-    if executable is None:
-        _require("Chromium not found: apt-get install -y chromium")
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _require("Playwright for Python is not installed: pip install playwright")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="zh-HK")
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            # No account: the widget names the bot's department (X-Govpilot-Department).
-            page.goto(f"{url}/widget/demo?bot=library&lang=zh-Hant&department=LCSD")
-            launcher = page.get_by_role("button", name="線上查詢")
-            expect(launcher).to_have_attribute("aria-expanded", "false")
-            launcher.click()
-            expect(launcher).to_have_attribute("aria-expanded", "true")
-            box = page.get_by_label("你的問題")
-            expect(box).to_be_focused()
-            box.fill("圖書館幾點開門？")
-            box.press("Enter")
+    with chromium() as browser:
+        from playwright.sync_api import expect
 
-            answer = page.locator(".msg.bot").nth(1)
-            link = answer.locator("a.citation")
-            expect(link).to_have_text("圖書館開放時間.pdf, 開放時間, p. 1", timeout=10_000)
-            expect(link).to_have_attribute("href", URL)
-            expect(answer.locator(".text")).to_contain_text("公共圖書館上午十時至晚上九時開放")
-            expect(page.locator("[role=log][aria-live=polite]")).to_have_count(1)
-            page.screenshot(path=str(ARTIFACTS / "answer.png"))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="zh-HK")
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # No account: the widget names the bot's department (X-Govpilot-Department).
+        page.goto(f"{url}/widget/demo?bot=library&lang=zh-Hant&department=LCSD")
+        launcher = page.get_by_role("button", name="線上查詢")
+        expect(launcher).to_have_attribute("aria-expanded", "false")
+        launcher.click()
+        expect(launcher).to_have_attribute("aria-expanded", "true")
+        box = page.get_by_label("你的問題")
+        expect(box).to_be_focused()
+        box.fill("圖書館幾點開門？")
+        box.press("Enter")
 
-            box.fill("可以帶寵物入去嗎？")
-            page.get_by_role("button", name="發送").click()
-            handover = page.locator(".msg.bot[data-handed-over=true]")
-            expect(handover).to_contain_text("請致電2921 0208", timeout=10_000)
-            expect(handover.locator("a.citation")).to_have_count(0)
-            page.screenshot(path=str(ARTIFACTS / "handover.png"))
+        answer = page.locator(".msg.bot").nth(1)
+        link = answer.locator("a.citation")
+        expect(link).to_have_text("圖書館開放時間.pdf, 開放時間, p. 1", timeout=10_000)
+        expect(link).to_have_attribute("href", URL)
+        expect(answer.locator(".text")).to_contain_text("公共圖書館上午十時至晚上九時開放")
+        expect(page.locator("[role=log][aria-live=polite]")).to_have_count(1)
+        page.screenshot(path=str(ARTIFACTS / "answer.png"))
 
-            page.get_by_role("button", name="有幫助").first.click()
-            expect(page.get_by_text("多謝你的意見。")).to_be_visible()
-            page.keyboard.press("Escape")
-            expect(launcher).to_have_attribute("aria-expanded", "false")
-            assert errors == []
-        finally:
-            browser.close()
+        box.fill("可以帶寵物入去嗎？")
+        page.get_by_role("button", name="發送").click()
+        handover = page.locator(".msg.bot[data-handed-over=true]")
+        expect(handover).to_contain_text("請致電2921 0208", timeout=10_000)
+        expect(handover.locator("a.citation")).to_have_count(0)
+        page.screenshot(path=str(ARTIFACTS / "handover.png"))
+
+        page.get_by_role("button", name="有幫助").first.click()
+        expect(page.get_by_text("多謝你的意見。")).to_be_visible()
+        page.keyboard.press("Escape")
+        expect(launcher).to_have_attribute("aria-expanded", "false")
+        assert errors == []
     assert (ARTIFACTS / "answer.png").stat().st_size > 0
     # The questions were asked as a member of the public, of LCSD's bot, in one conversation.
     asked = platform.audit.events(action="bot")

@@ -2,9 +2,9 @@
 its knowledge collections (upload, documents, search with citations).
 
 Everything is looked up within the signed-in user's department. The bot and knowledge
-services authorise (and audit) every change, search and analytics query; only the bot list,
-a bot's page and the new-bot form, which no service method covers, call `authz.authorize`
-themselves (ASK_BOTS, MANAGE_KNOWLEDGE). `authz.allowed` only hides what would be refused.
+services authorise (and audit) every read of a configuration, change, search and analytics
+query; only the empty new-bot form, which reads nothing, calls `authz.authorize` itself
+(MANAGE_KNOWLEDGE). `authz.allowed` only hides what would be refused.
 """
 
 from __future__ import annotations
@@ -103,11 +103,10 @@ def _lines(text: str) -> list[str]:
 def bots_page(request: Request, web: WebUserDep) -> Response:
     """The department's bots; administrators also get the form to create one."""
     ctx = web.context(CAPABILITY)
-    authorize(ctx, Permission.ASK_BOTS)
     return render(
         request,
         "knowledge/bots.html",
-        bots=bot_service(_platform(request)).bots.list(ctx.department),
+        bots=bot_service(_platform(request)).list_bots(ctx),
         can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
         language_labels=LANGUAGE_LABELS,
         notice=_notice(request),
@@ -244,9 +243,8 @@ def bot_page(
 ) -> Response:
     """One bot: its settings (editable by administrators), analytics and widget snippet."""
     ctx = web.context(CAPABILITY)
-    authorize(ctx, Permission.ASK_BOTS)
     platform = _platform(request)
-    bot = bot_service(platform).bots.get(ctx.department, name)
+    bot = bot_service(platform).bot_config(name, ctx)
     can_manage = allowed(ctx, Permission.MANAGE_KNOWLEDGE)
     by_id = {c.id: c for c in platform.knowledge_services().list_collections(ctx)}
     return render(

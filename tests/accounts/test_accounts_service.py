@@ -208,3 +208,20 @@ def test_keys_belong_to_their_owner_and_their_administrators(
     assert accounts.revoke_key(boss, created.key.id).revoked_at == revoked.revoked_at  # kept
     with pytest.raises(NotFound):
         accounts.revoke_key(boss, "no-such-key")
+
+
+def test_only_platform_admins_change_the_accounts_they_appoint(accounts: AccountService) -> None:
+    boss = acting(make(accounts, "boss@had.gov.hk", Role.DEPARTMENT_ADMIN))
+    auditor = make(accounts, "auditor@had.gov.hk", Role.AUDITOR)
+    officer = make(accounts, "officer@had.gov.hk", Role.OFFICER)
+    for change in (
+        lambda: accounts.update_user(boss, auditor.email, disabled=True),
+        lambda: accounts.update_user(boss, auditor.email, unlock=True),
+        lambda: accounts.set_password(boss, auditor.email, "a brand new passphrase"),
+        lambda: accounts.create_key(boss, auditor.email),
+    ):
+        with pytest.raises(PermissionDenied, match="only a platform administrator"):
+            change()
+    assert not accounts.user(admin_context(), auditor.email).disabled
+    assert accounts.update_user(boss, officer.email, disabled=True).disabled  # their own staff
+    assert accounts.update_user(admin_context(), auditor.email, disabled=True).disabled

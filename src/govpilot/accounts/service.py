@@ -218,7 +218,7 @@ class AccountService(AccountStoreBase):
         """Change someone's role, name or access; unlock them after a lockout."""
         with self._session(write=True) as session:
             row = user_row(session, user)
-            self._check_manage(ctx, row.department)
+            self._check_manage(ctx, row.department, row.role)
             changed: list[str] = []
             if role is not None and _role(role).value != row.role:
                 new_role = _role(role)
@@ -250,7 +250,7 @@ class AccountService(AccountStoreBase):
         with self._session(write=True) as session:
             row = user_row(session, user)
             if row.id != ctx.user_id:
-                self._check_manage(ctx, row.department)
+                self._check_manage(ctx, row.department, row.role)
             check_password_strength(password, row.email)
             row.password_hash = hash_password(password)
             row.failed_logins = 0
@@ -281,7 +281,7 @@ class AccountService(AccountStoreBase):
         with self._session(write=True) as session:
             owner = user_row(session, user)
             if owner.id != ctx.user_id:
-                self._check_manage(ctx, owner.department)
+                self._check_manage(ctx, owner.department, owner.role)
             elif ctx.role == Role.PUBLIC:
                 raise PermissionDenied("sign in to create a key")
             row = ApiKeyRow(
@@ -323,7 +323,7 @@ class AccountService(AccountStoreBase):
                 raise NotFound(f"no API key {key_id!r}")
             owner = user_row(session, row.user_id)
             if owner.id != ctx.user_id:
-                self._check_manage(ctx, owner.department)
+                self._check_manage(ctx, owner.department, owner.role)
             if row.revoked_at is None:
                 row.revoked_at = self._now()
             key, department = ApiKey.from_row(row), owner.department
@@ -332,9 +332,16 @@ class AccountService(AccountStoreBase):
 
     # -- rules -----------------------------------------------------------------------------
 
-    def _check_manage(self, ctx: CallContext, department: str) -> None:
-        """The caller manages this department's users; another department's are not found."""
+    def _check_manage(self, ctx: CallContext, department: str, role: str | None = None) -> None:
+        """The caller manages this department's users; another department's are not found.
+
+        With the account's `role`: auditors and platform admins are changed (disabled,
+        unlocked, given passwords or keys) by platform admins only, as only they appoint them.
+        """
         if allowed(ctx, Permission.MANAGE_USERS, department):
+            appointed = role is not None and Role(role) not in DEPARTMENT_GRANTABLE
+            if appointed and ctx.role != Role.PLATFORM_ADMIN:
+                raise PermissionDenied(f"only a platform administrator can change a {role} account")
             return
         if Permission.MANAGE_USERS in permissions_of(ctx.role):
             # An administrator elsewhere learns nothing, not even that the account exists.

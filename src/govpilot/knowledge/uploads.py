@@ -18,6 +18,9 @@ from typing import Any
 from govpilot.knowledge.collections import Collection
 from govpilot.knowledge.ingest import OUTCOMES, IngestItem, Ingestor
 
+#: Files one upload request may carry, from the API or the web (each within the size limit).
+MAX_UPLOAD_FILES = 20
+
 __all__ = ["UploadReport", "UploadedFile", "index_uploads"]
 
 

@@ -15,7 +15,6 @@ from fastapi import APIRouter, File, Query, Response, UploadFile
 
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.schemas.collections import (
-    MAX_UPLOAD_FILES,
     CollectionCreate,
     CollectionPublic,
     DocumentPublic,
@@ -27,7 +26,7 @@ from govpilot.api.uploads import read_upload, size_limited_route, upload_name
 from govpilot.config import Settings
 from govpilot.errors import InputError, InputTooLarge
 from govpilot.knowledge.services import hit_as_dict
-from govpilot.knowledge.uploads import UploadedFile
+from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile
 
 router = APIRouter(
     prefix="/api/v1/collections",

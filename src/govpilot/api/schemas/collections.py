@@ -6,9 +6,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-#: Files one upload request may carry (each within the upload size limit).
-MAX_UPLOAD_FILES = 20
-
 
 class CollectionCreate(BaseModel):
     """A new, empty collection of the caller's department."""

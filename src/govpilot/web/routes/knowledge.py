@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from govpilot.accounts.authz import allowed, authorize
 from govpilot.accounts.roles import Permission
-from govpilot.api.uploads import read_upload, upload_name
+from govpilot.api.uploads import read_upload, size_limited_route, upload_name
 from govpilot.capabilities.chat.bots import (
     BOT_LANGUAGES,
     DEFAULT_HANDOVER,
@@ -29,21 +29,21 @@ from govpilot.capabilities.chat.bots import (
 from govpilot.capabilities.chat.service import bot_service, resolve_collections
 from govpilot.errors import InputError
 from govpilot.guard import CallContext
-from govpilot.knowledge.uploads import UploadedFile, UploadReport
+from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile, UploadReport
 from govpilot.platform import Platform
 from govpilot.web.charts import Series, bar_chart
 from govpilot.web.i18n import N_, text_lang
 from govpilot.web.render import NavItem, render, translate
 from govpilot.web.session import WebUser, WebUserDep
 
-router = APIRouter()
+# Refuses a request bigger than its files may be before reading it (413, as the API does).
+router = APIRouter(route_class=size_limited_route(max_files=MAX_UPLOAD_FILES))
 
 NAV_ITEMS = [
     NavItem("/bots", N_("Bots"), Permission.ASK_BOTS, order=60),
     NavItem("/collections", N_("Collections"), Permission.SEARCH_KNOWLEDGE, order=61),
 ]
 CAPABILITY = "knowledge"
-MAX_UPLOAD_FILES = 20
 SEARCH_RESULTS = 8
 LANGUAGE_LABELS = {
     "en": N_("English"),

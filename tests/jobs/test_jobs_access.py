@@ -121,3 +121,20 @@ def test_result_of_an_unfinished_job_is_a_conflict(
 
     assert conflict.value.status_code == 409
     assert "queued" in conflict.value.message
+
+
+def test_an_administrator_reading_someone_elses_result_is_audited(
+    platform: Platform, jobs: JobService
+) -> None:
+    owner = person(platform, "owner@had.gov.hk", "HAD")
+    admin = person(platform, "admin@had.gov.hk", "HAD", Role.DEPARTMENT_ADMIN)
+    job = jobs.wait(jobs.submit(owner, "summarise", filename="a.txt", text=TEXT).id)
+    assert job.status == "done"
+
+    def reads() -> list[dict[str, object]]:
+        return [e.detail for e in platform.audit.events(None, action="job.read")]
+
+    jobs.result(owner, job.id)
+    assert reads() == []  # one's own work is not an event
+    jobs.result(admin, job.id)
+    assert reads() == [{"job": job.id, "owner_id": owner.user_id, "kind": "summarise"}]

@@ -232,6 +232,17 @@ class JobService:
                 else "wait until its status is done"
             )
             raise Conflict(f"job {job.id} is {job.status}, not done", hint=hint)
+        if job.owner_id is None or job.owner_id != ctx.user_id:
+            # An administrator reading someone else's document leaves a trace.
+            self.audit.record(
+                AuditEvent(
+                    actor=ctx.actor,
+                    department=job.department,
+                    action="job.read",
+                    channel=ctx.channel,
+                    detail={"job": job.id, "owner_id": job.owner_id, "kind": job.kind},
+                )
+            )
         data = self.files.read(job.output_record_id)
         fmt = PurePosixPath(job.output_name).suffix.lstrip(".")
         return JobResult(

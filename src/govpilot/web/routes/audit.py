@@ -115,6 +115,7 @@ def audit_page(
         filters, error = EventFilter(actor=actor, action=action, department=department), str(exc)
     found = find_events(ctx, platform.database, filters, page=page, page_size=PAGE_SIZE)
     query = filters.as_query()
+    verification = _verification(request).get(fresh=fresh)
 
     def page_link(number: int) -> str:
         return "/audit?" + urlencode({**query, "page": str(number)})
@@ -136,8 +137,8 @@ def audit_page(
         previous_link=page_link(found.page - 1) if found.has_previous else None,
         next_link=page_link(found.page + 1) if found.has_next else None,
         export_link="/audit/export.csv" + (f"?{urlencode(query)}" if query else ""),
-        verify=_verification(request).get(fresh=fresh).report,
-        verified_at=_verification(request).get().checked_at,
+        verify=verification.report,
+        verified_at=verification.checked_at,
         error=error,
         status_code=400 if error else 200,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -171,10 +173,28 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        # WAL lets readers go on while one writer appends; a no-op for :memory:.
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_write_ahead_log(cursor)
     finally:
         cursor.close()
+
+
+def _use_write_ahead_log(cursor: Any) -> None:
+    # WAL lets readers go on while one writer appends; a no-op for :memory:. The mode is
+    # stored in the file, so only the first connection to a new database switches it; that
+    # switch needs the file to itself and SQLite does not wait for it (no busy handler), so
+    # a connection that starts beside it retries until the other has finished.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() in ("wal", "memory"):
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _begin_sqlite_transaction(connection: Connection) -> None:

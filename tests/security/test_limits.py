@@ -2,6 +2,7 @@
 upload size, and jobs running at once per department, each refused with a clear message.
 
     requests   settings.auth.requests_per_minute, or the department's own  -> 429, Retry-After
+               (the department's is remembered for 30 s; a change through the service at once)
     uploads    settings.max_upload_mb  -> API 413 (JSON, says the limit); web: the form again
     jobs       the department's max_concurrent_jobs  -> 429, Retry-After
 """
@@ -90,6 +91,29 @@ def test_the_departments_own_limit_wins(world: World) -> None:
     refused = world.send(client, OFFICER, "GET", "/api/v1/jobs")
     assert refused.status_code == 429
     assert "1 a minute" in refused.json()["error"]["message"]
+
+
+def test_the_departments_limit_is_remembered_and_a_change_applies_at_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = world.platform.accounts
+    accounts.update_department(SETUP_CONTEXT, HOME, requests_per_minute=100)
+    looked_up: list[str] = []
+    find_department = accounts.find_department
+
+    def counting(name: str) -> Any:
+        looked_up.append(name)
+        return find_department(name)
+
+    monkeypatch.setattr(accounts, "find_department", counting)
+    client = world.client()
+    for _ in range(5):
+        assert world.send(client, OFFICER, "GET", "/api/v1/jobs").status_code == 200
+    assert looked_up == [HOME]  # read once, not once per request
+    accounts.update_department(SETUP_CONTEXT, HOME, requests_per_minute=5)
+    refused = world.send(client, OFFICER, "GET", "/api/v1/jobs")
+    assert refused.status_code == 429
+    assert "5 a minute" in refused.json()["error"]["message"]
 
 
 def test_api_cookie_callers_are_limited_per_user(world: World) -> None:

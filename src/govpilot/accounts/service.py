@@ -7,13 +7,15 @@ so the API, the CLI and the web share one set of rules. Every change is audited.
 from __future__ import annotations
 
 import re
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from govpilot.accounts.authz import allowed, authorize
+from govpilot.accounts.limits import DepartmentLimitCache
 from govpilot.accounts.models import LANGUAGES, ApiKey, Department, NewApiKey, User
 from govpilot.accounts.roles import (
     ACCOUNT_ROLES,
@@ -32,13 +34,17 @@ from govpilot.accounts.secrets import (
 )
 from govpilot.accounts.store import (
     AccountStoreBase,
+    Clock,
     department_row,
     normalise_email,
     user_row,
 )
+from govpilot.audit.events import AuditSink, utc_now
+from govpilot.config import AuthSettings
 from govpilot.errors import Conflict, InputError, NotFound, PermissionDenied
 from govpilot.guard import CallContext
 from govpilot.storage.account_tables import ApiKeyRow, DepartmentRow, UserRow
+from govpilot.storage.db import Database
 
 _DEPARTMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$|^[^@\s]+@localhost$")
@@ -46,6 +52,18 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$|^[^@\s]+@localhost$")
 
 class AccountService(AccountStoreBase):
     """Departments, users and keys, for callers whose role allows it."""
+
+    def __init__(
+        self,
+        database: Database,
+        audit: AuditSink,
+        settings: AuthSettings | None = None,
+        *,
+        clock: Clock = utc_now,
+        limit_clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(database, audit, settings, clock=clock)
+        self._request_limits = DepartmentLimitCache(self._read_request_limit, clock=limit_clock)
 
     # -- departments -----------------------------------------------------------------------
 
@@ -82,6 +100,7 @@ class AccountService(AccountStoreBase):
             session.add(row)
             session.flush()
             department = Department.from_row(row)
+        self._request_limits.forget(name)  # a miss may have been remembered
         self._audit(ctx, "department.create", name, name=name)
         return department
 
@@ -94,6 +113,14 @@ class AccountService(AccountStoreBase):
         with self._session() as session:
             row = session.get(DepartmentRow, name)
             return Department.from_row(row) if row else None
+
+    def requests_per_minute(self, department: str) -> int:
+        """The department's requests-per-minute limit (the platform's if it has none); cached."""
+        return self._request_limits.per_minute(department)
+
+    def _read_request_limit(self, department: str) -> int:
+        found = self.find_department(department)
+        return found.requests_per_minute if found else self.settings.requests_per_minute
 
     def departments(self, ctx: CallContext) -> list[Department]:
         """The departments the caller may see: its own, or all for platform admins and auditors."""
@@ -134,6 +161,8 @@ class AccountService(AccountStoreBase):
                     setattr(row, field, value)
                     changed.append(field)
             department = Department.from_row(row)
+        if "requests_per_minute" in changed:  # committed: the next request reads the new limit
+            self._request_limits.forget(name)
         if changed:
             self._audit(ctx, "department.update", name, name=name, changed=changed)
         return department

@@ -144,10 +144,7 @@ def _context(user: User, channel: str) -> CallContext:
 
 
 def _limit(request: Request, platform: Platform, user: User, key: str) -> None:
-    department = platform.accounts.find_department(user.department)
-    per_minute = (
-        department.requests_per_minute if department else platform.settings.auth.requests_per_minute
-    )
+    per_minute = platform.accounts.requests_per_minute(user.department)
     request_limiter(request).check(key, per_minute)
 
 

@@ -192,9 +192,5 @@ FormCallerDep = Annotated[WebUser | None, Depends(check_form)]
 
 def _limit(request: Request, user: WebUser) -> None:
     # Only form posts count: pages and progress polling are cheap and must not lock anyone out.
-    platform = _platform(request)
-    department = platform.accounts.find_department(user.user.department)
-    per_minute = (
-        department.requests_per_minute if department else platform.settings.auth.requests_per_minute
-    )
+    per_minute = _platform(request).accounts.requests_per_minute(user.user.department)
     request_limiter(request).check(f"user:{user.user.id}", per_minute)

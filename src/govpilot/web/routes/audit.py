@@ -8,11 +8,12 @@ hold no rules of their own. Nothing here changes anything: every route is a GET.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from markupsafe import Markup
 
@@ -79,29 +80,49 @@ def _date(value: str, what: str) -> date | None:
         raise InputError(f"{what} {value!r} is not a date", hint="use YYYY-MM-DD") from None
 
 
-def _filters(
-    actor: str, action: str, department: str, outcome: str, start: str, end: str
-) -> EventFilter:
-    return EventFilter(
-        actor=actor.strip(),
-        action=action.strip(),
-        department=department.strip(),
-        outcome=outcome if outcome in OUTCOMES else "",
-        start=_date(start, "from"),
-        end=_date(end, "to"),
-    )
+@dataclass(frozen=True)
+class AuditFilters:
+    """The audit log's filters as the form sent them: shown again as typed, then parsed."""
+
+    actor: str = ""
+    action: str = ""
+    department: str = ""
+    outcome: str = ""
+    start: str = ""
+    end: str = ""
+
+    def event_filter(self) -> EventFilter:
+        """The filters to query with; InputError if `start` or `end` is not a date."""
+        return EventFilter(
+            actor=self.actor.strip(),
+            action=self.action.strip(),
+            department=self.department.strip(),
+            outcome=self.outcome if self.outcome in OUTCOMES else "",
+            start=_date(self.start, "from"),
+            end=_date(self.end, "to"),
+        )
 
 
-@router.get("/audit")
-def audit_page(
-    request: Request,
-    web: WebUserDep,
+def audit_filters(
     actor: Field = "",
     action: Field = "",
     department: Field = "",
     outcome: Field = "",
     start: Day = "",
     end: Day = "",
+) -> AuditFilters:
+    """The filter query parameters that the log page and its CSV export share."""
+    return AuditFilters(actor, action, department, outcome, start, end)
+
+
+AuditFiltersDep = Annotated[AuditFilters, Depends(audit_filters)]
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    web: WebUserDep,
+    form: AuditFiltersDep,
     page: Annotated[int, Query(ge=1)] = 1,
     fresh: Annotated[bool, Query(alias="verify")] = False,
 ) -> Response:
@@ -110,9 +131,10 @@ def audit_page(
     ctx = web.context(CAPABILITY)
     error = None
     try:
-        filters = _filters(actor, action, department, outcome, start, end)
+        filters = form.event_filter()
     except InputError as exc:
-        filters, error = EventFilter(actor=actor, action=action, department=department), str(exc)
+        filters = EventFilter(actor=form.actor, action=form.action, department=form.department)
+        error = str(exc)
     found = find_events(ctx, platform.database, filters, page=page, page_size=PAGE_SIZE)
     query = filters.as_query()
     verification = _verification(request).get(fresh=fresh)
@@ -123,14 +145,7 @@ def audit_page(
     return render(
         request,
         "audit/index.html",
-        form={
-            "actor": actor,
-            "action": action,
-            "department": department,
-            "outcome": outcome,
-            "start": start,
-            "end": end,
-        },
+        form=asdict(form),
         outcomes=OUTCOMES,
         departments=[d.name for d in platform.accounts.departments(ctx)],
         found=found,
@@ -148,15 +163,10 @@ def audit_page(
 def export_csv(
     request: Request,
     web: WebUserDep,
-    actor: Field = "",
-    action: Field = "",
-    department: Field = "",
-    outcome: Field = "",
-    start: Day = "",
-    end: Day = "",
+    form: AuditFiltersDep,
 ) -> Response:
     """The filtered log as CSV, oldest first, with a BOM so spreadsheets read Chinese."""
-    filters = _filters(actor, action, department, outcome, start, end)
+    filters = form.event_filter()
     records = export_events(web.context(CAPABILITY), _platform(request).database, filters)
 
     def body() -> Iterator[str]:

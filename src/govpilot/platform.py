@@ -31,9 +31,11 @@ from govpilot.storage.records import RecordStore
 if TYPE_CHECKING:
     from govpilot.jobs.service import JobService
     from govpilot.knowledge.services import KnowledgeServices
+    from govpilot.knowledge.upload_jobs import UploadJobs
 
 _KNOWLEDGE_LOCK = threading.Lock()
 _JOBS_LOCK = threading.Lock()
+_UPLOADS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -56,6 +58,8 @@ class Platform:
     knowledge: KnowledgeServices | None = None
     #: Copilot jobs and their workers; started on first use (tests set their own).
     jobs: JobService | None = None
+    #: Uploads into collections, indexed in the background; started on first use or by serve.
+    upload_jobs: UploadJobs | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Platform:
@@ -118,6 +122,23 @@ class Platform:
                     self, workers=self.settings.auth.job_workers
                 ).start()
             return self.jobs
+
+    def upload_job_service(self) -> UploadJobs:
+        """Uploads into collections as background jobs, their worker running (started here
+        unless it is already). Cheap: the knowledge services load when there is work."""
+        with _UPLOADS_LOCK:
+            if self.upload_jobs is None:
+                from govpilot.knowledge.upload_jobs import UploadJobs
+
+                self.upload_jobs = UploadJobs.from_platform(self)
+            return self.upload_jobs.start()
+
+    def shutdown(self) -> None:
+        """Stop the background workers started here; unfinished work waits for the next start."""
+        if self.upload_jobs is not None:
+            self.upload_jobs.shutdown()
+        if self.jobs is not None:
+            self.jobs.shutdown()
 
     def cli_context(self, capability: str) -> CallContext:
         """The call context for a CLI command run by the local user."""

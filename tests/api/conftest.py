@@ -65,6 +65,7 @@ def platform(
         settings, models=models, detector=scripted_detector, glossary=glossary
     )
     yield platform
+    platform.shutdown()
     platform.database.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import httpx
@@ -12,8 +13,12 @@ from api_support import OFFICER, api_events, app_client
 
 from govpilot import __version__
 from govpilot.api import create_app, serve
+from govpilot.knowledge.services import KnowledgeServices
+from govpilot.knowledge.upload_jobs import UploadJobs
+from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
-from govpilot.testing import add_api_key, add_user
+from govpilot.retrieval.memory import InMemoryRetriever
+from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user
 
 pytestmark = pytest.mark.anyio
 
@@ -107,6 +112,36 @@ def test_serve_runs_uvicorn_on_the_configured_address(
     serve(platform, "0.0.0.0", 9000)
     assert [(c["host"], c["port"]) for c in calls] == [("127.0.0.1", 8000), ("0.0.0.0", 9000)]
     assert calls[0]["app"].state.platform is platform
+
+
+def test_serve_continues_the_uploads_a_stopped_server_left(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    knowledge = KnowledgeServices.build(platform.database, InMemoryRetriever())
+    platform.knowledge = knowledge
+    admin = SETUP_CONTEXT
+    knowledge.create_collection(admin, "library", department="HAD")
+    # Queued by an earlier server whose worker never got to it.
+    earlier = UploadJobs.from_platform(platform)
+    notice = UploadedFile("notice.txt", b"The library opens at ten.")
+    job_id = earlier.submit(admin, "library", [notice], department="HAD").job_id
+    seen: list[str] = []
+
+    def run(app: object, **kwargs: object) -> None:
+        # While serving, before any request: the new server's worker finishes the job.
+        deadline = time.monotonic() + 30
+        while not knowledge.ingestor.report(job_id, "HAD").finished:
+            assert time.monotonic() < deadline, "the upload was not continued"
+            time.sleep(0.05)
+        seen.append(knowledge.ingestor.report(job_id, "HAD").status)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    serve(platform)
+    assert seen == ["completed"]
+    assert [
+        d.source for d in knowledge.documents.list(knowledge.collections.get("HAD", "library"))
+    ] == ["notice.txt"]
+    assert platform.upload_jobs is not None and not platform.upload_jobs.worker.running
 
 
 #: The only API routes a caller without an account may use: talking to a department's bot.

@@ -1,9 +1,12 @@
-"""The collections API: create, list, upload documents (per-file results), search, delete;
-roles and departments, as the service layer decides them."""
+"""The collections API: create, list, upload documents (per-file results, at once or as a
+job to follow), search, delete; roles and departments, as the service layer decides them."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -87,6 +90,8 @@ async def test_create_upload_list_search_and_delete(
     assert uploaded.status_code == 200, uploaded.text
     report = uploaded.json()
     assert report["collection"] == "library"
+    # By default the request waits until the files are indexed, as before.
+    assert report["status"] == "completed" and report["job_id"]
     outcomes = {item["source"]: item["outcome"] for item in report["items"]}
     assert outcomes == {
         "hours.md": "added",
@@ -150,6 +155,80 @@ async def test_create_upload_list_search_and_delete(
     assert {(e.actor, e.department, e.channel) for e in api_events(platform)} == {
         (ADMIN, "HAD", "api")
     }
+
+
+async def _follow(client: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
+    """The job once finished, polling its status route."""
+    deadline = time.monotonic() + 30
+    while True:
+        response = await client.get(f"/api/v1/collections/library/ingest-jobs/{job_id}")
+        assert response.status_code == 200, response.text
+        job: dict[str, Any] = response.json()
+        if job["status"] in ("completed", "failed"):
+            return job
+        assert time.monotonic() < deadline, job
+        await asyncio.sleep(0.05)
+
+
+async def test_an_upload_without_waiting_is_a_job_to_follow(
+    admin: httpx.AsyncClient, platform: Platform
+) -> None:
+    await admin.post("/api/v1/collections", json={"name": "library"})
+    queued = await admin.post(
+        "/api/v1/collections/library/documents",
+        params={"wait": "false"},
+        files=[
+            ("files", ("/tmp/uploads/hours.md", HOURS.encode(), MD)),
+            ("files", ("rates.txt", RATES.encode(), "text/plain")),
+            ("files", ("rates.txt", b"A second copy.", "text/plain")),
+        ],
+    )
+    assert queued.status_code == 202, queued.text
+    body = queued.json()
+    assert body["collection"] == "library" and body["total"] == 3
+    assert body["status"] in ("queued", "running", "completed")
+    assert [i["source"] for i in body["items"]] == ["hours.md", "rates.txt", "rates.txt"]
+    assert body["items"][2]["outcome"] == "skipped"  # known at once: sent twice
+
+    job = await _follow(admin, body["job_id"])
+    assert job["status"] == "completed" and (job["done"], job["total"]) == (3, 3)
+    assert [(i["source"], i["path"], i["outcome"]) for i in job["items"]] == [
+        ("hours.md", "hours.md", "added"),
+        ("rates.txt", "rates.txt", "added"),
+        ("rates.txt", "rates.txt", "skipped"),
+    ]
+    assert job["counts"]["added"] == 2 and "pending" not in job["counts"]
+    documents = (await admin.get("/api/v1/collections/library/documents")).json()
+    assert sorted(d["source"] for d in documents) == ["hours.md", "rates.txt"]
+    hits = (await admin.get("/api/v1/collections/library/search", params={"q": "library"})).json()
+    assert hits[0]["document"] == "hours.md"
+    ingests = [e for e in api_events(platform) if e.action == "knowledge.ingest"]
+    assert [(e.actor, e.channel, e.detail["job"]) for e in ingests] == [
+        (ADMIN, "api", body["job_id"])
+    ]
+    missing = await admin.get("/api/v1/collections/library/ingest-jobs/0123456789abcdef")
+    assert missing.status_code == 404
+
+
+async def test_an_upload_job_is_seen_only_by_its_departments_managers(
+    admin: httpx.AsyncClient, platform: Platform
+) -> None:
+    await admin.post("/api/v1/collections", json={"name": "library"})
+    queued = await admin.post(
+        "/api/v1/collections/library/documents?wait=false",
+        files=[("files", ("hours.md", HOURS.encode(), MD))],
+    )
+    path = f"/api/v1/collections/library/ingest-jobs/{queued.json()['job_id']}"
+    await _follow(admin, queued.json()["job_id"])
+    async with app_client(platform, "officer@had.gov.hk", role=Role.OFFICER) as officer:
+        assert (await officer.get(path)).status_code == 403
+    async with app_client(
+        platform, "admin@lcsd.gov.hk", role=Role.DEPARTMENT_ADMIN, department="LCSD"
+    ) as other:
+        assert (await other.get(path)).status_code == 404
+        await other.post("/api/v1/collections", json={"name": "library"})  # its own namesake
+        response = await other.get(path)
+        assert response.status_code == 404 and "hours.md" not in response.text
 
 
 async def test_search_and_upload_validate_their_input(admin: httpx.AsyncClient) -> None:
@@ -267,8 +346,11 @@ async def test_openapi_describes_the_collections_api(admin: httpx.AsyncClient) -
         "/api/v1/collections/{name}/documents",
         "/api/v1/collections/{name}/documents/{document_id}",
         "/api/v1/collections/{name}/search",
+        "/api/v1/collections/{name}/ingest-jobs/{job_id}",
     } <= set(paths)
     upload = paths["/api/v1/collections/{name}/documents"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
+    assert {"200", "202"} <= set(upload["responses"])
+    assert [p["name"] for p in upload["parameters"] if p["in"] == "query"] == ["wait"]
     security = paths["/api/v1/collections"]["post"]["security"]
     assert {name for item in security for name in item} == {"HTTPBearer", "APIKeyCookie"}

@@ -162,6 +162,8 @@ class World:
     target_key: str
     staff_turn: str
     public_turn: str
+    #: A finished upload job of the shared collection.
+    ingest_job: str = ""
     sessions: dict[str, tuple[str, str]] = field(default_factory=dict)
     form_cookie: tuple[str, str] | None = None
 
@@ -331,6 +333,10 @@ def build_world(
     )
     document_id = report.items[0].document_id or ""
     collection = knowledge.collections.get(HOME, "library-docs")
+    uploads = platform.upload_job_service()
+    queued = uploads.submit(_setup(HOME), "library-docs", [UploadedFile("notice.txt", HOURS)])
+    ingest_job = uploads.wait(_setup(HOME), "library-docs", queued.job_id, timeout=30)
+    assert ingest_job.status == "completed", ingest_job
     bots = bot_service(platform)
     bot = bots.create_bot(
         new_bot("library", HOME, [collection.id], created_by="setup"), _setup(HOME)
@@ -370,13 +376,13 @@ def build_world(
         target_key=target_key,
         staff_turn=staff_turn,
         public_turn=public_turn,
+        ingest_job=ingest_job.job_id,
     )
 
 
 def close_world(world: World) -> None:
     """Stop the workers and close the database."""
-    if world.platform.jobs is not None:
-        world.platform.jobs.shutdown()
+    world.platform.shutdown()
     world.platform.database.dispose()
 
 
@@ -522,6 +528,9 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("DELETE", "/api/v1/collections/{name}/documents/{document_id}"): lambda w, c: {
         "url": f"/api/v1/collections/{w.collection}/documents/{w.fresh_document()}"
     },
+    ("GET", "/api/v1/collections/{name}/ingest-jobs/{job_id}"): lambda w, c: {
+        "url": f"/api/v1/collections/{w.collection}/ingest-jobs/{w.ingest_job}"
+    },
     ("GET", "/api/v1/collections/{name}/search"): lambda w, c: {
         "url": f"/api/v1/collections/{w.collection}/search?q=library"
     },
@@ -572,6 +581,9 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("POST", "/collections/{name}/upload"): lambda w, c: {
         "url": f"/collections/{w.collection}/upload",
         "files": {"files": text_file(f"{_unique('up')}.txt")},
+    },
+    ("GET", "/collections/{name}/ingest-jobs/{job_id}"): lambda w, c: {
+        "url": f"/collections/{w.collection}/ingest-jobs/{w.ingest_job}"
     },
     ("POST", "/collections/{name}/documents/{document_id}/delete"): lambda w, c: {
         "url": f"/collections/{w.collection}/documents/{w.fresh_document()}/delete"

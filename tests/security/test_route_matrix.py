@@ -140,6 +140,8 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/collections/{name}/documents"): MANAGE_KNOWLEDGE_OBJECT,
     ("DELETE", "/api/v1/collections/{name}/documents/{document_id}"): MANAGE_KNOWLEDGE_OBJECT,
     ("GET", "/api/v1/collections/{name}/search"): READ_KNOWLEDGE_OBJECT,
+    # An upload's progress and results: for those who may upload, within the department.
+    ("GET", "/api/v1/collections/{name}/ingest-jobs/{job_id}"): MANAGE_KNOWLEDGE_OBJECT,
     # -- web: signing in -------------------------------------------------------------------
     ("GET", "/login"): OPEN,  # signed in: a redirect to the home page
     ("POST", "/login"): OPEN,  # a wrong password: the form again (400)
@@ -170,6 +172,7 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("POST", "/collections"): MANAGE_KNOWLEDGE,
     ("GET", "/collections/{name}"): READ_KNOWLEDGE_OBJECT,
     ("POST", "/collections/{name}/upload"): MANAGE_KNOWLEDGE_OBJECT,
+    ("GET", "/collections/{name}/ingest-jobs/{job_id}"): MANAGE_KNOWLEDGE_OBJECT,
     ("POST", "/collections/{name}/documents/{document_id}/delete"): MANAGE_KNOWLEDGE_OBJECT,
     # -- web: administration ---------------------------------------------------------------
     ("GET", "/admin"): Rule(allow="DS"),

@@ -112,6 +112,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder.mkdir()
     (folder / "notice.txt").write_bytes(NOTICE)
     yield World(platform, bot_service(platform), knowledge, folder)
+    platform.shutdown()
     platform.database.dispose()
 
 
@@ -125,6 +126,14 @@ def _rate(w: World, ctx: CallContext, department: str) -> None:
     # The answer is in a conversation of the caller's kind (public or signed in).
     asked = w.bots.ask(bot, "When does the library open?", setup_context(department, ctx.channel))
     w.bots.rate(bot, asked.turn_id, 1, ctx)
+
+
+def _upload_job(w: World, ctx: CallContext, department: str) -> None:
+    name = w.collection(department)
+    jobs = w.platform.upload_job_service()
+    upload = [UploadedFile("more.txt", b"More library news.")]
+    queued = jobs.submit(setup_context(department), name, upload, department=department)
+    jobs.report(ctx, name, queued.job_id, department=department)
 
 
 def _delete_document(w: World, ctx: CallContext, department: str) -> None:
@@ -164,6 +173,10 @@ OPERATIONS: dict[str, Operation] = {
         ctx, w.collection(d), [UploadedFile("more.txt", b"More library news.")], department=d
     ),
     "ingest.jobs": lambda w, ctx, d: w.knowledge.ingest_jobs(ctx, "docs", department=d),
+    "ingest.queue_uploads": lambda w, ctx, d: w.platform.upload_job_service().submit(
+        ctx, w.collection(d), [UploadedFile("more.txt", b"More library news.")], department=d
+    ),
+    "ingest.upload_job": _upload_job,
     "document.delete": _delete_document,
     "collections.list": lambda w, ctx, d: w.knowledge.list_collections(ctx, department=d),
     "documents.list": lambda w, ctx, d: w.knowledge.list_documents(ctx, "docs", department=d),
@@ -191,6 +204,8 @@ ALLOWED_AT_HOME: dict[str, set[Role]] = {
     "ingest.paths": _MANAGE,
     "ingest.uploads": _MANAGE,
     "ingest.jobs": _MANAGE,
+    "ingest.queue_uploads": _MANAGE,
+    "ingest.upload_job": _MANAGE,
     "document.delete": _MANAGE,
     "collections.list": _SEARCH,
     "documents.list": _SEARCH,

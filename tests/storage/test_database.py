@@ -18,7 +18,7 @@ from govpilot.storage.tables import GENESIS_HASH, AuditHeadRow, Base
 def test_migrate_creates_tables_and_head_row(database: Database) -> None:
     tables = set(inspect(database.engine).get_table_names())
     assert {"audit_events", "audit_head", "stored_records", "record_subjects"} <= tables
-    assert database.current_revision() == database.head_revision() == "0007_retrieval_scopes"
+    assert database.current_revision() == database.head_revision() == "0008_upload_ingest"
     with database.session() as session:
         heads = session.scalars(select(AuditHeadRow)).all()
     assert [(h.id, h.last_seq, h.last_hash) for h in heads] == [(1, 0, GENESIS_HASH)]
@@ -29,7 +29,7 @@ def test_migrate_twice_is_a_no_op(database: Database) -> None:
     database.migrate()
     with database.session() as session:
         assert session.scalar(select(text("count(*)")).select_from(AuditHeadRow)) == 1
-    assert database.current_revision() == "0007_retrieval_scopes"
+    assert database.current_revision() == "0008_upload_ingest"
 
 
 def test_migrations_match_the_orm_tables(database: Database) -> None:
@@ -53,6 +53,34 @@ def test_open_database_migrates(database_url: str) -> None:
     db = open_database(database_url)
     try:
         assert db.current_revision() == db.head_revision()
+    finally:
+        db.dispose()
+
+
+def test_0008_keeps_existing_ingest_jobs_as_path_jobs(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        db.migrate("0007_retrieval_scopes")
+        with db.connect() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO knowledge_collections (id, department, name, description,"
+                    " created_by, created_at) VALUES ('c1', 'HD', 'docs', '', 'a', :now)"
+                ),
+                {"now": "2026-11-01 00:00:00+00:00"},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO ingest_jobs (id, collection_id, department, created_by,"
+                    " created_at, updated_at, status, roots, prune, total) VALUES ('j1', 'c1',"
+                    " 'HD', 'a', :now, :now, 'completed', '[]', false, 0)"
+                ),
+                {"now": "2026-11-01 00:00:00+00:00"},
+            )
+        db.migrate()
+        with db.connect() as connection:
+            row = connection.execute(text("SELECT kind, channel FROM ingest_jobs")).one()
+        assert tuple(row) == ("paths", None)
     finally:
         db.dispose()
 

@@ -36,7 +36,7 @@ def platform(settings: Settings) -> Iterator[Platform]:
     try:
         yield platform
     finally:
-        platform.jobs.shutdown()
+        platform.shutdown()
         platform.database.dispose()
 
 

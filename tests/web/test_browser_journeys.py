@@ -3,7 +3,8 @@
 A new officer translates a Word file from upload to download; the language switch is
 remembered across sign-ins; another department's job is a 404; an auditor reads the audit
 log but starts nothing; the login form works from the keyboard and every copilot control
-has a label. Full-page screenshots of the main pages go to test-artifacts/web/ (git-ignored).
+has a label; a department administrator's upload shows its indexing, then each file.
+Full-page screenshots of the main pages go to test-artifacts/web/ (git-ignored).
 The app runs under uvicorn on 127.0.0.1 with a scripted model (see browser_support).
 """
 
@@ -28,6 +29,7 @@ from govpilot.jobs import JobService
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
+from govpilot.retrieval.types import Chunk
 from govpilot.testing import SETUP_CONTEXT, add_user, fake_settings, make_test_platform
 
 if TYPE_CHECKING:
@@ -59,6 +61,14 @@ COPILOT_LABELS = (
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+class SlowIndex(InMemoryRetriever):
+    """An index as slow as the embedder on a long file: each add takes a while."""
+
+    def add(self, chunks: Sequence[Chunk]) -> None:
+        time.sleep(1.5)
+        super().add(chunks)
+
+
 def slow_respond(messages: Sequence[ChatMessage]) -> str:
     time.sleep(0.4)  # long enough for the job page to show its progress
     return respond(messages)
@@ -82,7 +92,7 @@ def platform(settings: Settings) -> Iterator[Platform]:
     try:
         yield platform
     finally:
-        platform.jobs.shutdown()
+        platform.shutdown()
         platform.database.dispose()
 
 
@@ -192,6 +202,55 @@ def test_a_new_officer_translates_a_word_file_and_downloads_it(
     page.get_by_role("link", name="My jobs", exact=True).click()
     expect(page.locator("main")).to_contain_text("opening-hours.docx")
     shot(page, "jobs")
+    assert problems == [], problems
+
+
+def test_f_an_upload_shows_its_indexing_then_each_file(
+    platform: Platform, base_url: str, browser: Browser, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    platform.knowledge = KnowledgeServices.build(platform.database, SlowIndex())
+    platform.knowledge_services().create_collection(
+        platform.accounts.user(SETUP_CONTEXT, DEPT_ADMIN).context("web", "web"), "library-docs"
+    )
+    hours = tmp_path / "hours.txt"
+    hours.write_text(" ".join(PARAGRAPHS), encoding="utf-8")
+    fees = tmp_path / "fees.md"
+    fees.write_text("# Fees\n\nA reader's card costs nothing.\n", encoding="utf-8")
+    problems: list[str] = []
+    page = new_page(browser, problems)
+    sign_in(page, base_url, DEPT_ADMIN)
+    page.goto(f"{base_url}/collections/library-docs")
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/ingest-jobs/" in r.url else None)
+    page.get_by_label("Files", exact=True).set_input_files([str(hours), str(fees)])
+    started = time.monotonic()
+    page.get_by_role("button", name="Upload and index").click()
+
+    # Back at once (the files take 3 s to index), showing the indexing in progress.
+    expect(page).to_have_url(re.compile(r".*/collections/library-docs\?ingest=[0-9a-f]+"))
+    status = page.locator("#upload-progress").get_by_role("status")
+    expect(status).to_contain_text(re.compile(r"Indexing: [01] of 2 files done|Waiting"))
+    assert time.monotonic() - started < 2.5, "the upload waited for the indexing"
+    expect(page.locator("#upload-progress progress")).to_be_visible()
+    shot(page, "collection-upload-progress")
+
+    # Then, in place, what became of each file, and the documents list without a reload.
+    results = page.locator("#upload-progress table")
+    expect(page.locator("#upload-status-heading")).to_have_text(
+        "What became of each file", timeout=20_000
+    )
+    expect(results.locator("tr", has_text="hours.txt")).to_contain_text("Added")
+    expect(results.locator("tr", has_text="fees.md")).to_contain_text("Added")
+    documents = page.locator("#documents")
+    expect(documents.locator("th", has_text="hours.txt")).to_have_count(1)
+    expect(documents.locator("th", has_text="fees.md")).to_have_count(1)
+    assert polls, "htmx should have polled the upload's progress"
+    count = len(polls)
+    page.wait_for_timeout(2500)
+    assert len(polls) == count, "polling should stop once the upload is indexed"
+    shot(page, "collection-upload-done")
     assert problems == [], problems
 
 

@@ -83,9 +83,14 @@ def serve(platform: Platform, host: str | None = None, port: int | None = None) 
         print(first_start_notice(platform, password, host, port), file=sys.stderr, flush=True)
     # Load the name recognizers' models now, not on the first request (about 1.5 s).
     platform.detector.detect("Mr Chan Tai-man 陳大文先生")
-    uvicorn.run(
-        create_app(platform),
-        host=host,
-        port=port,
-        log_level="info",
-    )
+    # Uploads a stopped server left half-indexed continue now, not at the next upload.
+    platform.upload_job_service()
+    try:
+        uvicorn.run(
+            create_app(platform),
+            host=host,
+            port=port,
+            log_level="info",
+        )
+    finally:
+        platform.shutdown()

@@ -116,7 +116,8 @@ def collection_jobs(name: CollectionArg, as_json: JsonOption = False) -> None:
             return
         for job in jobs:
             typer.echo(
-                f"{job['id']}  {job['status']:<10} {job['done']:>6}/{job['total']:<6} "
+                f"{job['id']}  {job['kind']:<6} {job['status']:<10} "
+                f"{job['done']:>6}/{job['total']:<6} "
                 f"{job['created_at'][:19]}  {job['created_by']}"
             )
 

@@ -15,6 +15,10 @@ A job killed anywhere redoes at most the file it was on; steps 3 and 4 give the 
 when repeated, so nothing is duplicated and nothing is lost. A file that cannot be read
 (unsupported, corrupt, empty) is reported with the reason and the job goes on; a database
 or index failure stops the job, which `run` (`govpilot ingest --resume JOB`) continues.
+
+Uploads from the web and the API are jobs too (`kind` 'upload', see `upload_jobs`): their
+items point at the stored bytes, are indexed under the file's own name, and each stored
+file is deleted once its item is done.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +40,7 @@ from govpilot.knowledge.chunking import make_chunks
 from govpilot.knowledge.collections import Collection
 from govpilot.knowledge.documents import DocumentStore
 from govpilot.knowledge.ingest_plan import Planned, dedupe, is_under, walk
+from govpilot.knowledge.ingest_report import OUTCOMES, IngestItem, IngestReport, item_of
 from govpilot.knowledge.ocr import OcrEngine
 from govpilot.knowledge.sources import parse_source
 from govpilot.retrieval.types import Retriever
@@ -52,16 +56,6 @@ __all__ = ["OUTCOMES", "IngestItem", "IngestReport", "Ingestor", "ProgressCallba
 
 log = logging.getLogger(__name__)
 
-#: What became of each file, in the order summaries list them.
-OUTCOMES: tuple[str, ...] = (
-    "added",
-    "updated",
-    "unchanged",
-    "removed",
-    "kept",
-    "skipped",
-    "failed",
-)
 #: Called before each file and at the end: (files done, files in the job, current source).
 ProgressCallback = Callable[[int, int, str], None]
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -70,78 +64,6 @@ _KEPT_REASON = "its file is gone; run the ingest again with --prune to delete it
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class IngestItem:
-    """One file of a job (or one document to prune) and what became of it."""
-
-    source: str
-    path: str
-    action: str
-    status: str
-    outcome: str | None = None
-    reason: str | None = None
-    document_id: str | None = None
-    chunks: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "path": self.path,
-            "status": self.status,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "document_id": self.document_id,
-            "chunks": self.chunks,
-        }
-
-
-@dataclass
-class IngestReport:
-    """A job's state: counts by outcome and every item with its reason."""
-
-    job_id: str
-    collection: str
-    status: str
-    items: list[IngestItem] = field(default_factory=list)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Items by outcome ('pending' for those not done yet); every outcome is present."""
-        found = Counter(i.outcome if i.status == "done" else "pending" for i in self.items)
-        counts = {name: found.get(name, 0) for name in OUTCOMES}
-        if found.get("pending"):
-            counts["pending"] = found["pending"]
-        return counts
-
-    @property
-    def problems(self) -> list[IngestItem]:
-        """Items skipped, failed or kept, each with its reason."""
-        return [i for i in self.items if i.outcome in ("skipped", "failed", "kept")]
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of `govpilot ingest --json`."""
-        return {
-            "job_id": self.job_id,
-            "collection": self.collection,
-            "status": self.status,
-            "counts": self.counts,
-            "items": [item.as_dict() for item in self.items],
-        }
-
-
-def _item(row: IngestItemRow) -> IngestItem:
-    return IngestItem(
-        row.source,
-        row.path,
-        row.action,
-        row.status,
-        row.outcome,
-        row.reason,
-        row.document_id,
-        row.chunks,
-    )
 
 
 class Ingestor:
@@ -193,8 +115,29 @@ class Ingestor:
                 raise InputError(f"{given} does not exist.", hint="Check the path and try again.")
         planned = dedupe([p for root in roots for p in walk(root)])
         planned += self._missing(collection, roots, {p.path for p in planned}, prune)
+        return self.add_job(
+            collection, planned, actor=actor, roots=[str(r) for r in roots], prune=prune
+        )
+
+    def add_job(
+        self,
+        collection: Collection,
+        planned: Sequence[Planned],
+        *,
+        actor: str,
+        kind: str = "paths",
+        channel: str | None = None,
+        roots: Sequence[str] = (),
+        prune: bool = False,
+        job_id: str | None = None,
+    ) -> str:
+        """Store a job of `planned` items in one transaction; returns its id.
+
+        A 'paths' job is run by whoever started it; an 'upload' job is queued for the
+        server's upload worker (see `upload_queue`).
+        """
         now = _now()
-        job_id = uuid.uuid4().hex
+        job_id = job_id or uuid.uuid4().hex
         with self.database.session(write=True) as session:
             session.add(
                 IngestJobRow(
@@ -205,15 +148,35 @@ class Ingestor:
                     created_at=now,
                     updated_at=now,
                     finished_at=None,
-                    status="running",
-                    roots=[str(r) for r in roots],
+                    status="queued" if kind == "upload" else "running",
+                    roots=list(roots),
                     prune=prune,
                     total=len(planned),
+                    kind=kind,
+                    channel=channel,
                 )
             )
             session.flush()
             session.add_all(_item_row(job_id, n, p) for n, p in enumerate(planned))
         return job_id
+
+    def abandon(self, job_id: str, department: str, reason: str) -> IngestReport:
+        """Fail the job's pending items with `reason` (the job then `finish`es as failed)."""
+        self._job(job_id, department)
+        with self.database.session(write=True) as session:
+            rows = session.scalars(
+                select(IngestItemRow).where(
+                    IngestItemRow.job_id == job_id, IngestItemRow.status == "pending"
+                )
+            ).all()
+            for row in rows:
+                row.status, row.outcome, row.reason = "done", "failed", reason
+                row.document_id, row.chunks = None, 0
+        return self.report(job_id, department)
+
+    def finish(self, job_id: str, status: str = "completed") -> None:
+        """Mark a job finished: 'completed', or 'failed' after `abandon`."""
+        self._set_job(job_id, status, finished=True)
 
     def _missing(
         self, collection: Collection, roots: list[Path], found: set[str], prune: bool
@@ -238,9 +201,18 @@ class Ingestor:
         return missing
 
     def run(
-        self, job_id: str, department: str, *, progress: ProgressCallback | None = None
+        self,
+        job_id: str,
+        department: str,
+        *,
+        progress: ProgressCallback | None = None,
+        finish: bool = True,
     ) -> IngestReport:
-        """Process the job's pending items (all of them, or what a crash left); the report."""
+        """Process the job's pending items (all of them, or what a crash left); the report.
+
+        With `finish=False` the job stays 'running' for the caller to `finish` (after
+        recording what it must before anyone sees the job completed).
+        """
         job, collection = self._job(job_id, department)
         with self.database.session() as session:
             pending = session.scalars(
@@ -258,7 +230,7 @@ class Ingestor:
             done += 1
         if progress is not None:
             progress(done, job.total, "")
-        if pending or job.status != "completed":
+        if finish and (pending or job.status != "completed"):
             self._set_job(job_id, "completed", finished=True)
         return self.report(job_id, department)
 
@@ -271,10 +243,11 @@ class Ingestor:
                 .where(IngestItemRow.job_id == job_id)
                 .order_by(IngestItemRow.ordinal)
             ).all()
-        return IngestReport(job_id, collection.name, job.status, [_item(r) for r in rows])
+        return IngestReport(job_id, collection.name, job.status, [item_of(r) for r in rows])
 
     def jobs(self, collection: Collection) -> list[dict[str, Any]]:
-        """The collection's jobs, newest first: id, status, times, files done and in all."""
+        """The collection's jobs, newest first: id, kind (paths or upload), status, times,
+        files done and in all."""
         with self.database.session() as session:
             jobs = session.scalars(
                 select(IngestJobRow)
@@ -295,6 +268,7 @@ class Ingestor:
         return [
             {
                 "id": job.id,
+                "kind": job.kind,
                 "status": job.status,
                 "created_by": job.created_by,
                 "created_at": job.created_at.isoformat(),
@@ -341,18 +315,23 @@ class Ingestor:
             self._finish(key, "removed", None, row.document_id, 0)
             return
         path = Path(row.path)
+        upload = row.action == "upload"
         try:
-            data = self._read(path, row.source)
+            data = self._read(path, row.source, upload=upload)
         except InputError as error:
             self._finish(key, "failed", error.message, None, 0)
             return
+        # An upload is known by its name in the collection, wherever its bytes waited.
+        origin = row.source if upload else row.path
         outcome, reason, document_id, chunks = self.index_bytes(
-            collection, data, origin=row.path, source=row.source, item=key
+            collection, data, origin=origin, source=row.source, item=key
         )
         if outcome not in ("added", "updated"):  # the indexed ones are finished inside
             self._finish(key, outcome, reason, document_id, chunks)
+        if upload:  # indexed (or reported): the stored bytes have done their work
+            path.unlink(missing_ok=True)
 
-    def _read(self, path: Path, source: str) -> bytes:
+    def _read(self, path: Path, source: str, *, upload: bool = False) -> bytes:
         try:
             size = path.stat().st_size
             if size > self.max_file_bytes:
@@ -362,6 +341,10 @@ class Ingestor:
                 )
             return path.read_bytes()
         except FileNotFoundError:
+            if upload:
+                raise InputError(
+                    f"'{source}' is no longer stored on the server; upload it again."
+                ) from None
             raise InputError(f"'{source}' was deleted before it could be read.") from None
         except OSError as exc:
             raise InputError(f"'{source}' could not be read: {exc.strerror or exc}.") from None
@@ -477,8 +460,12 @@ def _is_unsupported(error: InputError) -> bool:
     return isinstance(error, UnsupportedFileType)
 
 
+#: Items done as soon as the job is stored, and their outcome.
+_DONE_AT_START = {"skip": "skipped", "keep": "kept", "fail": "failed"}
+
+
 def _item_row(job_id: str, ordinal: int, planned: Planned) -> IngestItemRow:
-    done = planned.action in ("skip", "keep")
+    done = planned.action in _DONE_AT_START
     return IngestItemRow(
         job_id=job_id,
         ordinal=ordinal,
@@ -486,7 +473,7 @@ def _item_row(job_id: str, ordinal: int, planned: Planned) -> IngestItemRow:
         path=planned.path,
         source=planned.source,
         status="done" if done else "pending",
-        outcome={"skip": "skipped", "keep": "kept"}.get(planned.action),
+        outcome=_DONE_AT_START.get(planned.action),
         reason=planned.reason,
         document_id=planned.document_id,
         chunks=0,

@@ -17,7 +17,7 @@ class Planned:
 
     path: str
     source: str
-    action: str  # ingest, skip, prune, keep
+    action: str  # ingest, upload, skip, prune, keep, fail (refused before the job)
     reason: str | None = None
     document_id: str | None = None
 

@@ -209,7 +209,11 @@ class KnowledgeServices:
         files: Sequence[UploadedFile],
         department: str | None = None,
     ) -> UploadReport:
-        """Index uploaded files now, one result per file; MANAGE_KNOWLEDGE; audited."""
+        """Index uploaded files now, one result per file; MANAGE_KNOWLEDGE; audited.
+
+        For a few small files held in memory (tests, scripts): the web and the API store
+        uploads and index them in the background instead (`upload_jobs.UploadJobs`).
+        """
         department = department or ctx.department
         authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
         found = self.collections.get(department, collection)

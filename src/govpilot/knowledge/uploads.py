@@ -1,10 +1,11 @@
-"""Uploaded files indexed into a collection at once (the API's small uploads), one result each.
+"""Uploaded files: checked one by one, then indexed into a collection, one result each.
 
-Unlike `Ingestor.start`/`run` there is no job: the files are already in memory and few, so
-each is indexed in the request, and the report says what became of every one. A file that
-cannot be read is reported with the reason and the others go on, as in a folder ingest.
-An upload's name is its identity in the collection: the same name with the same bytes is
-unchanged, with other bytes it is updated.
+The web and the API queue uploads as background jobs (`upload_jobs`); `index_uploads`
+indexes them at once, without a job, for callers that hold a few small files in memory
+(tests, scripts). Either way `check_uploads` decides first what cannot be used (sent twice,
+too large, empty), a file that cannot be read is reported with the reason and the others
+go on, as in a folder ingest. An upload's name is its identity in the collection: the same
+name with the same bytes is unchanged, with other bytes it is updated.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from govpilot.knowledge.ingest import OUTCOMES, IngestItem, Ingestor
 #: Files one upload request may carry, from the API or the web (each within the size limit).
 MAX_UPLOAD_FILES = 20
 
-__all__ = ["UploadReport", "UploadedFile", "index_uploads"]
+__all__ = ["CheckedUpload", "UploadReport", "UploadedFile", "check_uploads", "index_uploads"]
 
 
 @dataclass(frozen=True)
@@ -66,30 +67,49 @@ def upload_source(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).name.strip() or "upload"
 
 
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file by its own name: its bytes to index, or what became of it already."""
+
+    source: str
+    data: bytes | None
+    outcome: str | None = None
+    reason: str | None = None
+
+
+def check_uploads(files: Sequence[UploadedFile]) -> list[CheckedUpload]:
+    """Each file, in the order sent: to index, or skipped (sent twice) / failed with why."""
+    checked = []
+    seen: set[str] = set()
+    for upload in files:
+        source = upload_source(upload.name)
+        if source in seen:
+            reason = f"'{source}' was sent twice; the first one was used."
+            checked.append(CheckedUpload(source, None, "skipped", reason))
+            continue
+        seen.add(source)
+        if upload.error is not None:
+            checked.append(CheckedUpload(source, None, "failed", upload.error))
+        elif not upload.data:
+            checked.append(CheckedUpload(source, None, "failed", f"'{source}' is empty."))
+        else:
+            checked.append(CheckedUpload(source, upload.data))
+    return checked
+
+
 def index_uploads(
     ingestor: Ingestor, collection: Collection, files: Sequence[UploadedFile]
 ) -> UploadReport:
     """Index each file into `collection` now; one IngestItem per file, in the order sent."""
     report = UploadReport(collection.name)
-    seen: set[str] = set()
-    for upload in files:
-        source = upload_source(upload.name)
-        if source in seen:
-            report.items.append(
-                _item(source, "skipped", f"'{source}' was sent twice; the first one was used.")
-            )
-            continue
-        seen.add(source)
-        if upload.error is not None:
-            report.items.append(_item(source, "failed", upload.error))
-            continue
-        if not upload.data:
-            report.items.append(_item(source, "failed", f"'{source}' is empty."))
+    for upload in check_uploads(files):
+        if upload.data is None:
+            report.items.append(_item(upload.source, upload.outcome or "failed", upload.reason))
             continue
         outcome, reason, document_id, chunks = ingestor.index_bytes(
-            collection, upload.data, origin=source, source=source
+            collection, upload.data, origin=upload.source, source=upload.source
         )
-        report.items.append(_item(source, outcome, reason, document_id, chunks))
+        report.items.append(_item(upload.source, outcome, reason, document_id, chunks))
     return report
 
 

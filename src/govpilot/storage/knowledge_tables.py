@@ -82,10 +82,18 @@ class KnowledgeDocumentRow(Base):
 
 
 class IngestJobRow(Base):
-    """One `govpilot ingest` run: its collection, the paths asked for, and its state."""
+    """One ingest run: its collection, the paths asked for (or the uploads), and its state.
+
+    `kind` is 'paths' for `govpilot ingest` (run by the CLI itself) and 'upload' for files
+    uploaded over the web or the API, which the server's upload worker runs; their status
+    goes queued -> running -> completed (or failed).
+    """
 
     __tablename__ = "ingest_jobs"
-    __table_args__ = (Index("ix_ingest_jobs_collection", "collection_id"),)
+    __table_args__ = (
+        Index("ix_ingest_jobs_collection", "collection_id"),
+        Index("ix_ingest_jobs_queue", "kind", "status"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     collection_id: Mapped[str] = mapped_column(
@@ -100,6 +108,9 @@ class IngestJobRow(Base):
     roots: Mapped[list[Any]] = mapped_column(JSON)
     prune: Mapped[bool] = mapped_column(Boolean)
     total: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10), server_default="paths")
+    #: The channel of the request that queued an upload job (web, api), for its audit event.
+    channel: Mapped[str | None] = mapped_column(String(20))
 
 
 class IngestItemRow(Base):
@@ -111,7 +122,8 @@ class IngestItemRow(Base):
         String(32), ForeignKey("ingest_jobs.id", ondelete="CASCADE"), primary_key=True
     )
     ordinal: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    #: 'ingest' a file, 'prune' a document whose file is gone, or 'skip' a file.
+    #: 'ingest' a file, 'upload' a stored upload (`path` is where its bytes wait, `source`
+    #: its name), 'prune' a document whose file is gone, or 'skip' / 'keep' one.
     action: Mapped[str] = mapped_column(String(10))
     path: Mapped[str] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)

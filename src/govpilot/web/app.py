@@ -18,7 +18,17 @@ from govpilot.platform import Platform
 from govpilot.web.errors import install_page_errors
 from govpilot.web.i18n import UiLanguages
 from govpilot.web.render import NavItem, WebState, build_state
-from govpilot.web.routes import admin, audit, auth, copilot, jobs, knowledge, redaction, sso
+from govpilot.web.routes import (
+    admin,
+    audit,
+    auth,
+    collections,
+    copilot,
+    jobs,
+    knowledge,
+    redaction,
+    sso,
+)
 from govpilot.web.security import SecurityHeadersMiddleware
 from govpilot.web.session import FormTokens, load_or_create_secret
 
@@ -30,6 +40,7 @@ WEB_ROUTERS: list[ModuleType] = [
     jobs,
     redaction,
     knowledge,
+    collections,
     admin,
     audit,
 ]

@@ -1,10 +1,11 @@
 """Knowledge collections under /api/v1/collections: create, list and delete them, upload
 documents into them, delete documents, and search.
 
-Collections are looked up by name within the caller's department. Uploads are indexed in
-the request (up to `MAX_UPLOAD_FILES` files, each within the upload size limit), with one
-result per file; large folders go through `govpilot ingest`, which runs as a resumable job.
-Who may do what is decided in `KnowledgeServices` (`accounts.authz`), not here.
+Collections are looked up by name within the caller's department. Uploads (up to
+`MAX_UPLOAD_FILES` files, each within the upload size limit) are stored and indexed by the
+upload worker as a resumable job (`knowledge.upload_jobs`); the request waits for it unless
+`wait=false`, which answers 202 with the job to follow at `.../ingest-jobs/{job_id}`.
+Who may do what is decided in the services (`accounts.authz`), not here.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from govpilot.api.schemas.collections import (
     CollectionCreate,
     CollectionPublic,
     DocumentPublic,
+    IngestJobPublic,
     SearchHitPublic,
-    UploadResult,
 )
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
 from govpilot.api.uploads import read_upload, size_limited_route, upload_name
 from govpilot.config import Settings
 from govpilot.errors import InputError, InputTooLarge
+from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.services import hit_as_dict
 from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile
 
@@ -68,20 +70,34 @@ def list_documents(name: str, platform: PlatformDep, caller: CallerDep) -> Any:
     return [d.as_dict() for d in platform.knowledge_services().list_documents(caller, name)]
 
 
-@router.post("/{name}/documents", response_model=UploadResult)
+@router.post(
+    "/{name}/documents",
+    response_model=IngestJobPublic,
+    responses={202: {"model": IngestJobPublic, "description": "Queued (wait=false)"}},
+)
 def upload_documents(
     name: str,
     platform: PlatformDep,
     caller: CallerDep,
+    response: Response,
     files: Annotated[
         list[UploadFile],
         File(description="txt, md, html, docx, pdf, images, eml, csv or xlsx files"),
     ],
+    wait: Annotated[
+        bool,
+        Query(
+            description="Answer once every file is indexed (true), or at once with 202 and"
+            " the job to follow at GET .../ingest-jobs/{job_id} (false)"
+        ),
+    ] = True,
 ) -> Any:
-    """Add files to a collection now; each is added, updated, unchanged, skipped or failed.
+    """Add files to a collection; each is added, updated, unchanged, skipped or failed.
 
-    A file of the same name replaces the earlier one when its content changed. Files that
-    cannot be read are reported with the reason; the others are indexed all the same.
+    The files are stored before anything else, then indexed in the background: a server
+    restart half-way loses none. A file of the same name replaces the earlier one when its
+    content changed. Files that cannot be read are reported with the reason; the others
+    are indexed all the same. Large files take minutes: send `wait=false` and poll the job.
     """
     if len(files) > MAX_UPLOAD_FILES:
         raise InputError(
@@ -89,7 +105,23 @@ def upload_documents(
             hint="Send them in several requests, or ingest a folder with `govpilot ingest`.",
         )
     uploads = [_read(upload, platform.settings) for upload in files]
-    return platform.knowledge_services().ingest_uploads(caller, name, uploads).as_dict()
+    jobs = platform.upload_job_service()
+    report = jobs.submit(caller, name, uploads)
+    if wait:
+        report = jobs.wait(caller, name, report.job_id)
+    else:
+        response.status_code = 202
+    return _job(report)
+
+
+@router.get("/{name}/ingest-jobs/{job_id}", response_model=IngestJobPublic)
+def ingest_job(name: str, job_id: str, platform: PlatformDep, caller: CallerDep) -> Any:
+    """An upload's job: its status, files done of all, and each file's result so far."""
+    return _job(platform.upload_job_service().report(caller, name, job_id))
+
+
+def _job(report: IngestReport) -> dict[str, Any]:
+    return {**report.as_dict(), "done": report.done, "total": report.total}
 
 
 def _read(upload: UploadFile, settings: Settings) -> UploadedFile:

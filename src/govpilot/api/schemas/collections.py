@@ -45,22 +45,30 @@ class DocumentPublic(BaseModel):
 class UploadItemPublic(BaseModel):
     """What became of one uploaded file."""
 
-    source: str
+    source: str = Field(description="The file's own name, as documents and citations show it")
     path: str
-    status: str
+    status: str = Field(description="'pending' until the file is indexed, then 'done'")
     outcome: str | None = Field(
-        description="added, updated, unchanged, skipped (not a type govpilot reads) or failed"
+        description="added, updated, unchanged, skipped (not a type govpilot reads) or failed;"
+        " null while pending"
     )
     reason: str | None = Field(description="Why a file was skipped or failed")
     document_id: str | None
     chunks: int
 
 
-class UploadResult(BaseModel):
-    """The result of an upload: counts by outcome and one item per file, in the order sent."""
+class IngestJobPublic(BaseModel):
+    """An upload's ingest job: its state, counts by outcome and one item per file, in the
+    order sent."""
 
+    job_id: str
     collection: str
-    counts: dict[str, int]
+    status: str = Field(description="queued, running, completed or failed")
+    done: int = Field(description="Files done so far")
+    total: int = Field(description="Files in the job")
+    counts: dict[str, int] = Field(
+        description="Files by outcome; 'pending' counts those not indexed yet"
+    )
     items: list[UploadItemPublic]
 
 

@@ -1,5 +1,5 @@
-"""/bots and /collections: a department's bots (with their analytics and widget snippet) and
-its knowledge collections (upload, documents, search with citations).
+"""/bots: a department's bots, with their analytics and widget snippet (the collections
+they answer from are in `routes/collections.py`).
 
 Everything is looked up within the signed-in user's department. The bot and knowledge
 services authorise (and audit) every read of a configuration, change, search and analytics
@@ -13,12 +13,12 @@ from dataclasses import replace
 from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from govpilot.accounts.authz import allowed, authorize
 from govpilot.accounts.roles import Permission
-from govpilot.api.uploads import read_upload, size_limited_route, upload_name
+from govpilot.api.uploads import size_limited_route
 from govpilot.capabilities.chat.bots import (
     BOT_LANGUAGES,
     DEFAULT_HANDOVER,
@@ -29,42 +29,26 @@ from govpilot.capabilities.chat.bots import (
 from govpilot.capabilities.chat.service import bot_service, resolve_collections
 from govpilot.errors import InputError
 from govpilot.guard import CallContext
-from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile, UploadReport
 from govpilot.platform import Platform
 from govpilot.web.charts import Series, bar_chart
 from govpilot.web.i18n import N_, text_lang
 from govpilot.web.render import NavItem, render, translate
 from govpilot.web.session import WebUser, WebUserDep
 
-# Refuses a request bigger than its files may be before reading it (413, as the API does).
-router = APIRouter(route_class=size_limited_route(max_files=MAX_UPLOAD_FILES))
+# Refuses a request body over the upload limit before reading it (413, as the API does).
+router = APIRouter(route_class=size_limited_route())
 
-NAV_ITEMS = [
-    NavItem("/bots", N_("Bots"), Permission.ASK_BOTS, order=60),
-    NavItem("/collections", N_("Collections"), Permission.SEARCH_KNOWLEDGE, order=61),
-]
+NAV_ITEMS = [NavItem("/bots", N_("Bots"), Permission.ASK_BOTS, order=60)]
 CAPABILITY = "knowledge"
-SEARCH_RESULTS = 8
 LANGUAGE_LABELS = {
     "en": N_("English"),
     "zh-Hant": N_("Traditional Chinese"),
     "yue": N_("Cantonese"),
 }
-OUTCOME_LABELS = {
-    "added": N_("Added"),
-    "updated": N_("Updated"),
-    "unchanged": N_("Unchanged"),
-    "removed": N_("Removed"),
-    "kept": N_("Kept"),
-    "skipped": N_("Skipped"),
-    "failed": N_("Failed"),
-}
 NOTICES = {
     "bot_created": N_("The bot was created."),
     "bot_saved": N_("The bot was saved."),
     "bot_deleted": N_("The bot was deleted."),
-    "collection_created": N_("The collection was created."),
-    "document_deleted": N_("The document was deleted."),
 }
 Text = Annotated[str, Form(max_length=2000)]
 Names = Annotated[list[str] | None, Form()]
@@ -340,124 +324,3 @@ def analytics_csv(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
     )
-
-
-# -- collections ---------------------------------------------------------------------------
-
-
-@router.get("/collections")
-def collections_page(request: Request, web: WebUserDep) -> Response:
-    """The department's collections with their document and chunk counts."""
-    ctx = web.context(CAPABILITY)
-    return render(
-        request,
-        "knowledge/collections.html",
-        collections=_platform(request).knowledge_services().list_collections(ctx),
-        can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
-        notice=_notice(request),
-        error=None,
-    )
-
-
-@router.post("/collections")
-def create_collection(
-    request: Request,
-    web: WebUserDep,
-    name: Annotated[str, Form(max_length=100)],
-    description: Text = "",
-) -> Response:
-    """A new, empty collection."""
-    ctx = web.context(CAPABILITY)
-    knowledge = _platform(request).knowledge_services()
-    try:
-        collection = knowledge.create_collection(ctx, name, description=description)
-    except InputError as exc:
-        return render(
-            request,
-            "knowledge/collections.html",
-            collections=knowledge.list_collections(ctx),
-            can_manage=True,
-            notice=None,
-            error=str(exc),
-            status_code=400,
-        )
-    return _back(f"/collections/{quote(collection.name)}", "collection_created")
-
-
-def _collection_page(
-    request: Request,
-    web: WebUser,
-    name: str,
-    *,
-    query: str = "",
-    report: UploadReport | None = None,
-    error: str | None = None,
-) -> Response:
-    ctx = web.context(CAPABILITY)
-    knowledge = _platform(request).knowledge_services()
-    collection = knowledge.collection(ctx, name)
-    hits = []
-    if query.strip():
-        found = knowledge.search_collection(ctx, collection.name, [query.strip()], SEARCH_RESULTS)
-        hits = [
-            {"hit": hit, "label": hit.citation.label(), "lang": text_lang(hit.chunk.text)}
-            for hit in found[0]
-        ]
-    return render(
-        request,
-        "knowledge/collection.html",
-        collection=collection,
-        documents=knowledge.list_documents(ctx, collection.name),
-        can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
-        query=query,
-        hits=hits,
-        report=report,
-        outcome_labels=OUTCOME_LABELS,
-        max_files=MAX_UPLOAD_FILES,
-        notice=_notice(request),
-        error=error,
-        status_code=400 if error else 200,
-    )
-
-
-@router.get("/collections/{name}")
-def collection_page(
-    request: Request,
-    web: WebUserDep,
-    name: str,
-    q: Annotated[str, Query(max_length=1000)] = "",
-) -> Response:
-    """A collection's documents, the upload form, and search with citations."""
-    return _collection_page(request, web, name, query=q)
-
-
-@router.post("/collections/{name}/upload")
-def upload(
-    request: Request,
-    web: WebUserDep,
-    name: str,
-    files: Annotated[list[UploadFile], File()],
-) -> Response:
-    """Read and index uploaded files now; the page lists what became of each one."""
-    platform = _platform(request)
-    chosen = [f for f in files if f.filename]
-    if not chosen or len(chosen) > MAX_UPLOAD_FILES:
-        message = translate(request, N_("Choose between 1 and %(n)s files."), n=MAX_UPLOAD_FILES)
-        return _collection_page(request, web, name, error=message)
-    uploaded = []
-    for file in chosen:
-        try:
-            data = read_upload(file, platform.settings)
-        except InputError as exc:
-            return _collection_page(request, web, name, error=str(exc))
-        uploaded.append(UploadedFile(upload_name(file), data))
-    report = platform.knowledge_services().ingest_uploads(web.context(CAPABILITY), name, uploaded)
-    return _collection_page(request, web, name, report=report)
-
-
-@router.post("/collections/{name}/documents/{document_id}/delete")
-def delete_document(request: Request, web: WebUserDep, name: str, document_id: str) -> Response:
-    """Delete one document and its chunks."""
-    knowledge = _platform(request).knowledge_services()
-    knowledge.delete_document(web.context(CAPABILITY), name, document_id)
-    return _back(f"/collections/{quote(name)}", "document_deleted")

@@ -1,0 +1,158 @@
+"""Uploads into a collection, indexed in the background: the web's and the API's way in.
+
+`submit` checks the files (count, sent twice, too large, empty), writes the usable ones to
+the spool folder (`upload_queue`), stores an ingest job of kind 'upload' with one item per
+file, wakes the upload worker and returns - the request does not wait for the embedder.
+The worker (`upload_worker`) indexes the job like `govpilot ingest` runs one, so it is
+resumable after a restart and nothing is indexed twice; `report` and `wait` follow it.
+
+Authorisation as for every knowledge change, here, once: MANAGE_KNOWLEDGE in the
+collection's department to upload and to follow a job; another department's collection or
+job is NotFound. The `knowledge.ingest` audit event is recorded when the job finishes.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from govpilot.accounts.authz import authorize
+from govpilot.accounts.roles import Permission
+from govpilot.errors import InputError, NotFound
+from govpilot.guard import CallContext
+from govpilot.knowledge.ingest_plan import Planned
+from govpilot.knowledge.ingest_report import IngestReport
+from govpilot.knowledge.upload_queue import UPLOAD, UploadSpool, latest_upload
+from govpilot.knowledge.upload_worker import UploadWorker
+from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile, check_uploads
+
+if TYPE_CHECKING:
+    from govpilot.knowledge.services import KnowledgeServices
+    from govpilot.platform import Platform
+
+__all__ = ["UploadJobs"]
+
+#: Where uploads wait, and the lock of the process running the worker, in GOVPILOT_HOME.
+SPOOL_DIR = "ingest-uploads"
+LOCK_FILE = "ingest.lock"
+_WAIT_STEP_S = 0.2
+
+
+class UploadJobs:
+    """Queues uploads as ingest jobs, shows them to their department, runs the worker."""
+
+    def __init__(
+        self,
+        knowledge: Callable[[], KnowledgeServices],
+        spool_dir: Path,
+        *,
+        lock_path: Path | None = None,
+        poll_s: float | None = None,
+    ) -> None:
+        self.knowledge = knowledge
+        self.spool = UploadSpool(spool_dir)
+        options = {"poll_s": poll_s} if poll_s is not None else {}
+        self.worker = UploadWorker(knowledge, self.spool, lock_path=lock_path, **options)
+
+    @classmethod
+    def from_platform(cls, platform: Platform) -> UploadJobs:
+        """The upload jobs over the platform's knowledge services (not started)."""
+        home = platform.settings.home
+        return cls(platform.knowledge_services, home / SPOOL_DIR, lock_path=home / LOCK_FILE)
+
+    def start(self) -> UploadJobs:
+        """Run the worker here (or stand by while another process runs it)."""
+        self.worker.start()
+        return self
+
+    def shutdown(self) -> None:
+        """Stop the worker; an unfinished job continues at the next start."""
+        self.worker.stop()
+
+    def submit(
+        self,
+        ctx: CallContext,
+        collection: str,
+        files: Sequence[UploadedFile],
+        department: str | None = None,
+    ) -> IngestReport:
+        """Store the files and queue them for indexing; the new job (MANAGE_KNOWLEDGE)."""
+        department = department or ctx.department
+        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
+        if not files or len(files) > MAX_UPLOAD_FILES:
+            raise InputError(
+                f"{len(files)} files were uploaded; 1 to {MAX_UPLOAD_FILES} are accepted at once",
+                hint="Send them in several requests, or ingest a folder with `govpilot ingest`.",
+            )
+        knowledge = self.knowledge()
+        found = knowledge.collections.get(department, collection)
+        job_id = uuid.uuid4().hex
+        planned = []
+        try:
+            for ordinal, upload in enumerate(check_uploads(files)):
+                if upload.data is None:
+                    action = "skip" if upload.outcome == "skipped" else "fail"
+                    planned.append(Planned(upload.source, upload.source, action, upload.reason))
+                else:
+                    path = self.spool.save(job_id, ordinal, upload.data)
+                    planned.append(Planned(str(path), upload.source, "upload"))
+            self.spool.sync(job_id)
+            knowledge.ingestor.add_job(
+                found, planned, actor=ctx.actor, kind=UPLOAD, channel=ctx.channel, job_id=job_id
+            )
+        except BaseException:
+            self.spool.remove(job_id)
+            raise
+        self.worker.wake()
+        return knowledge.ingestor.report(job_id, department)
+
+    def report(
+        self, ctx: CallContext, collection: str, job_id: str, department: str | None = None
+    ) -> IngestReport:
+        """An ingest job of the collection: its state and each file's result (MANAGE_KNOWLEDGE)."""
+        department = department or ctx.department
+        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
+        knowledge = self.knowledge()
+        found = knowledge.collections.get(department, collection)
+        report = knowledge.ingestor.report(job_id, department)
+        if report.collection != found.name:
+            raise NotFound(
+                f"Collection {found.name!r} has no ingest job {job_id!r}.",
+                hint="Use the job id the upload returned.",
+            )
+        return report
+
+    def current(
+        self, ctx: CallContext, collection: str, department: str | None = None
+    ) -> IngestReport | None:
+        """The collection's newest upload job while it is unfinished; else None."""
+        department = department or ctx.department
+        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
+        knowledge = self.knowledge()
+        found = knowledge.collections.get(department, collection)
+        job_id = latest_upload(knowledge.database, found)
+        if job_id is None:
+            return None
+        report = knowledge.ingestor.report(job_id, department)
+        return None if report.finished else report
+
+    def wait(
+        self,
+        ctx: CallContext,
+        collection: str,
+        job_id: str,
+        *,
+        timeout: float | None = None,
+        department: str | None = None,
+    ) -> IngestReport:
+        """The job once finished, or as it stands after `timeout` seconds (None: no limit)."""
+        report = self.report(ctx, collection, job_id, department)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        ingestor = self.knowledge().ingestor
+        while not report.finished and (deadline is None or time.monotonic() < deadline):
+            time.sleep(_WAIT_STEP_S)
+            report = ingestor.report(job_id, department or ctx.department)
+        return report

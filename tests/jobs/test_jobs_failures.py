@@ -204,3 +204,27 @@ def test_a_job_whose_input_was_erased_before_it_ran_fails_with_a_plain_message(
     failed = idle_jobs.wait(job.id)
     assert failed.status == "failed"
     assert "no longer stored" in (failed.error or "")
+
+
+def test_serve_starts_the_workers_so_a_stopped_servers_jobs_finish(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from govpilot.api import serve
+
+    ctx = person(platform, "me@had.gov.hk")
+    # Queued and claimed by a server that stopped before finishing it; nobody asks again.
+    earlier = JobService.from_platform(platform)
+    job = earlier.submit(ctx, "summarise", filename="a.txt", text="Some text.")
+    earlier.store.claim_next()
+    finished: list[str] = []
+
+    def run(app: object, **kwargs: object) -> None:
+        # While serving and before any request, the new server's workers finish it.
+        assert platform.jobs is not None
+        finished.append(platform.jobs.wait(job.id, timeout=30).status)
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    serve(platform)
+    assert finished == ["done"]

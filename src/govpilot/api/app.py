@@ -83,7 +83,9 @@ def serve(platform: Platform, host: str | None = None, port: int | None = None) 
         print(first_start_notice(platform, password, host, port), file=sys.stderr, flush=True)
     # Load the name recognizers' models now, not on the first request (about 1.5 s).
     platform.detector.detect("Mr Chan Tai-man 陳大文先生")
-    # Uploads a stopped server left half-indexed continue now, not at the next upload.
+    # Work a stopped server left unfinished continues now, not at the next request: copilot
+    # jobs (requeued by whichever process takes the worker lock) and half-indexed uploads.
+    platform.job_service()
     platform.upload_job_service()
     try:
         uvicorn.run(

@@ -12,10 +12,11 @@ passages, in the same process:
   hand-over logic and no checks (its citation is the top passage).
 
 Figures: share of answerable questions whose answer contains a gold answer (script-folded,
-case and punctuation ignored); share of SQuAD v2 unanswerable questions handed over
-(baseline: replies that say the passages do not tell); share of answered questions with at
-least one citation of the gold paragraph; handed-over share of answerable questions (false
-hand-overs); seconds per answer.
+case and punctuation ignored); token F1 against the best gold answer (characters for
+Chinese, words for English; a hand-over scores 0); share of SQuAD v2 unanswerable questions
+handed over (baseline: replies that say the passages do not tell); share of answered
+questions with at least one citation of the gold paragraph; handed-over share of answerable
+questions (false hand-overs); seconds per answer.
 
     python bench/bench_bots.py --limit 200          # the README figures (slow: ~1 h+)
     python bench/bench_bots.py --limit 5            # smoke run
@@ -31,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +135,28 @@ def contains_gold(answer: str, golds: Sequence[str]) -> bool:
     return any(_norm(g) and _norm(g) in folded for g in golds)
 
 
+def _units(text: str) -> list[str]:
+    # SQuAD-style tokens: English words (articles dropped), and each Chinese character.
+    folded = fold_script(re.sub(r"\s*\[\d+\]", "", text)).lower()
+    units = re.findall(r"[\u3400-\u9fff]|[a-z0-9]+", folded)
+    return [u for u in units if u not in ("a", "an", "the")]
+
+
+def token_f1(answer: str, golds: Sequence[str]) -> float:
+    """The best SQuAD/DRCD-style F1 of `answer` against a gold answer (characters for
+    Chinese, words for English): partial credit where "contains gold" gives none, and less
+    credit for long answers."""
+    said = _units(answer)
+    best = 0.0
+    for gold in golds:
+        wanted = _units(gold)
+        common = sum((Counter(said) & Counter(wanted)).values())
+        if common:
+            precision, recall = common / len(said), common / len(wanted)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
 def baseline_answer(
     gateway: ModelGateway, ctx: CallContext, question: str, passages: Sequence[str], zh: bool
 ) -> str:
@@ -197,8 +221,11 @@ def answer_one(
             "answerable": bool(q.answers),
             "handed_over": result.handed_over,
             "contains": contains_gold(result.text, q.answers) if q.answers else False,
+            "f1": 0.0 if result.handed_over else token_f1(result.text, q.answers),
             "cites_gold": q.gold_chunk in cited_ids,
             "seconds": t1 - t0,
+            "reason": result.reason,
+            "answer": result.text,
         }
     }
     if with_baseline:
@@ -209,6 +236,8 @@ def answer_one(
             "answerable": bool(q.answers),
             "handed_over": bool(_NOT_TOLD.search(plain)),
             "contains": contains_gold(plain, q.answers) if q.answers else False,
+            "f1": token_f1(plain, q.answers),
+            "answer": plain,
             "cites_gold": bool(hits) and hits[0].chunk.id == q.gold_chunk,
             "seconds": time.perf_counter() - t2,
         }
@@ -241,6 +270,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     seconds = [r["seconds"] for r in rows]
     return {
         "contains_gold": share(answerable, "contains"),
+        "f1": round(statistics.fmean(r["f1"] for r in answerable), 3) if answerable else None,
         "false_handover": share(answerable, "handed_over"),
         "unanswerable_handed_over": share(unanswerable, "handed_over"),
         "answered_with_gold_citation": share(answered, "cites_gold"),
@@ -324,6 +354,7 @@ def main() -> None:
         "system",
         "n",
         "contains gold",
+        "F1",
         "false hand-over",
         "unanswerable handed over",
         "gold citation",
@@ -338,6 +369,7 @@ def main() -> None:
                     system,
                     r["questions"] if system == "govpilot" else r["baseline_questions"],
                     f["contains_gold"],
+                    f["f1"],
                     f["false_handover"],
                     f["unanswerable_handed_over"],
                     f["answered_with_gold_citation"],

@@ -39,11 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from common import embedded_model, markdown_table, peak_rss_mb, require_data
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.llm import ChatMessage, GenerationOptions
 from govpilot.capabilities.chat import AnswerOptions, BotResponder, new_bot
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import fold_script, to_hk_traditional
 from govpilot.retrieval.types import Chunk, Retriever, Scope
 

@@ -45,7 +45,7 @@ import httpx
 import psutil
 
 from common import ROOT, markdown_table, percentile
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.api.deps import SESSION_COOKIE
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage

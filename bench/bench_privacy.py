@@ -163,10 +163,10 @@ def time_calls(prompts: list[dict], call: Callable[[str], object]) -> dict[str, 
 
 def guard_call() -> Callable[[str], object]:
     """One guarded model call's privacy work: before() on the prompt, after() on the answer."""
+    from govpilot.access import CallContext
     from govpilot.backends.fake import ScriptedModel
     from govpilot.backends.llm import ChatMessage
     from govpilot.config import PrivacySettings
-    from govpilot.guard import CallContext
     from govpilot.privacy.detector import default_detector
     from govpilot.privacy.guard import PrivacyGuard
     from govpilot.privacy.policy import PrivacyPolicy

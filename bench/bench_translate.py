@@ -30,13 +30,13 @@ from common import (
     read_lines,
     require_data,
 )
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.embedded import LlamaCppModel
 from govpilot.backends.llm import ChatMessage, GenerationOptions
 from govpilot.capabilities.translate import translate_text
 from govpilot.capabilities.translation_checks import leftover_english_words
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import Glossary, has_simplified, to_hk_traditional
 
 PLAIN_PROMPTS = {

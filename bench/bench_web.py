@@ -46,7 +46,7 @@ import httpx
 
 from common import ROOT, markdown_table
 from govpilot import __version__
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.api.deps import SESSION_COOKIE
 from govpilot.config import AuthSettings, ModelConfig, Settings
 from govpilot.platform import Platform

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import Glossary
 from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.testing import scripted_detector as build_scripted_detector

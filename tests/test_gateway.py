@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import pytest
 
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage, ChatModel
 from govpilot.errors import ModelUnavailable, NotFound, PolicyViolation
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext, GuardedPrompt
+from govpilot.guard import GuardedPrompt
 
 HELLO = [ChatMessage("user", "hello")]
 

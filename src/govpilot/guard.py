@@ -11,23 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from govpilot.access import CallContext
 from govpilot.backends.llm import ChatMessage, ChatModel
-
-
-@dataclass(frozen=True)
-class CallContext:
-    """Who is calling, for which capability, through which channel."""
-
-    actor: str
-    department: str
-    capability: str
-    channel: str = "cli"
-    #: A conversation or job id: pseudonyms stay the same across the calls that share it.
-    session: str | None = None
-    #: The caller's role (`accounts.roles.Role` value): what `accounts.authz` allows.
-    role: str = "officer"
-    #: The caller's account id, when there is one (public callers and scripts have none).
-    user_id: str | None = None
 
 
 @dataclass

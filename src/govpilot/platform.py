@@ -10,8 +10,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from govpilot.access import CallContext, Role
 from govpilot.accounts.model_access import ModelAccess
-from govpilot.accounts.roles import Role
 from govpilot.accounts.service import AccountService
 from govpilot.accounts.signin import SignIn
 from govpilot.audit.log import AuditLog
@@ -19,7 +19,6 @@ from govpilot.backends.registry import build_models
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import Glossary
 from govpilot.privacy.detector import PiiDetector, default_detector
 from govpilot.privacy.guard import PrivacyGuard

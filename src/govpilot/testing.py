@@ -18,9 +18,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from govpilot.access import CallContext, Role
 from govpilot.accounts.model_access import ModelAccess
 from govpilot.accounts.models import User
-from govpilot.accounts.roles import Role
 from govpilot.accounts.service import AccountService
 from govpilot.accounts.signin import SignIn
 from govpilot.audit.log import AuditLog
@@ -29,7 +29,6 @@ from govpilot.backends.llm import ChatModel
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.config import ModelConfig, Settings
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.knowledge.ocr import OcrEngine
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.language import Glossary

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from govpilot.access import CallContext, Role
 from govpilot.accounts.models import User
-from govpilot.accounts.roles import Role
-from govpilot.guard import CallContext
 
 PASSWORD = "correct horse battery staple"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

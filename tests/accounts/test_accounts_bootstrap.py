@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from govpilot.access import Role
 from govpilot.accounts.bootstrap import (
     FIRST_ADMIN_EMAIL,
     ensure_first_admin,
     first_start_notice,
     initial_password_path,
 )
-from govpilot.accounts.roles import Role
 from govpilot.api import app as api_app
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT, add_user, fake_settings, make_test_platform

@@ -14,13 +14,13 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from govpilot.access import Role
 from govpilot.accounts.oidc import (
     AuthorizationRequest,
     OidcClient,
     identity_from_claims,
     map_role,
 )
-from govpilot.accounts.roles import Role
 from govpilot.config import OidcSettings
 from govpilot.errors import ConfigError, NotAuthenticated
 from support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider

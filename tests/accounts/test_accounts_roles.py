@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from govpilot.accounts.authz import allowed, authorize, visible_departments
-from govpilot.accounts.roles import (
+from govpilot.access import (
     ACCOUNT_ROLES,
     DEPARTMENT_GRANTABLE,
+    CallContext,
     Permission,
     Role,
+    allowed,
+    authorize,
     permissions_of,
+    visible_departments,
 )
 from govpilot.errors import PermissionDenied
-from govpilot.guard import CallContext
 
 P = Permission
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from accounts_support import PASSWORD, ManualClock, acting, admin_context
 
+from govpilot.access import Role
 from govpilot.accounts.models import User
-from govpilot.accounts.roles import Role
 from govpilot.accounts.service import AccountService
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.errors import Conflict, InputError, NotFound, PermissionDenied

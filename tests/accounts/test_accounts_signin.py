@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from accounts_support import PASSWORD, ManualClock, acting, admin_context
 
+from govpilot.access import Role
 from govpilot.accounts.models import User
-from govpilot.accounts.roles import Role
 from govpilot.accounts.service import AccountService
 from govpilot.accounts.signin import SignIn
 from govpilot.audit.events import AuditEvent, MemoryAuditSink

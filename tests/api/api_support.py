@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.api import create_app
 from govpilot.api.deps import DEPARTMENT_HEADER
 from govpilot.audit.log import AuditRecord

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from api_support import UPLOAD_LIMIT_MB, api_events, app_client, public_client
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.knowledge.ocr import OcrLine
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.platform import Platform

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from api_support import app_client, json_events, public_client, sse_events
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk

@@ -10,7 +10,7 @@ import pytest
 from api_support import OFFICER, UPLOAD_LIMIT_MB, app_client
 from fpdf import FPDF
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.api.routers import privacy as privacy_router
 from govpilot.config import Settings
 from govpilot.documents import load_bytes

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from govpilot.accounts.roles import Role
+from govpilot.access import CallContext, Role
 from govpilot.audit import AuditEvent, AuditLog
 from govpilot.audit.usage import (
     CSV_COLUMNS,
@@ -21,7 +21,6 @@ from govpilot.audit.usage import (
     usage_by_day,
 )
 from govpilot.errors import InputError, PermissionDenied
-from govpilot.guard import CallContext
 from govpilot.storage.db import Database
 
 HKT = timezone(timedelta(hours=8))

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from govpilot.access import CallContext
 from govpilot.backends.fake import ScriptedModel
 from govpilot.capabilities.draft import DraftTemplate, TemplateLibrary, draft_text
 from govpilot.documents.model import Block, Document
 from govpilot.errors import EmptyDocument, InputError, NotFound
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import Glossary
 
 REPLY = """Dear Sir/Madam,

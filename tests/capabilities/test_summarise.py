@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.capabilities.summarise import (
@@ -13,7 +14,6 @@ from govpilot.capabilities.summarise import (
 from govpilot.documents.model import Block, Document
 from govpilot.errors import EmptyDocument, InputError
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 
 DOC_A = Document(
     [

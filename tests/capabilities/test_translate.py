@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
@@ -11,7 +12,6 @@ from govpilot.capabilities.translate import choose_direction, translate_document
 from govpilot.documents.model import Block, Document
 from govpilot.errors import EmptyDocument, InputError
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import Glossary, has_simplified
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.embedded import LlamaCppModel
 from govpilot.backends.llm import ChatMessage, Completion, GenerationOptions
@@ -26,7 +27,6 @@ from govpilot.capabilities.translate import translate_text
 from govpilot.config import Settings
 from govpilot.documents import load_document
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import Glossary, has_simplified
 
 pytestmark = pytest.mark.embedded

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 
 import docx
 
-from govpilot.accounts.roles import Role
+from govpilot.access import CallContext, Role
 from govpilot.backends.llm import ChatMessage
-from govpilot.guard import CallContext
 from govpilot.platform import Platform
 from govpilot.privacy.testing import SAMPLE_HKID, SAMPLE_PHONE
 from govpilot.testing import add_user

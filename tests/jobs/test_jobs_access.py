@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from jobs_support import person
 
-from govpilot.accounts.roles import Role
+from govpilot.access import CallContext, Role
 from govpilot.errors import Conflict, NotFound, PermissionDenied, RateLimited
-from govpilot.guard import CallContext
 from govpilot.jobs import JobService
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from jobs_support import ZH_HK, docx_text, make_docx, respond
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.api import create_app
 from govpilot.api.routers.jobs import POLL_S
 from govpilot.backends.fake import ScriptedModel

@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy import select
 from test_ingest import CrashingRetriever, NoOcr, _sql_retriever, chunks_of
 
-from govpilot.accounts.roles import Role
+from govpilot.access import CallContext, Role
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.errors import InputError, NotFound, PermissionDenied, StorageError
-from govpilot.guard import CallContext
 from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.knowledge.upload_jobs import UploadJobs

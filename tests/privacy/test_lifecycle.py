@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from govpilot.accounts.roles import Role
+from govpilot.access import CallContext, Role
 from govpilot.audit import AuditEvent, AuditLog
 from govpilot.config import DepartmentPrivacy, PrivacySettings, RetentionDays
 from govpilot.errors import InputError, StorageError
-from govpilot.guard import CallContext
 from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.lifecycle import EXPORT_FORMAT, DataLifecycle
 from govpilot.privacy.policy import PrivacyPolicy

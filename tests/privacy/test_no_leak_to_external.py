@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import PrivacySettings
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.privacy.detector import default_detector
 from govpilot.privacy.entities import PII_TYPES
 from govpilot.privacy.guard import PrivacyGuard

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import DepartmentPrivacy, PrivacySettings
 from govpilot.errors import PersonalDataRefused
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.entities import Finding
 from govpilot.privacy.guard import PrivacyGuard, VaultStore

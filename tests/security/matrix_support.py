@@ -35,8 +35,8 @@ from sqlalchemy import MetaData, Table, select
 from sqlalchemy import inspect as sa_inspect
 from starlette.routing import Mount
 
+from govpilot.access import CallContext, Role
 from govpilot.accounts.models import User
-from govpilot.accounts.roles import Role
 from govpilot.api import create_app
 from govpilot.api.deps import CSRF_HEADER, DEPARTMENT_HEADER, SESSION_COOKIE
 from govpilot.backends.fake import ScriptedModel
@@ -44,7 +44,6 @@ from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
 from govpilot.capabilities.chat.service import bot_service
 from govpilot.config import AuthSettings, Settings
-from govpilot.guard import CallContext
 from govpilot.jobs import JobService
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.knowledge.uploads import UploadedFile

@@ -24,13 +24,12 @@ from pathlib import Path
 
 import pytest
 
-from govpilot.accounts.roles import Role
+from govpilot.access import CallContext, Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.capabilities.chat.bots import Bot, new_bot
 from govpilot.capabilities.chat.service import PUBLIC_CHANNEL, BotService, bot_service
 from govpilot.cli.privacy import lifecycle_for
 from govpilot.errors import PermissionDenied
-from govpilot.guard import CallContext
 from govpilot.knowledge.ocr import OcrLine
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.knowledge.uploads import UploadedFile

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from web_support import AUDITOR, OFFICER, PASSWORD, browser, csrf_token, sign_in
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.accounts.secrets import API_KEY_PREFIX
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT, add_user

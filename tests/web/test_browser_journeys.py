@@ -21,7 +21,7 @@ import pytest
 from browser_support import ARTIFACTS, chromium, serve
 from web_support import AUDITOR, OFFICER, OTHER_OFFICER, PASSWORD, ZH_HK, add_accounts, respond
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import AuthSettings, Settings

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from web_support import OFFICER, OTHER_OFFICER, PASSWORD, browser, page_token, sign_in
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.capabilities.chat.service import bot_service
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.platform import Platform

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from web_support import AUDITOR, PASSWORD, browser, page_token, sign_in
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.platform import Platform
 from govpilot.privacy.testing import SAMPLE_HKID, SAMPLE_PHONE
 from govpilot.testing import SETUP_CONTEXT

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import httpx
 
-from govpilot.accounts.roles import Role
+from govpilot.access import Role
 from govpilot.api import create_app
 from govpilot.backends.llm import ChatMessage
 from govpilot.platform import Platform

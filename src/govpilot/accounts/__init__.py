@@ -1,8 +1,9 @@
-"""Accounts and tenancy: departments, users, roles, API keys, sessions, single sign-on."""
+"""Accounts and tenancy: departments, users, API keys, sessions, single sign-on.
 
-from govpilot.accounts.authz import allowed, authorize, visible_departments
+Roles, permissions and the authorisation check live one layer down, in `govpilot.access`.
+"""
+
 from govpilot.accounts.models import ApiKey, Department, NewApiKey, User, WebSession
-from govpilot.accounts.roles import Permission, Role
 from govpilot.accounts.service import AccountService
 from govpilot.accounts.signin import SignIn
 
@@ -11,12 +12,7 @@ __all__ = [
     "ApiKey",
     "Department",
     "NewApiKey",
-    "Permission",
-    "Role",
     "SignIn",
     "User",
     "WebSession",
-    "allowed",
-    "authorize",
-    "visible_departments",
 ]

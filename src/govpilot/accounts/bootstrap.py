@@ -11,11 +11,10 @@ import os
 import secrets
 from pathlib import Path
 
-from govpilot.accounts.roles import Role
+from govpilot.access import CallContext, Role
 from govpilot.accounts.secrets import check_password_strength
 from govpilot.accounts.store import count_users
 from govpilot.errors import Conflict, InputError
-from govpilot.guard import CallContext
 from govpilot.platform import Platform
 
 FIRST_ADMIN_EMAIL = "admin@localhost"

@@ -6,12 +6,10 @@ department must allow the model (its `allowed_models`; none listed means all).
 
 from __future__ import annotations
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, authorize
 from govpilot.accounts.service import AccountService
 from govpilot.backends.llm import ChatModel
 from govpilot.errors import PermissionDenied
-from govpilot.guard import CallContext
 
 
 class ModelAccess:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from govpilot.accounts.roles import Role
-from govpilot.guard import CallContext
+from govpilot.access import CallContext, Role
 from govpilot.storage.account_tables import ApiKeyRow, DepartmentRow, UserRow
 
 #: UI languages: English and Traditional Chinese (Hong Kong).

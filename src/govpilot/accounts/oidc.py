@@ -27,8 +27,8 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from govpilot.access import ACCOUNT_ROLES, Role
 from govpilot.accounts.models import User
-from govpilot.accounts.roles import ACCOUNT_ROLES, Role
 from govpilot.accounts.signin import SignIn
 from govpilot.config import OidcSettings
 from govpilot.errors import ConfigError, NotAuthenticated

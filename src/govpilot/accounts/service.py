@@ -14,17 +14,19 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from govpilot.accounts.authz import allowed, authorize
-from govpilot.accounts.limits import DepartmentLimitCache
-from govpilot.accounts.models import LANGUAGES, ApiKey, Department, NewApiKey, User
-from govpilot.accounts.roles import (
+from govpilot.access import (
     ACCOUNT_ROLES,
     CROSS_DEPARTMENT,
     DEPARTMENT_GRANTABLE,
+    CallContext,
     Permission,
     Role,
+    allowed,
+    authorize,
     permissions_of,
 )
+from govpilot.accounts.limits import DepartmentLimitCache
+from govpilot.accounts.models import LANGUAGES, ApiKey, Department, NewApiKey, User
 from govpilot.accounts.secrets import (
     API_KEY_PREFIX,
     check_password_strength,
@@ -42,7 +44,6 @@ from govpilot.accounts.store import (
 from govpilot.audit.events import AuditSink, utc_now
 from govpilot.config import AuthSettings
 from govpilot.errors import Conflict, InputError, NotFound, PermissionDenied
-from govpilot.guard import CallContext
 from govpilot.storage.account_tables import ApiKeyRow, DepartmentRow, UserRow
 from govpilot.storage.db import Database
 

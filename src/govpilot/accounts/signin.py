@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from govpilot.access import ACCOUNT_ROLES, Role
 from govpilot.accounts.models import ApiKey, User, WebSession
-from govpilot.accounts.roles import ACCOUNT_ROLES, Role
 from govpilot.accounts.secrets import (
     hash_password,
     needs_rehash,

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from govpilot.access import CallContext
 from govpilot.audit.events import AuditEvent, AuditSink, Outcome, utc_now
 from govpilot.config import AuthSettings
 from govpilot.errors import NotFound
-from govpilot.guard import CallContext
 from govpilot.storage.account_tables import DepartmentRow, UserRow
 from govpilot.storage.db import Database
 from govpilot.storage.tables import as_utc

@@ -16,12 +16,11 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
+from govpilot.access import CallContext, Role
 from govpilot.accounts.limits import RequestLimiter
 from govpilot.accounts.models import User
-from govpilot.accounts.roles import Role
 from govpilot.accounts.secrets import same_token
 from govpilot.errors import NotAuthenticated, PermissionDenied
-from govpilot.guard import CallContext
 from govpilot.platform import Platform
 
 DEPARTMENT_HEADER = "X-Govpilot-Department"

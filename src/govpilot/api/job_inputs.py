@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, authorize
 from govpilot.documents.model import Document
-from govpilot.guard import CallContext
 from govpilot.platform import Platform
 
 _SEPARATOR = "\n\n---\n\n"

@@ -22,11 +22,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from govpilot.accounts.authz import authorize, visible_departments
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, authorize, visible_departments
 from govpilot.audit.log import EVENT_FIELDS, AuditRecord
 from govpilot.errors import InputError
-from govpilot.guard import CallContext
 from govpilot.storage.db import Database
 from govpilot.storage.tables import AuditEventRow
 

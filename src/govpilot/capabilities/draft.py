@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from govpilot.access import CallContext
 from govpilot.backends.llm import GenerationOptions
 from govpilot.documents.model import Block, Document
 from govpilot.errors import EmptyDocument, InputError, NotFound
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import Glossary, detect_language, to_hk_traditional
 from govpilot.prompts import load_prompt
 

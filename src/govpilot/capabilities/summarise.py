@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from govpilot.access import CallContext
 from govpilot.backends.llm import GenerationOptions
 from govpilot.documents.model import Block, Document
 from govpilot.errors import EmptyDocument, InputError
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import detect_language, to_hk_traditional
 from govpilot.prompts import load_prompt
 

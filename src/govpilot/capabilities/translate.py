@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from govpilot.access import CallContext
 from govpilot.backends.llm import GenerationOptions
 from govpilot.capabilities import translation_checks as checks
 from govpilot.documents.model import Document
 from govpilot.errors import EmptyDocument, InputError
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import (
     Glossary,
     detect_language,

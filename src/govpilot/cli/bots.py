@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
+from govpilot.access import CallContext
 from govpilot.capabilities.chat.bots import DEFAULT_HANDOVER, Bot, new_bot
 from govpilot.capabilities.chat.service import BotService, bot_service, resolve_collections
 from govpilot.cli.common import err_console, get_platform, handled_errors
 from govpilot.errors import InputError
-from govpilot.guard import CallContext
 
 bots_app = typer.Typer(help="Bots that answer from a department's collections.")
 

@@ -15,9 +15,9 @@ from typing import Annotated, Any
 
 import typer
 
+from govpilot.access import CallContext
 from govpilot.cli.common import err_console, get_platform, handled_errors, progress_bar
 from govpilot.errors import InputError
-from govpilot.guard import CallContext
 from govpilot.knowledge.ingest import OUTCOMES, IngestReport
 from govpilot.knowledge.services import hit_as_dict
 from govpilot.platform import Platform

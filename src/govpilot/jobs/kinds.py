@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from govpilot.access import CallContext
 from govpilot.capabilities.draft import TemplateLibrary, draft_text
 from govpilot.capabilities.summarise import summarise_documents
 from govpilot.capabilities.translate import translate_document
 from govpilot.documents.model import Document
 from govpilot.errors import InputError
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.jobs.models import JOB_KINDS, MEDIA_TYPES
 from govpilot.language import Glossary
 from govpilot.privacy.detector import PiiDetector

@@ -12,11 +12,10 @@ import logging
 import threading
 from typing import Any
 
-from govpilot.accounts.roles import Role
+from govpilot.access import CallContext, Role
 from govpilot.audit.events import AuditEvent, AuditSink, Outcome
 from govpilot.documents import render_document
 from govpilot.errors import GovpilotError, PermissionDenied, StorageError
-from govpilot.guard import CallContext
 from govpilot.jobs.files import JobFiles
 from govpilot.jobs.kinds import JobTools, Progress, run_kind
 from govpilot.jobs.models import Job

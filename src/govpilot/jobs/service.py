@@ -23,8 +23,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission, Role
+from govpilot.access import CallContext, Permission, Role, authorize
 from govpilot.accounts.service import AccountService
 from govpilot.audit.events import AuditEvent, AuditSink, utc_now
 from govpilot.config import Settings
@@ -35,7 +34,6 @@ from govpilot.errors import (
     NotFound,
     RateLimited,
 )
-from govpilot.guard import CallContext
 from govpilot.jobs.files import JobFiles, check_input, safe_name
 from govpilot.jobs.kinds import JobTools, check_params
 from govpilot.jobs.models import MEDIA_TYPES, Job, JobResult

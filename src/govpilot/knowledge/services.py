@@ -19,12 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, authorize
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.audit.log import AuditLog
 from govpilot.errors import ConfigError, InputError
-from govpilot.guard import CallContext
 from govpilot.knowledge.collections import Collection, CollectionStore
 from govpilot.knowledge.documents import DocumentStore, KnowledgeDocument
 from govpilot.knowledge.ingest import Ingestor, IngestReport, ProgressCallback

@@ -19,10 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, authorize
 from govpilot.errors import InputError, NotFound
-from govpilot.guard import CallContext
 from govpilot.knowledge.ingest_plan import Planned
 from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.upload_queue import UPLOAD, UploadSpool, latest_upload

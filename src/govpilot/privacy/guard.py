@@ -11,10 +11,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from govpilot.access import CallContext
 from govpilot.backends.llm import ChatMessage, ChatModel
 from govpilot.config import PrivacyAction
 from govpilot.errors import PersonalDataRefused
-from govpilot.guard import CallContext, GuardedPrompt
+from govpilot.guard import GuardedPrompt
 from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.entities import Finding, count_by_type
 from govpilot.privacy.operators import PseudonymVault, apply_operator

@@ -27,13 +27,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from govpilot.accounts.authz import allowed, authorize, visible_departments
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, allowed, authorize, visible_departments
 from govpilot.audit.events import AuditEvent, Outcome
 from govpilot.audit.log import AuditLog, AuditRecord
 from govpilot.config import RetentionDays
 from govpilot.errors import GovpilotError, InputError, PermissionDenied
-from govpilot.guard import CallContext
 from govpilot.privacy.entities import PII_TYPES
 from govpilot.privacy.stored_text import StorageRedactor, Subject
 from govpilot.storage.records import DATA_CLASSES, RecordStore, StoredRecord

@@ -20,8 +20,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from govpilot.access import Role
 from govpilot.accounts.models import LANGUAGES
-from govpilot.accounts.roles import Role
 from govpilot.language import cjk_ratio, detect_language
 
 ENGLISH = "en"

@@ -21,8 +21,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from govpilot import __version__
-from govpilot.accounts.authz import allowed
-from govpilot.accounts.roles import Permission
+from govpilot.access import Permission, allowed
 from govpilot.web.i18n import (
     CHINESE,
     ENGLISH,

@@ -23,12 +23,12 @@ from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 
+from govpilot.access import CallContext
 from govpilot.accounts.models import User, WebSession
 from govpilot.accounts.secrets import same_token
 from govpilot.api.deps import CSRF_HEADER, SESSION_COOKIE, request_limiter
 from govpilot.config import Settings
 from govpilot.errors import NotAuthenticated, PermissionDenied
-from govpilot.guard import CallContext
 from govpilot.platform import Platform
 from govpilot.storage.secret_files import read_or_create_secret
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
+from govpilot.access import CallContext
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.errors import error_body
 from govpilot.api.schemas.copilot import ERROR_RESPONSES, Lang, Target
@@ -24,7 +25,6 @@ from govpilot.api.uploads import (
     upload_name,
 )
 from govpilot.errors import GovpilotError
-from govpilot.guard import CallContext
 from govpilot.jobs.service import JobService
 from govpilot.privacy.operators import OperatorName
 

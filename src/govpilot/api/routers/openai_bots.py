@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from govpilot.access import CallContext
 from govpilot.api.schemas.openai import (
     AssistantMessage,
     ChatCompletion,
@@ -30,7 +31,6 @@ from govpilot.capabilities.chat.answer import BotAnswer, Turn
 from govpilot.capabilities.chat.bots import Bot
 from govpilot.capabilities.chat.service import bot_service
 from govpilot.errors import InputError, NotFound
-from govpilot.guard import CallContext
 from govpilot.platform import Platform
 
 BOT_PREFIX = "bot:"

@@ -13,8 +13,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, authorize
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
 from govpilot.api.uploads import (
@@ -28,7 +27,6 @@ from govpilot.api.uploads import (
 )
 from govpilot.audit.events import AuditEvent
 from govpilot.errors import InputError
-from govpilot.guard import CallContext
 from govpilot.platform import Platform
 from govpilot.privacy.documents import redact_document, redact_text
 from govpilot.privacy.entities import PII_TYPES, count_by_type

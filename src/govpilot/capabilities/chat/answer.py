@@ -23,13 +23,13 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from govpilot.access import CallContext
 from govpilot.audit.events import AuditEvent
 from govpilot.backends.llm import ChatMessage, Completion, GenerationOptions
 from govpilot.capabilities.chat import grounding
 from govpilot.capabilities.chat.bots import Bot
 from govpilot.capabilities.chat.hostile import HostileMatch, find_hostile, quote_passage
 from govpilot.gateway import ModelGateway
-from govpilot.guard import CallContext
 from govpilot.language import cjk_ratio, detect_language, to_hk_traditional
 from govpilot.prompts import load_prompt
 from govpilot.retrieval.types import Citation, Retriever, Scope, SearchHit

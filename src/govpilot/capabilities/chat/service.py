@@ -15,15 +15,13 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission, Role
+from govpilot.access import CallContext, Permission, Role, authorize
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.capabilities.chat.analytics import BotAnalytics, bot_analytics
 from govpilot.capabilities.chat.answer import AnswerOptions, BotAnswer, BotResponder, Turn
 from govpilot.capabilities.chat.bots import Bot, BotStore
 from govpilot.capabilities.chat.conversations import Conversation, ConversationStore
 from govpilot.errors import ConfigError, NotFound
-from govpilot.guard import CallContext
 from govpilot.storage.bot_tables import BotTurnRow
 
 if TYPE_CHECKING:

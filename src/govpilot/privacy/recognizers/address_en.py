@@ -47,8 +47,7 @@ _BLOCK = r"(?:(?:Block|Blk|Tower|Twr|Phase|Wing|House)\.?\s*[A-Z0-9]{1,3}\b)"
 # District No. 109.
 _LOT = r"(?:(?i:lot)\s*(?:No\.?\s*)?\d{1,5}[A-Z]?(?:\s*(?:s\.?\s*[A-Z]|R\.?P\.?)(?![A-Za-z]))*)"
 _DD = (
-    r"(?:(?:(?i:in|of)\s+)?(?:D\.\s?D\.|DD|(?i:demarcation district))\s*(?:No\.?\s*)?"
-    r"\d{1,3}\b)"
+    r"(?:(?:(?i:in|of)\s+)?(?:D\.\s?D\.|DD|(?i:demarcation district))\s*(?:No\.?\s*)?" r"\d{1,3}\b)"
 )
 _NAME_WORD = r"[A-Z][A-Za-z'’\-]*"
 # Dr and St are left out of the street words when no number comes first: "Dear Dr", "St Paul".

@@ -15,8 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from govpilot.accounts.authz import allowed
-from govpilot.accounts.roles import ACCOUNT_ROLES, DEPARTMENT_GRANTABLE, Permission, Role
+from govpilot.access import ACCOUNT_ROLES, DEPARTMENT_GRANTABLE, Permission, Role, allowed
 from govpilot.errors import InputError
 from govpilot.platform import Platform
 from govpilot.web.i18n import N_, ROLE_LABELS

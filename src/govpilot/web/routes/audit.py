@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from markupsafe import Markup
 
-from govpilot.accounts.roles import Permission
+from govpilot.access import Permission
 from govpilot.audit.usage import (
     EventFilter,
     Metric,

@@ -14,9 +14,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from govpilot.accounts.authz import allowed
+from govpilot.access import Permission, allowed
 from govpilot.accounts.models import LANGUAGES
-from govpilot.accounts.roles import Permission
 from govpilot.api.deps import SESSION_COOKIE, request_limiter
 from govpilot.errors import NotAuthenticated
 from govpilot.platform import Platform

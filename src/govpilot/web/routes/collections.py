@@ -20,11 +20,9 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from govpilot.accounts.authz import allowed
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, allowed
 from govpilot.api.uploads import read_upload, size_limited_route, upload_name
 from govpilot.errors import InputError, NotFound
-from govpilot.guard import CallContext
 from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile
 from govpilot.platform import Platform

@@ -13,8 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission
+from govpilot.access import Permission, authorize
 from govpilot.api.uploads import read_upload, size_limited_route, upload_name
 from govpilot.errors import (
     CorruptDocument,

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from govpilot.accounts.roles import Permission
+from govpilot.access import Permission
 from govpilot.api.uploads import file_response
 from govpilot.jobs import Job, JobResult
 from govpilot.platform import Platform

@@ -16,8 +16,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from govpilot.accounts.authz import allowed, authorize
-from govpilot.accounts.roles import Permission
+from govpilot.access import CallContext, Permission, allowed, authorize
 from govpilot.api.uploads import size_limited_route
 from govpilot.capabilities.chat.bots import (
     BOT_LANGUAGES,
@@ -28,7 +27,6 @@ from govpilot.capabilities.chat.bots import (
 )
 from govpilot.capabilities.chat.service import bot_service, resolve_collections
 from govpilot.errors import InputError
-from govpilot.guard import CallContext
 from govpilot.platform import Platform
 from govpilot.web.charts import Series, bar_chart
 from govpilot.web.i18n import N_, text_lang

@@ -12,8 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from govpilot.accounts.authz import authorize
-from govpilot.accounts.roles import Permission
+from govpilot.access import Permission, authorize
 from govpilot.api.uploads import check_text_size
 from govpilot.audit.events import AuditEvent
 from govpilot.errors import InputError

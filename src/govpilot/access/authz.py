@@ -5,9 +5,9 @@ Services call `authorize` before they act; interfaces never check roles themselv
 
 from __future__ import annotations
 
-from govpilot.accounts.roles import CROSS_DEPARTMENT, Permission, Role, permissions_of
+from govpilot.access.context import CallContext
+from govpilot.access.roles import CROSS_DEPARTMENT, Permission, Role, permissions_of
 from govpilot.errors import PermissionDenied
-from govpilot.guard import CallContext
 
 #: Permissions the auditor's cross-department reach covers (reading only).
 _READ_ONLY = frozenset({Permission.READ_AUDIT, Permission.VIEW_ANALYTICS})

@@ -16,6 +16,7 @@ GovpilotError                      base; `.hint` says what to do next
 │   ├── ModelUnavailable           server down / weights missing (API: 503)
 │   └── ModelResponseError         the model answered with something unusable (API: 502)
 ├── PolicyViolation                the guard refused the call (API: 403)
+│   ├── PersonalDataRefused        personal data the policy forbids sending to this model
 │   └── PermissionDenied           the caller's role or department does not allow it
 └── StorageError                   database or audit problem
     └── AuditChainBroken           verification found an altered or missing event

@@ -46,10 +46,10 @@ import psutil
 
 from common import ROOT, markdown_table, percentile
 from govpilot.access import Role
-from govpilot.api.deps import SESSION_COOKIE
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import AuthSettings, ModelConfig, Settings
+from govpilot.http.callers import SESSION_COOKIE
 from govpilot.jobs import JobService
 from govpilot.testing import add_api_key, add_user, make_test_platform
 

@@ -23,13 +23,13 @@ import httpx
 import uvicorn
 
 from common import ROOT, embedded_model, markdown_table, peak_rss_mb
-from govpilot.api.app import create_app
 from govpilot.audit.log import AuditLog
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
 from govpilot.language import Glossary
 from govpilot.platform import Platform
+from govpilot.server import create_app
 from govpilot.storage.db import Database
 
 PROMPT = "Write a short notice to residents explaining how to apply for a library card."

@@ -47,8 +47,8 @@ import httpx
 from common import ROOT, markdown_table
 from govpilot import __version__
 from govpilot.access import Role
-from govpilot.api.deps import SESSION_COOKIE
 from govpilot.config import AuthSettings, ModelConfig, Settings
+from govpilot.http.callers import SESSION_COOKIE
 from govpilot.platform import Platform
 from govpilot.testing import add_user
 
@@ -120,7 +120,7 @@ def serve(port: int, gzip: bool) -> None:
     from fastapi.responses import HTMLResponse
     from starlette.middleware.gzip import GZipMiddleware
 
-    from govpilot.api import create_app
+    from govpilot.server import create_app
 
     app = create_app(Platform.from_settings(Settings()))
 

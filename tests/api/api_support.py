@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 
 from govpilot.access import Role
-from govpilot.api import create_app
 from govpilot.api.deps import DEPARTMENT_HEADER
 from govpilot.audit.log import AuditRecord
 from govpilot.backends.llm import ChatMessage
 from govpilot.errors import NotFound
 from govpilot.platform import Platform
+from govpilot.server import create_app
 from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user
 
 ZH_SENTENCE = "这是政府的测试句子。"  # the model writes Simplified; the pipeline converts it

@@ -12,12 +12,12 @@ import uvicorn
 from api_support import OFFICER, api_events, app_client
 
 from govpilot import __version__
-from govpilot.api import create_app, serve
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.knowledge.upload_jobs import UploadJobs
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
+from govpilot.server import create_app, serve
 from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user
 
 pytestmark = pytest.mark.anyio

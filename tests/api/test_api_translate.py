@@ -10,9 +10,9 @@ import httpx
 import pytest
 from api_support import ZH_HK, api_events, json_events, sse_events
 
-from govpilot.api import create_app
 from govpilot.backends.fake import ScriptedModel
 from govpilot.platform import Platform
+from govpilot.server import create_app
 
 pytestmark = pytest.mark.anyio
 

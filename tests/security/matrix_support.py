@@ -37,18 +37,19 @@ from starlette.routing import Mount
 
 from govpilot.access import CallContext, Role
 from govpilot.accounts.models import User
-from govpilot.api import create_app
-from govpilot.api.deps import CSRF_HEADER, DEPARTMENT_HEADER, SESSION_COOKIE
+from govpilot.api.deps import DEPARTMENT_HEADER
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
 from govpilot.capabilities.chat.service import bot_service
 from govpilot.config import AuthSettings, Settings
+from govpilot.http.callers import CSRF_HEADER, SESSION_COOKIE
 from govpilot.jobs import JobService
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
+from govpilot.server import create_app
 from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user, fake_settings, make_test_platform
 from govpilot.web.session import CSRF_FIELD, FORM_COOKIE
 

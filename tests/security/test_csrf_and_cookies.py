@@ -29,8 +29,8 @@ from matrix_support import (
     world_settings,
 )
 
-from govpilot.api.deps import SESSION_COOKIE
 from govpilot.config import AuthSettings
+from govpilot.http.callers import SESSION_COOKIE
 from govpilot.web.i18n import LANGUAGE_COOKIE
 from govpilot.web.session import FORM_COOKIE
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from govpilot.api import create_app
 from govpilot.platform import Platform
+from govpilot.server import create_app
 from support.served_app import ServedApp
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from web_support import (
 
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT
-from govpilot.web.security import SECURITY_HEADERS
+from govpilot.web.security_headers import SECURITY_HEADERS
 
 pytestmark = pytest.mark.anyio
 

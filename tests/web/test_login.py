@@ -19,12 +19,12 @@ from web_support import (
 
 from govpilot.accounts.models import User
 from govpilot.accounts.signin import SignIn
-from govpilot.api.deps import SESSION_COOKIE
 from govpilot.config import AuthSettings, OidcSettings
 from govpilot.errors import NotAuthenticated
+from govpilot.http.callers import SESSION_COOKIE
 from govpilot.platform import Platform
 from govpilot.testing import fake_settings, make_test_platform
-from govpilot.web.security import SECURITY_HEADERS
+from govpilot.web.security_headers import SECURITY_HEADERS
 from govpilot.web.session import SECRET_FILE, load_or_create_secret
 
 pytestmark = pytest.mark.anyio

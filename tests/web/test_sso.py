@@ -12,11 +12,11 @@ import httpx
 import pytest
 
 from govpilot.accounts.signin import SignIn
-from govpilot.api import create_app
-from govpilot.api.deps import SESSION_COOKIE
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.config import AuthSettings, OidcSettings
+from govpilot.http.callers import SESSION_COOKIE
 from govpilot.platform import Platform
+from govpilot.server import create_app
 from govpilot.testing import SETUP_CONTEXT, fake_settings, make_test_platform
 from govpilot.web.routes.sso import STATE_COOKIE
 from support.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 import httpx
 
 from govpilot.access import Role
-from govpilot.api import create_app
 from govpilot.backends.llm import ChatMessage
 from govpilot.platform import Platform
+from govpilot.server import create_app
 from govpilot.testing import add_user
 
 PASSWORD = "library hours in april"

@@ -1,15 +1,13 @@
-"""The FastAPI application: routers, error handlers, and `serve` for the CLI."""
+"""The API application: its routers, its error handlers and its OpenAPI description."""
 
 from __future__ import annotations
 
-import sys
-
 from fastapi import FastAPI
-from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from govpilot import __version__
 from govpilot.api.errors import install_error_handlers
 from govpilot.api.routers import bots, collections, copilot, health, jobs, openai, privacy, widget
+from govpilot.http.dependencies import attach_platform
 from govpilot.platform import Platform
 
 DESCRIPTION = """
@@ -32,15 +30,9 @@ written to the audit log under the caller's account.
 """
 
 
-_ALREADY_COMPRESSED = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/pdf",
-)
-
-
-def create_app(platform: Platform) -> FastAPI:
-    """The API application serving `platform`."""
+def create_api(platform: Platform) -> FastAPI:
+    """The API application serving `platform`, with its JSON errors (the web is added by
+    `govpilot.server.create_app`)."""
     app = FastAPI(
         title="govpilot",
         version=__version__,
@@ -48,7 +40,7 @@ def create_app(platform: Platform) -> FastAPI:
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
-    app.state.platform = platform
+    attach_platform(app, platform)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(copilot.router)
@@ -59,40 +51,4 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(widget.router)
     widget.add_widget_cors(app, platform.settings.widget_origins)
-    from govpilot.web.app import mount_web  # here: the web pages import parts of the API
-
-    mount_web(app, platform)
-    # Pages, scripts and JSON shrink to about a third; streams and zip-based files are left
-    # alone (.docx and .xlsx are compressed already).
-    app.add_middleware(
-        GZipMiddleware,
-        minimum_size=1000,
-        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *_ALREADY_COMPRESSED),
-    )
     return app
-
-
-def serve(platform: Platform, host: str | None = None, port: int | None = None) -> None:
-    """Run the API with uvicorn until interrupted (host and port default to the settings)."""
-    import uvicorn
-
-    from govpilot.accounts.bootstrap import ensure_first_admin, first_start_notice
-
-    host, port = host or platform.settings.host, port or platform.settings.port
-    if (password := ensure_first_admin(platform)) is not None:
-        print(first_start_notice(platform, password, host, port), file=sys.stderr, flush=True)
-    # Load the name recognizers' models now, not on the first request (about 1.5 s).
-    platform.detector.detect("Mr Chan Tai-man 陳大文先生")
-    # Work a stopped server left unfinished continues now, not at the next request: copilot
-    # jobs (requeued by whichever process takes the worker lock) and half-indexed uploads.
-    platform.job_service()
-    platform.upload_job_service()
-    try:
-        uvicorn.run(
-            create_app(platform),
-            host=host,
-            port=port,
-            log_level="info",
-        )
-    finally:
-        platform.shutdown()

@@ -1,9 +1,11 @@
-"""FastAPI dependencies: the Platform, and who is calling.
+"""FastAPI dependencies of the API routes: the Platform, and who is calling.
 
 Callers prove who they are with `Authorization: Bearer KEY` (an API key) or the web
 session cookie; cookie callers must also send the session's CSRF token in `X-CSRF-Token`
 on anything but GET. Members of the public reach only the bot routes (`PublicCallerDep`).
 Each caller is held to its department's requests-per-minute limit.
+
+`PlatformDep` is `govpilot.http.dependencies.PlatformDep`, the one the web's routes use too.
 """
 
 from __future__ import annotations
@@ -17,34 +19,26 @@ from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from govpilot.access import CallContext, Role
-from govpilot.accounts.limits import RequestLimiter
 from govpilot.accounts.models import User
 from govpilot.accounts.secrets import same_token
 from govpilot.errors import NotAuthenticated, PermissionDenied
+from govpilot.http.callers import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, client_host
+from govpilot.http.dependencies import PlatformDep
+from govpilot.http.limits import limit_account, limit_address
 from govpilot.platform import Platform
 
+__all__ = [
+    "DEPARTMENT_HEADER",
+    "CallerDep",
+    "PlatformDep",
+    "PublicCallerDep",
+    "acting_as",
+    "authenticate",
+    "get_caller",
+    "get_public_caller",
+]
+
 DEPARTMENT_HEADER = "X-Govpilot-Department"
-SESSION_COOKIE = "govpilot_session"
-CSRF_HEADER = "X-CSRF-Token"
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-def get_platform(request: Request) -> Platform:
-    """The Platform that `create_app` stored on the application."""
-    platform: Platform = request.app.state.platform
-    return platform
-
-
-PlatformDep = Annotated[Platform, Depends(get_platform)]
-
-
-def request_limiter(request: Request) -> RequestLimiter:
-    """The application's request limiter (one per app)."""
-    state = request.app.state
-    if getattr(state, "limiter", None) is None:
-        state.limiter = RequestLimiter()
-    limiter: RequestLimiter = state.limiter
-    return limiter
 
 
 def authenticate(request: Request, platform: Platform) -> CallContext | None:
@@ -58,7 +52,7 @@ def authenticate(request: Request, platform: Platform) -> CallContext | None:
                 hint="create a key with `govpilot keys create --user EMAIL`",
             )
         user, key = platform.signin.user_for_key(token.strip())
-        _limit(request, platform, user, f"key:{key.id}")
+        limit_account(request, platform, user, f"key:{key.id}")
         return _context(user, "api")
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
@@ -66,13 +60,13 @@ def authenticate(request: Request, platform: Platform) -> CallContext | None:
     session = platform.signin.session_for(cookie)
     if session is None:
         raise NotAuthenticated("your session has ended", hint="sign in again")
-    if request.method not in _SAFE_METHODS:
+    if request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not sent or not same_token(sent, session.csrf_token):
             raise PermissionDenied(
                 "the request lacks this session's CSRF token", hint="reload the page and retry"
             )
-    _limit(request, platform, session.user, f"user:{session.user.id}")
+    limit_account(request, platform, session.user, f"user:{session.user.id}")
     return _context(session.user, "web")
 
 
@@ -117,10 +111,9 @@ def get_public_caller(
     caller = authenticate(request, platform)
     if caller is not None:
         return caller
-    host = request.client.host if request.client else "unknown"
-    request_limiter(request).check(f"ip:{host}", platform.settings.auth.requests_per_minute)
+    limit_address(request, platform, "ip")
     return CallContext(
-        actor=f"public@{host}",
+        actor=f"public@{client_host(request)}",
         department=_utf8(department) or platform.settings.department,
         capability="api",
         channel="public",
@@ -140,11 +133,6 @@ def acting_as(caller: CallContext, capability: str) -> CallContext:
 def _context(user: User, channel: str) -> CallContext:
     # One pseudonym vault per request: a document's segments share placeholders.
     return user.context("api", channel, session=uuid.uuid4().hex)
-
-
-def _limit(request: Request, platform: Platform, user: User, key: str) -> None:
-    per_minute = platform.accounts.requests_per_minute(user.department)
-    request_limiter(request).check(key, per_minute)
 
 
 def _utf8(value: str | None) -> str:

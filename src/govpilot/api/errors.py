@@ -15,25 +15,18 @@ import uuid
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from govpilot.errors import GovpilotError, NotAuthenticated, NotFound, RateLimited
+from govpilot.http.errors import carried_error
 
 logger = logging.getLogger("govpilot.api")
 
 OPENAI_PREFIX = "/v1/"
 _VALIDATION_HINT = "Check the request against the schema at /docs."
-
-
-class ErrorAsHTTPException(HTTPException):
-    """Carries a GovpilotError through code that lets only HTTPException pass (body parsing)."""
-
-    def __init__(self, error: GovpilotError) -> None:
-        super().__init__(status_code=error.status_code, detail=error.message)
-        self.error = error
 
 
 def error_body(exc: GovpilotError) -> dict[str, Any]:
@@ -118,8 +111,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    error = getattr(exc, "error", None)
-    if isinstance(error, GovpilotError):
+    if (error := carried_error(exc)) is not None:  # an ErrorAsHTTPException
         return await _govpilot_error(request, error)
     phrase = _phrase(exc.status_code)
     message = str(exc.detail) if exc.detail else phrase

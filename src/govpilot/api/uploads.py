@@ -1,172 +1,47 @@
-"""Size limits on requests and uploads, reading uploads into Documents, sending files back.
+"""The upload and download helpers, by their old address: they live in `govpilot.http`.
 
-Limits are enforced in three places, cheapest first: a declared Content-Length over the
-limit is refused before the body is read; a body without one is counted as it arrives and
-cut off at the limit; each uploaded file is read at most `max_upload_bytes + 1` bytes.
+Kept for the routers (and web routes) that still import `govpilot.api.uploads`; new code
+imports `govpilot.http.uploads` and `govpilot.http.downloads`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from pathlib import PurePosixPath
-from typing import Any, Literal
-from urllib.parse import quote
+from govpilot.http.downloads import (
+    FILE_RESPONSES,
+    MEDIA_TYPES,
+    OUTPUT_FORMATS,
+    OutputFormat,
+    default_output_format,
+    document_download,
+    file_response,
+    output_filename,
+)
+from govpilot.http.uploads import (
+    FORM_OVERHEAD,
+    check_text_size,
+    load_upload,
+    load_uploads,
+    read_upload,
+    request_too_large,
+    size_limited_route,
+    upload_name,
+)
 
-from fastapi import Request, Response, UploadFile
-from fastapi.routing import APIRoute
-from starlette.types import Message, Receive
-
-from govpilot.api.errors import ErrorAsHTTPException
-from govpilot.config import Settings
-from govpilot.documents import load_bytes, render_document
-from govpilot.documents.model import Document
-from govpilot.errors import InputError, InputTooLarge
-
-OutputFormat = Literal["docx", "md", "txt"]
-OUTPUT_FORMATS: tuple[str, ...] = ("docx", "md", "txt")
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "md": "text/markdown; charset=utf-8",
-    "txt": "text/plain; charset=utf-8",
-}
-FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The file, as an attachment",
-        "content": {media.split(";")[0]: {} for media in MEDIA_TYPES.values()},
-    }
-}
-FORM_OVERHEAD = 256 * 1024  # multipart boundaries and form fields around the files
-_FORMAT_BY_SUFFIX: dict[str, OutputFormat] = {
-    ".docx": "docx",
-    ".md": "md",
-    ".markdown": "md",
-    ".txt": "txt",
-}
-_LIMIT_HINT = "Split it into smaller parts, or ask an administrator to raise the limit."
-
-
-def size_limited_route(max_files: int = 1) -> type[APIRoute]:
-    """A route class refusing bodies over `max_files` uploads' worth, before reading them."""
-
-    class SizeLimitedRoute(APIRoute):
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            handler = super().get_route_handler()
-
-            async def limited(request: Request) -> Response:
-                settings: Settings = request.app.state.platform.settings
-                multipart = request.headers.get("content-type", "").startswith("multipart/")
-                files = max_files if multipart else 1
-                limit = files * settings.max_upload_bytes + FORM_OVERHEAD
-                declared = request.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > limit:
-                    raise request_too_large(settings, files)
-                counted = _counting(request.receive, limit, settings, files)
-                return await handler(Request(request.scope, counted))
-
-            return limited
-
-    return SizeLimitedRoute
-
-
-def request_too_large(settings: Settings, files: int) -> InputTooLarge:
-    """The error for a request body over the limit."""
-    each = f"{settings.max_upload_mb:g} MB"
-    what = f"the {each} limit" if files == 1 else f"the limit of {files} files of {each} each"
-    return InputTooLarge(f"the request is over {what}", hint=_LIMIT_HINT)
-
-
-def _counting(receive: Receive, limit: int, settings: Settings, files: int) -> Receive:
-    received = 0
-
-    async def counted() -> Message:
-        nonlocal received
-        message = await receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise ErrorAsHTTPException(request_too_large(settings, files))
-        return message
-
-    return counted
-
-
-def upload_name(upload: UploadFile) -> str:
-    """The uploaded file's own name, without any folders a browser sent along."""
-    name = PurePosixPath((upload.filename or "").replace("\\", "/")).name
-    return name or "upload"
-
-
-def read_upload(upload: UploadFile, settings: Settings) -> bytes:
-    """The uploaded bytes, refusing a file over `settings.max_upload_bytes`."""
-    limit = settings.max_upload_bytes
-    if upload.size is None or upload.size <= limit:
-        data = upload.file.read(limit + 1)
-        if len(data) <= limit:
-            return data
-    raise InputTooLarge(
-        f"'{upload_name(upload)}' is over the {settings.max_upload_mb:g} MB upload limit",
-        hint=_LIMIT_HINT,
-    )
-
-
-def load_upload(upload: UploadFile, settings: Settings) -> Document:
-    """Read and parse one uploaded file; unsupported or damaged files raise InputError."""
-    document = load_bytes(read_upload(upload, settings), upload_name(upload))
-    check_text_size(settings, document.text, what=f"'{upload_name(upload)}'")
-    return document
-
-
-def load_uploads(
-    uploads: list[UploadFile], settings: Settings, *, max_files: int
-) -> list[Document]:
-    """Several uploads; their text together must fit `max_text_chars`."""
-    if len(uploads) > max_files:
-        raise InputError(
-            f"{len(uploads)} files were uploaded; at most {max_files} are accepted at once",
-            hint="Send fewer files, or combine them first.",
-        )
-    documents = [load_upload(upload, settings) for upload in uploads]
-    check_text_size(settings, *(d.text for d in documents), what="the files")
-    return documents
-
-
-def check_text_size(settings: Settings, *texts: str, what: str = "the text") -> None:
-    """Refuse text longer, in all, than `settings.max_text_chars`."""
-    total = sum(len(text) for text in texts)
-    if total > settings.max_text_chars:
-        raise InputTooLarge(
-            f"{what} has {total:,} characters, over the {settings.max_text_chars:,} limit",
-            hint=_LIMIT_HINT,
-        )
-
-
-def default_output_format(filename: str) -> OutputFormat:
-    """The input's own format when govpilot can write it, else Word."""
-    return _FORMAT_BY_SUFFIX.get(PurePosixPath(filename).suffix.lower(), "docx")
-
-
-def output_filename(filename: str, tag: str, fmt: str) -> str:
-    """`report.docx` translated to Chinese as Markdown -> `report.zh-Hant.md`."""
-    stem = PurePosixPath(filename).stem or "document"
-    return f"{stem}.{tag}.{fmt}"
-
-
-def document_download(
-    document: Document, filename: str, fmt: str, *, headers: dict[str, str] | None = None
-) -> Response:
-    """The document rendered in `fmt` as a file download."""
-    return file_response(render_document(document, fmt), filename, fmt, headers or {})
-
-
-def file_response(data: bytes, filename: str, fmt: str, headers: dict[str, str]) -> Response:
-    """Bytes as an attachment, with a filename that survives non-ASCII names."""
-    fallback = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename
-    )
-    disposition = f'attachment; filename="{fallback}"'
-    if fallback != filename:
-        disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
-    return Response(
-        data,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": disposition, **headers},
-    )
+__all__ = [
+    "FILE_RESPONSES",
+    "FORM_OVERHEAD",
+    "MEDIA_TYPES",
+    "OUTPUT_FORMATS",
+    "OutputFormat",
+    "check_text_size",
+    "default_output_format",
+    "document_download",
+    "file_response",
+    "load_upload",
+    "load_uploads",
+    "output_filename",
+    "read_upload",
+    "request_too_large",
+    "size_limited_route",
+    "upload_name",
+]

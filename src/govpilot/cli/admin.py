@@ -153,7 +153,7 @@ def serve(
 ) -> None:
     """Start the HTTP API (OpenAPI docs at /docs)."""
     with handled_errors():
-        from govpilot.api.app import serve as run_server
+        from govpilot.server import serve as run_server
 
         platform = get_platform()
         run_server(platform, host or platform.settings.host, port or platform.settings.port)

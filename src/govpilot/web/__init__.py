@@ -1,5 +1,6 @@
 """The web workspace: server-rendered pages (Jinja2 + htmx) in English and Traditional Chinese.
 
-`govpilot.web.app.mount_web(app, platform)` adds the pages to the API application; the
-API's `create_app` calls it.
+`govpilot.web.mount.mount_web(app, platform)` adds the pages to an application;
+`govpilot.server.create_app` calls it on the API's. Nothing here imports `govpilot.api`: what
+both use is in `govpilot.http`.
 """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
-from govpilot.api.deps import SESSION_COOKIE
 from govpilot.config import AuthSettings
+from govpilot.http.callers import SESSION_COOKIE
 
 
 def set_private_cookie(

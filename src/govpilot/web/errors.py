@@ -6,8 +6,9 @@
     RateLimited (429)        "wait N seconds", with Retry-After
     other errors             a page for the status; the service's own message as a detail
 
-`install_page_errors` wraps the API's JSON handlers: a request that a web route answered
-(or a browser asking for an unknown page) gets a page, every other request the API's answer.
+`install_page_errors` wraps the JSON handlers installed before it (the API's): a request
+that a web route answered (or a browser asking for an unknown page) gets a page, every other
+request the API's answer.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from govpilot.errors import GovpilotError, NotAuthenticated, RateLimited
+from govpilot.http.errors import carried_error
 from govpilot.web.i18n import N_
 from govpilot.web.render import here, render, web_state
-from govpilot.web.security import SECURITY_HEADERS, is_web_scope
+from govpilot.web.security_headers import SECURITY_HEADERS, is_web_scope
 
 logger = logging.getLogger("govpilot.web")
 
@@ -146,10 +148,8 @@ def sign_in_redirect(request: Request) -> Response:
 
 def page_for(request: Request, exc: Exception) -> Response:
     """The page for an exception raised while answering a web request."""
-    if isinstance(exc, StarletteHTTPException) and isinstance(
-        getattr(exc, "error", None), GovpilotError
-    ):
-        exc = exc.error  # type: ignore[attr-defined]
+    if isinstance(exc, StarletteHTTPException) and (carried := carried_error(exc)) is not None:
+        exc = carried  # an ErrorAsHTTPException: answer the error it carries
     if isinstance(exc, NotAuthenticated):
         return sign_in_redirect(request)
     if isinstance(exc, PageError):

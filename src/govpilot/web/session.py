@@ -26,17 +26,17 @@ from starlette.concurrency import run_in_threadpool
 from govpilot.access import CallContext
 from govpilot.accounts.models import User, WebSession
 from govpilot.accounts.secrets import same_token
-from govpilot.api.deps import CSRF_HEADER, SESSION_COOKIE, request_limiter
 from govpilot.config import Settings
 from govpilot.errors import NotAuthenticated, PermissionDenied
-from govpilot.platform import Platform
+from govpilot.http.callers import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE
+from govpilot.http.dependencies import platform_of
+from govpilot.http.limits import limit_account
 from govpilot.storage.secret_files import read_or_create_secret
 
 SECRET_FILE = "web_secret"
 FORM_COOKIE = "govpilot_form"
 CSRF_FIELD = "csrf_token"
 _FORM_TOKEN_AGE_S = 12 * 3600
-_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class LoginRequired(NotAuthenticated):
@@ -121,11 +121,6 @@ def form_tokens(request: Request) -> FormTokens:
     return tokens
 
 
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
 def current_user(request: Request) -> WebUser | None:
     """The signed-in user of this request, if a page dependency has found one."""
     user: WebUser | None = getattr(request.state, "web_user", None)
@@ -139,7 +134,7 @@ def find_user(request: Request) -> WebUser | None:
     found = None
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        session = _platform(request).signin.session_for(token)
+        session = platform_of(request).signin.session_for(token)
         if session is not None:
             found = WebUser(session.user, session, token)
     request.state.web_user = found
@@ -165,13 +160,15 @@ async def sent_token(request: Request) -> str:
 async def check_form(request: Request) -> WebUser | None:
     """Refuse a POST whose CSRF token is not this browser's; returns the user, if any."""
     user = await run_in_threadpool(find_user, request)  # a database read: off the event loop
-    if request.method in _SAFE_METHODS:
+    if request.method in SAFE_METHODS:
         return user
     sent = await sent_token(request)
     if user is not None:
         if not sent or not same_token(sent, user.csrf_token):
             raise CsrfRefused()
-        _limit(request, user)
+        # Only form posts count: pages and progress polling are cheap and must not lock
+        # anyone out.
+        limit_account(request, platform_of(request), user.user, f"user:{user.user.id}")
     elif not form_tokens(request).valid(request, sent):
         raise CsrfRefused()
     return user
@@ -188,9 +185,3 @@ async def web_user(request: Request) -> WebUser:
 WebUserDep = Annotated[WebUser, Depends(web_user)]
 #: For forms open to everyone (login, language): the CSRF check, and the user if any.
 FormCallerDep = Annotated[WebUser | None, Depends(check_form)]
-
-
-def _limit(request: Request, user: WebUser) -> None:
-    # Only form posts count: pages and progress polling are cheap and must not lock anyone out.
-    per_minute = _platform(request).accounts.requests_per_minute(user.user.department)
-    request_limiter(request).check(f"user:{user.user.id}", per_minute)

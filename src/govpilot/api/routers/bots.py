@@ -18,7 +18,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from govpilot.api.deps import CallerDep, PlatformDep, PublicCallerDep
+from govpilot.api.deps import CallerDep, PublicCallerDep
 from govpilot.api.errors import error_body
 from govpilot.api.schemas.bots import (
     AskRequest,
@@ -29,11 +29,12 @@ from govpilot.api.schemas.bots import (
     ConversationPublic,
     FeedbackRequest,
 )
-from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.api.schemas.errors import ERROR_RESPONSES
 from govpilot.api.streaming import advance, event_stream, sse
 from govpilot.capabilities.chat.bots import Bot, new_bot
 from govpilot.capabilities.chat.service import AskResult, bot_service, resolve_collections
 from govpilot.errors import GovpilotError
+from govpilot.http.dependencies import PlatformDep
 
 router = APIRouter(prefix="/api/v1/bots", tags=["bots"], responses=ERROR_RESPONSES)
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Response, UploadFile
 
-from govpilot.api.deps import CallerDep, PlatformDep
+from govpilot.api.deps import CallerDep
 from govpilot.api.schemas.collections import (
     CollectionCreate,
     CollectionPublic,
@@ -22,10 +22,11 @@ from govpilot.api.schemas.collections import (
     IngestJobPublic,
     SearchHitPublic,
 )
-from govpilot.api.schemas.copilot import ERROR_RESPONSES
-from govpilot.api.uploads import read_upload, size_limited_route, upload_name
+from govpilot.api.schemas.errors import ERROR_RESPONSES
 from govpilot.config import Settings
 from govpilot.errors import InputError, InputTooLarge
+from govpilot.http.dependencies import PlatformDep
+from govpilot.http.uploads import read_upload, size_limited_route, upload_name
 from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.services import hit_as_dict
 from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile

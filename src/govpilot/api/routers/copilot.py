@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from govpilot.api.routers import draft, summarise, translate
-from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.api.schemas.errors import ERROR_RESPONSES
 
 PREFIX = "/api/v1"
 

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
-from govpilot.api.deps import CallerDep, PlatformDep, acting_as
+from govpilot.api.deps import CallerDep, acting_as
 from govpilot.api.errors import openai_error_body, openai_error_for
 from govpilot.api.routers.openai_bots import bot_completion, bot_for_model, bot_models
 from govpilot.api.schemas.openai import (
@@ -33,9 +33,10 @@ from govpilot.api.schemas.openai import (
     UsagePublic,
 )
 from govpilot.api.streaming import advance, event_stream, sse
-from govpilot.api.uploads import check_text_size, size_limited_route
 from govpilot.backends.llm import ChatModel, Completion, GenerationOptions, Usage
 from govpilot.errors import GovpilotError
+from govpilot.http.dependencies import PlatformDep
+from govpilot.http.uploads import check_text_size, size_limited_route
 
 logger = logging.getLogger("govpilot.api")
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from govpilot.access import ACCOUNT_ROLES, DEPARTMENT_GRANTABLE, Permission, Role, allowed
 from govpilot.errors import InputError
+from govpilot.http.dependencies import PlatformDep
 from govpilot.platform import Platform
 from govpilot.web.i18n import N_, ROLE_LABELS
+from govpilot.web.notices import back_to, notice_for
 from govpilot.web.render import NavItem, render
 from govpilot.web.session import WebUser, WebUserDep
 
@@ -37,11 +38,6 @@ NOTICES = {
 Text = Annotated[str, Form(max_length=500)]
 
 
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
 def _grantable(web: WebUser, department: str) -> list[Role]:
     """The roles the caller may give in `department`, for the role selects."""
     ctx = web.context(CAPABILITY)
@@ -52,15 +48,14 @@ def _grantable(web: WebUser, department: str) -> list[Role]:
     return [r for r in ACCOUNT_ROLES if r in DEPARTMENT_GRANTABLE]
 
 
-def _back(path: str, **query: str) -> RedirectResponse:
-    query = {k: v for k, v in query.items() if v}
-    return RedirectResponse(f"{path}?{urlencode(query)}" if query else path, status_code=303)
-
-
 def _department_page(
-    request: Request, web: WebUser, department: str, *, error: str | None = None
+    request: Request,
+    platform: Platform,
+    web: WebUser,
+    department: str,
+    *,
+    error: str | None = None,
 ) -> Response:
-    platform = _platform(request)
     ctx = web.context(CAPABILITY)
     users = platform.accounts.users(ctx, department)  # authorises MANAGE_USERS there
     return render(
@@ -74,7 +69,7 @@ def _department_page(
         models=[m.name for m in platform.gateway.models],
         can_edit_settings=allowed(ctx, Permission.MANAGE_DEPARTMENT, department),
         can_create_departments=allowed(ctx, Permission.MANAGE_DEPARTMENTS),
-        notice=NOTICES.get(request.query_params.get("done", "")),
+        notice=notice_for(request, NOTICES),
         error=error,
         me=web.user.id,
         status_code=400 if error else 200,
@@ -84,16 +79,18 @@ def _department_page(
 @router.get("/admin")
 def admin_page(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     department: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
     """The department's users and settings (the caller's own unless a platform admin picks)."""
-    return _department_page(request, web, department or web.user.department)
+    return _department_page(request, platform, web, department or web.user.department)
 
 
 @router.post("/admin/departments")
 def create_department(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: Annotated[str, Form(max_length=100)],
     title_en: Text = "",
@@ -101,20 +98,21 @@ def create_department(
 ) -> Response:
     """A new department (platform admins)."""
     try:
-        created = _platform(request).accounts.create_department(
+        created = platform.accounts.create_department(
             web.context(CAPABILITY),
             name.strip(),
             title_en=title_en.strip(),
             title_zh=title_zh.strip(),
         )
     except InputError as exc:
-        return _department_page(request, web, web.user.department, error=str(exc))
-    return _back("/admin", department=created.name, done="department_created")
+        return _department_page(request, platform, web, web.user.department, error=str(exc))
+    return back_to("/admin", department=created.name, done="department_created")
 
 
 @router.post("/admin/departments/{name}")
 def update_department(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: str,
     title_en: Text = "",
@@ -124,7 +122,6 @@ def update_department(
     requests_per_minute: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Save a department's titles, models and limits (no model ticked: every model)."""
-    platform = _platform(request)
     known = {m.name for m in platform.gateway.models}
     try:
         platform.accounts.update_department(
@@ -137,13 +134,14 @@ def update_department(
             requests_per_minute=requests_per_minute,
         )
     except InputError as exc:
-        return _department_page(request, web, name, error=str(exc))
-    return _back("/admin", department=name, done="settings_saved")
+        return _department_page(request, platform, web, name, error=str(exc))
+    return back_to("/admin", department=name, done="settings_saved")
 
 
 @router.post("/admin/users")
 def create_user(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     department: Annotated[str, Form(max_length=100)],
     email: Annotated[str, Form(max_length=320)],
@@ -154,7 +152,7 @@ def create_user(
 ) -> Response:
     """A new account in the department, with an initial password."""
     try:
-        _platform(request).accounts.create_user(
+        platform.accounts.create_user(
             web.context(CAPABILITY),
             email,
             department=department,
@@ -164,12 +162,13 @@ def create_user(
             language=language,
         )
     except InputError as exc:
-        return _department_page(request, web, department, error=str(exc))
-    return _back("/admin", department=department, done="user_created")
+        return _department_page(request, platform, web, department, error=str(exc))
+    return back_to("/admin", department=department, done="user_created")
 
 
 def _update_user(
     request: Request,
+    platform: Platform,
     web: WebUser,
     user_id: str,
     *,
@@ -177,49 +176,56 @@ def _update_user(
     disabled: bool | None = None,
     unlock: bool = False,
 ) -> Response:
-    accounts = _platform(request).accounts
+    accounts = platform.accounts
     ctx = web.context(CAPABILITY)
     target = accounts.user(ctx, user_id)  # authorises managing its department
     try:
         accounts.update_user(ctx, user_id, role=role, disabled=disabled, unlock=unlock)
     except InputError as exc:
-        return _department_page(request, web, target.department, error=str(exc))
-    return _back("/admin", department=target.department, done="user_updated")
+        return _department_page(request, platform, web, target.department, error=str(exc))
+    return back_to("/admin", department=target.department, done="user_updated")
 
 
 @router.post("/admin/users/{user_id}/role")
 def change_role(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     user_id: str,
     role: Annotated[str, Form(max_length=40)],
 ) -> Response:
     """Give a user another role (within what the caller may give)."""
-    return _update_user(request, web, user_id, role=role)
+    return _update_user(request, platform, web, user_id, role=role)
 
 
 @router.post("/admin/users/{user_id}/disable")
-def disable_user(request: Request, web: WebUserDep, user_id: str) -> Response:
+def disable_user(
+    request: Request, platform: PlatformDep, web: WebUserDep, user_id: str
+) -> Response:
     """Stop a user signing in; their keys stop working too."""
-    return _update_user(request, web, user_id, disabled=True)
+    return _update_user(request, platform, web, user_id, disabled=True)
 
 
 @router.post("/admin/users/{user_id}/enable")
-def enable_user(request: Request, web: WebUserDep, user_id: str) -> Response:
+def enable_user(request: Request, platform: PlatformDep, web: WebUserDep, user_id: str) -> Response:
     """Let a disabled user sign in again."""
-    return _update_user(request, web, user_id, disabled=False)
+    return _update_user(request, platform, web, user_id, disabled=False)
 
 
 @router.post("/admin/users/{user_id}/unlock")
-def unlock_user(request: Request, web: WebUserDep, user_id: str) -> Response:
+def unlock_user(request: Request, platform: PlatformDep, web: WebUserDep, user_id: str) -> Response:
     """Clear a lockout after too many failed sign-ins."""
-    return _update_user(request, web, user_id, unlock=True)
+    return _update_user(request, platform, web, user_id, unlock=True)
 
 
 def _keys_page(
-    request: Request, web: WebUser, user_id: str, *, error: str | None = None
+    request: Request,
+    platform: Platform,
+    web: WebUser,
+    user_id: str,
+    *,
+    error: str | None = None,
 ) -> Response:
-    platform = _platform(request)
     ctx = web.context(CAPABILITY)
     owner = platform.accounts.user(ctx, user_id)
     return render(
@@ -229,33 +235,34 @@ def _keys_page(
         keys=platform.accounts.keys(ctx, owner.id),
         now=datetime.now(UTC),
         default_days=platform.settings.auth.api_key_days,
-        notice=NOTICES.get(request.query_params.get("done", "")),
+        notice=notice_for(request, NOTICES),
         error=error,
         status_code=400 if error else 200,
     )
 
 
 @router.get("/admin/users/{user_id}/keys")
-def keys_page(request: Request, web: WebUserDep, user_id: str) -> Response:
+def keys_page(request: Request, platform: PlatformDep, web: WebUserDep, user_id: str) -> Response:
     """A user's API keys: prefix, expiry, last use; create and revoke."""
-    return _keys_page(request, web, user_id)
+    return _keys_page(request, platform, web, user_id)
 
 
 @router.post("/admin/users/{user_id}/keys")
 def create_key(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     user_id: str,
     name: Annotated[str, Form(max_length=100)] = "",
     days: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Create a key and show its token, this once."""
-    accounts = _platform(request).accounts
+    accounts = platform.accounts
     ctx = web.context(CAPABILITY)
     try:
         created = accounts.create_key(ctx, user_id, name=name, days=days)
     except InputError as exc:
-        return _keys_page(request, web, user_id, error=str(exc))
+        return _keys_page(request, platform, web, user_id, error=str(exc))
     # no-store: the token must not linger in a cache or come back with the back button.
     return render(
         request,
@@ -267,7 +274,7 @@ def create_key(
 
 
 @router.post("/admin/keys/{key_id}/revoke")
-def revoke_key(request: Request, web: WebUserDep, key_id: str) -> Response:
+def revoke_key(platform: PlatformDep, web: WebUserDep, key_id: str) -> Response:
     """Revoke a key at once."""
-    key = _platform(request).accounts.revoke_key(web.context(CAPABILITY), key_id)
-    return _back(f"/admin/users/{key.user_id}/keys", done="key_revoked")
+    key = platform.accounts.revoke_key(web.context(CAPABILITY), key_id)
+    return back_to(f"/admin/users/{key.user_id}/keys", done="key_revoked")

@@ -30,6 +30,7 @@ from govpilot.audit.usage import (
 )
 from govpilot.audit.verification import RecentVerification
 from govpilot.errors import InputError
+from govpilot.http.dependencies import PlatformDep
 from govpilot.platform import Platform
 from govpilot.web.charts import Series, bar_chart, line_chart
 from govpilot.web.i18n import N_
@@ -57,18 +58,13 @@ Field = Annotated[str, Query(max_length=200)]
 Day = Annotated[str, Query(max_length=10)]
 
 
-def _verification(request: Request) -> RecentVerification:
+def _verification(request: Request, platform: Platform) -> RecentVerification:
     """The app's remembered chain verification (made on first use)."""
     state = request.app.state
     if getattr(state, "audit_verification", None) is None:
-        state.audit_verification = RecentVerification(_platform(request).audit)
+        state.audit_verification = RecentVerification(platform.audit)
     verification: RecentVerification = state.audit_verification
     return verification
-
-
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
 
 
 def _date(value: str, what: str) -> date | None:
@@ -121,13 +117,13 @@ AuditFiltersDep = Annotated[AuditFilters, Depends(audit_filters)]
 @router.get("/audit")
 def audit_page(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     form: AuditFiltersDep,
     page: Annotated[int, Query(ge=1)] = 1,
     fresh: Annotated[bool, Query(alias="verify")] = False,
 ) -> Response:
     """The audit log, newest first, filtered; and whether its hash chain verifies."""
-    platform = _platform(request)
     ctx = web.context(CAPABILITY)
     error = None
     try:
@@ -137,7 +133,7 @@ def audit_page(
         error = str(exc)
     found = find_events(ctx, platform.database, filters, page=page, page_size=PAGE_SIZE)
     query = filters.as_query()
-    verification = _verification(request).get(fresh=fresh)
+    verification = _verification(request, platform).get(fresh=fresh)
 
     def page_link(number: int) -> str:
         return "/audit?" + urlencode({**query, "page": str(number)})
@@ -161,13 +157,13 @@ def audit_page(
 
 @router.get("/audit/export.csv")
 def export_csv(
-    request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     form: AuditFiltersDep,
 ) -> Response:
     """The filtered log as CSV, oldest first, with a BOM so spreadsheets read Chinese."""
     filters = form.event_filter()
-    records = export_events(web.context(CAPABILITY), _platform(request).database, filters)
+    records = export_events(web.context(CAPABILITY), platform.database, filters)
 
     def body() -> Iterator[str]:
         yield "\ufeff"
@@ -210,13 +206,13 @@ def usage_charts(request: Request, report: UsageReport) -> list[Markup]:
 @router.get("/audit/usage")
 def usage_page(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     department: Field = "",
     start: Day = "",
     end: Day = "",
 ) -> Response:
     """Model calls, tokens and people per department per day, as charts and a table."""
-    platform = _platform(request)
     ctx = web.context(CAPABILITY)
     error = None
     try:

@@ -16,8 +16,10 @@ from starlette.concurrency import run_in_threadpool
 
 from govpilot.access import Permission, allowed
 from govpilot.accounts.models import LANGUAGES
-from govpilot.api.deps import SESSION_COOKIE, request_limiter
 from govpilot.errors import NotAuthenticated
+from govpilot.http.callers import SESSION_COOKIE
+from govpilot.http.dependencies import PlatformDep
+from govpilot.http.limits import limit_address
 from govpilot.platform import Platform
 from govpilot.web.cookies import clear_private_cookie, set_private_cookie, set_session_cookie
 from govpilot.web.errors import PageError
@@ -41,11 +43,6 @@ DISABLED = N_("This account is disabled. Ask your department administrator.")
 SSO_BUTTON = N_("Single sign-on")
 
 
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
 def local_path(target: str | None, default: str) -> str:
     """`target` if it is a path on this site, else `default` (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
@@ -61,6 +58,11 @@ def safe_next(target: str | None, default: str = HOME) -> str:
     return default if path.startswith("/login") else path
 
 
+def limit_sign_ins(request: Request, platform: Platform) -> None:
+    """Count a sign-in attempt from the caller's address; RateLimited when there are too many."""
+    limit_address(request, platform, "login")
+
+
 def home_for(request: Request, user: WebUser) -> str:
     """Where a user lands: the copilot, or the first page their role opens."""
     ctx = user.context("web")
@@ -72,6 +74,7 @@ def home_for(request: Request, user: WebUser) -> str:
 
 def _login_page(
     request: Request,
+    platform: Platform,
     *,
     status_code: int = 200,
     email: str = "",
@@ -79,7 +82,7 @@ def _login_page(
     next_path: str = "",
     **params: object,
 ) -> Response:
-    oidc = _platform(request).settings.auth.oidc
+    oidc = platform.settings.auth.oidc
     return render(
         request,
         "login.html",
@@ -95,33 +98,40 @@ def _login_page(
 
 @router.get("/login")
 def login_form(
-    request: Request, next_path: Annotated[str, Query(alias="next", max_length=2000)] = ""
+    request: Request,
+    platform: PlatformDep,
+    next_path: Annotated[str, Query(alias="next", max_length=2000)] = "",
 ) -> Response:
     """The sign-in form (signed-in users go straight on)."""
     user = find_user(request)
     if user is not None:
         return RedirectResponse(safe_next(next_path, home_for(request, user)), status_code=303)
-    return _login_page(request, next_path=next_path)
+    return _login_page(request, platform, next_path=next_path)
 
 
 @router.post("/login")
 def login(
     request: Request,
+    platform: PlatformDep,
     _form: FormCallerDep,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next_path: Annotated[str, Form(alias="next", max_length=2000)] = "",
 ) -> Response:
     """Check the password; on success start a session and set its cookie."""
-    platform = _platform(request)
-    host = request.client.host if request.client else "unknown"
-    request_limiter(request).check(f"login:{host}", platform.settings.auth.requests_per_minute)
+    limit_sign_ins(request, platform)
     try:
         user = platform.signin.login(email, password, channel="web")
     except NotAuthenticated as exc:
         message, params = _failure(exc, platform.settings.auth.lockout_minutes)
         return _login_page(
-            request, status_code=400, email=email, error=message, next_path=next_path, **params
+            request,
+            platform,
+            status_code=400,
+            email=email,
+            error=message,
+            next_path=next_path,
+            **params,
         )
     token, session = platform.signin.start_session(user)
     signed_in = WebUser(user, session, token)
@@ -131,20 +141,20 @@ def login(
 
 
 @router.post("/logout")
-async def logout(request: Request) -> Response:
+async def logout(request: Request, platform: PlatformDep) -> Response:
     """End the session on the server and forget its cookie."""
     user = find_user(request)
     if user is not None:
         await check_form(request)
-        await run_in_threadpool(_platform(request).signin.end_session, user.token)
+        await run_in_threadpool(platform.signin.end_session, user.token)
     response = RedirectResponse("/login", status_code=303)
-    clear_private_cookie(response, SESSION_COOKIE, auth=_platform(request).settings.auth)
+    clear_private_cookie(response, SESSION_COOKIE, auth=platform.settings.auth)
     return response
 
 
 @router.post("/language")
 def set_language(
-    request: Request,
+    platform: PlatformDep,
     user: FormCallerDep,
     language: Annotated[str, Form(max_length=20)],
     next_path: Annotated[str, Form(alias="next", max_length=2000)] = "",
@@ -152,7 +162,6 @@ def set_language(
     """Switch the UI language: remembered for the user, and in a cookie for this browser."""
     if language not in LANGUAGES:
         raise PageError(400, N_("That language is not available."))
-    platform = _platform(request)
     if user is not None:
         platform.accounts.set_language(user.context("web"), language)
     response = RedirectResponse(local_path(next_path, "/"), status_code=303)

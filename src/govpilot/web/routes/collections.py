@@ -21,12 +21,14 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from govpilot.access import CallContext, Permission, allowed
-from govpilot.api.uploads import read_upload, size_limited_route, upload_name
 from govpilot.errors import InputError, NotFound
+from govpilot.http.dependencies import PlatformDep
+from govpilot.http.uploads import read_upload, size_limited_route, upload_name
 from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile
 from govpilot.platform import Platform
 from govpilot.web.i18n import N_, text_lang
+from govpilot.web.notices import back_to, notice_for
 from govpilot.web.render import NavItem, render, translate
 from govpilot.web.session import WebUser, WebUserDep
 
@@ -54,29 +56,16 @@ NOTICES = {
 Text = Annotated[str, Form(max_length=2000)]
 
 
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
-def _notice(request: Request) -> str | None:
-    return NOTICES.get(request.query_params.get("done", ""))
-
-
-def _back(path: str, done: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode({'done': done})}", status_code=303)
-
-
 @router.get("/collections")
-def collections_page(request: Request, web: WebUserDep) -> Response:
+def collections_page(request: Request, platform: PlatformDep, web: WebUserDep) -> Response:
     """The department's collections with their document and chunk counts."""
     ctx = web.context(CAPABILITY)
     return render(
         request,
         "knowledge/collections.html",
-        collections=_platform(request).knowledge_services().list_collections(ctx),
+        collections=platform.knowledge_services().list_collections(ctx),
         can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
-        notice=_notice(request),
+        notice=notice_for(request, NOTICES),
         error=None,
     )
 
@@ -84,13 +73,14 @@ def collections_page(request: Request, web: WebUserDep) -> Response:
 @router.post("/collections")
 def create_collection(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: Annotated[str, Form(max_length=100)],
     description: Text = "",
 ) -> Response:
     """A new, empty collection."""
     ctx = web.context(CAPABILITY)
-    knowledge = _platform(request).knowledge_services()
+    knowledge = platform.knowledge_services()
     try:
         collection = knowledge.create_collection(ctx, name, description=description)
     except InputError as exc:
@@ -103,11 +93,12 @@ def create_collection(
             error=str(exc),
             status_code=400,
         )
-    return _back(f"/collections/{quote(collection.name)}", "collection_created")
+    return back_to(f"/collections/{quote(collection.name)}", done="collection_created")
 
 
 def _collection_page(
     request: Request,
+    platform: Platform,
     web: WebUser,
     name: str,
     *,
@@ -116,7 +107,6 @@ def _collection_page(
     error: str | None = None,
 ) -> Response:
     ctx = web.context(CAPABILITY)
-    platform = _platform(request)
     knowledge = platform.knowledge_services()
     collection = knowledge.collection(ctx, name)
     hits = []
@@ -138,7 +128,7 @@ def _collection_page(
         upload=_upload(platform, ctx, collection.name, ingest) if can_manage else None,
         outcome_labels=OUTCOME_LABELS,
         max_files=MAX_UPLOAD_FILES,
-        notice=_notice(request),
+        notice=notice_for(request, NOTICES),
         error=error,
         status_code=400 if error else 200,
     )
@@ -158,6 +148,7 @@ def _upload(platform: Platform, ctx: CallContext, name: str, job_id: str) -> Ing
 @router.get("/collections/{name}")
 def collection_page(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: str,
     q: Annotated[str, Query(max_length=1000)] = "",
@@ -165,29 +156,29 @@ def collection_page(
 ) -> Response:
     """A collection's documents, the upload form, search with citations, and the progress
     (then the results) of an upload (`ingest`: its job) or of one still indexing."""
-    return _collection_page(request, web, name, query=q, ingest=ingest)
+    return _collection_page(request, platform, web, name, query=q, ingest=ingest)
 
 
 @router.post("/collections/{name}/upload")
 def upload(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: str,
     files: Annotated[list[UploadFile], File()],
 ) -> Response:
     """Store the uploaded files and queue them for indexing; back to the collection page,
     which shows the progress and then what became of each file."""
-    platform = _platform(request)
     chosen = [f for f in files if f.filename]
     if not chosen or len(chosen) > MAX_UPLOAD_FILES:
         message = translate(request, N_("Choose between 1 and %(n)s files."), n=MAX_UPLOAD_FILES)
-        return _collection_page(request, web, name, error=message)
+        return _collection_page(request, platform, web, name, error=message)
     uploaded = []
     for file in chosen:
         try:
             data = read_upload(file, platform.settings)
         except InputError as exc:
-            return _collection_page(request, web, name, error=str(exc))
+            return _collection_page(request, platform, web, name, error=str(exc))
         uploaded.append(UploadedFile(upload_name(file), data))
     report = platform.upload_job_service().submit(web.context(CAPABILITY), name, uploaded)
     query = urlencode({"ingest": report.job_id})
@@ -197,11 +188,12 @@ def upload(
 
 
 @router.get("/collections/{name}/ingest-jobs/{job_id}")
-def upload_progress(request: Request, web: WebUserDep, name: str, job_id: str) -> Response:
+def upload_progress(
+    request: Request, platform: PlatformDep, web: WebUserDep, name: str, job_id: str
+) -> Response:
     """The progress fragment the collection page polls; 286 (stop polling) once finished,
     with each file's result and the collection's documents (out of band)."""
     ctx = web.context(CAPABILITY)
-    platform = _platform(request)
     upload = platform.upload_job_service().report(ctx, name, job_id)
     knowledge = platform.knowledge_services()
     collection = knowledge.collection(ctx, name)
@@ -220,8 +212,10 @@ def upload_progress(request: Request, web: WebUserDep, name: str, job_id: str) -
 
 
 @router.post("/collections/{name}/documents/{document_id}/delete")
-def delete_document(request: Request, web: WebUserDep, name: str, document_id: str) -> Response:
+def delete_document(
+    platform: PlatformDep, web: WebUserDep, name: str, document_id: str
+) -> Response:
     """Delete one document and its chunks."""
-    knowledge = _platform(request).knowledge_services()
+    knowledge = platform.knowledge_services()
     knowledge.delete_document(web.context(CAPABILITY), name, document_id)
-    return _back(f"/collections/{quote(name)}", "document_deleted")
+    return back_to(f"/collections/{quote(name)}", done="document_deleted")

@@ -22,13 +22,14 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from govpilot.accounts.oidc import OidcClient, PendingSignIn
 from govpilot.accounts.secrets import same_token
-from govpilot.api.deps import SESSION_COOKIE, request_limiter
 from govpilot.errors import ConfigError, GovpilotError, NotAuthenticated, PermissionDenied
+from govpilot.http.callers import SESSION_COOKIE
+from govpilot.http.dependencies import PlatformDep
 from govpilot.platform import Platform
 from govpilot.web.cookies import clear_private_cookie, set_private_cookie, set_session_cookie
 from govpilot.web.errors import error_page
 from govpilot.web.i18n import N_
-from govpilot.web.routes.auth import home_for, safe_next
+from govpilot.web.routes.auth import home_for, limit_sign_ins, safe_next
 from govpilot.web.session import WebUser, load_or_create_secret
 
 router = APIRouter()
@@ -51,14 +52,9 @@ EXPIRED = N_("The sign-in took too long or was started in another browser. Start
 NOT_SET_UP = N_("Single sign-on is not set up on this server. Sign in with your password.")
 
 
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
-def oidc_client(request: Request) -> OidcClient | None:
+def oidc_client(request: Request, platform: Platform) -> OidcClient | None:
     """The application's OpenID Connect client (made on first use); None when not set up."""
-    settings = _platform(request).settings.auth.oidc
+    settings = platform.settings.auth.oidc
     if not settings.enabled:
         return None
     state = request.app.state
@@ -69,13 +65,13 @@ def oidc_client(request: Request) -> OidcClient | None:
         return client
 
 
-def _signer(request: Request) -> URLSafeTimedSerializer:
+def _signer(request: Request, platform: Platform) -> URLSafeTimedSerializer:
     state = request.app.state
     with _LOCK:
         signer: URLSafeTimedSerializer | None = getattr(state, "oidc_state_signer", None)
         if signer is None:
             # The install's web secret; the salt keeps these signatures apart from forms'.
-            secret = load_or_create_secret(_platform(request).settings)
+            secret = load_or_create_secret(platform.settings)
             signer = state.oidc_state_signer = URLSafeTimedSerializer(
                 secret, salt="govpilot.web.oidc"
             )
@@ -86,18 +82,16 @@ def _signer(request: Request) -> URLSafeTimedSerializer:
 
 
 @router.get("/auth/oidc/login")
-def oidc_login(request: Request, next: str = "") -> Response:
+def oidc_login(request: Request, platform: PlatformDep, next: str = "") -> Response:
     """Send the browser to the identity provider, remembering the sign-in in a cookie."""
-    client = oidc_client(request)
+    client = oidc_client(request, platform)
     if client is None:
         return error_page(request, 404, title=FAILED_TITLE, message=NOT_SET_UP)
-    platform = _platform(request)
-    host = request.client.host if request.client else "unknown"
-    request_limiter(request).check(f"login:{host}", platform.settings.auth.requests_per_minute)
+    limit_sign_ins(request, platform)
     try:
         started = client.authorization_request(str(request.url_for("oidc_callback")))
     except GovpilotError as exc:  # the provider cannot be reached, or is misconfigured
-        return _failure(request, exc)
+        return _failure(request, platform, exc)
     pending = started.pending
     remembered = {
         "state": pending.state,
@@ -110,7 +104,7 @@ def oidc_login(request: Request, next: str = "") -> Response:
     set_private_cookie(
         response,
         STATE_COOKIE,
-        _signer(request).dumps(remembered),
+        _signer(request, platform).dumps(remembered),
         auth=platform.settings.auth,
         max_age=STATE_AGE_S,
         path=STATE_PATH,
@@ -121,28 +115,30 @@ def oidc_login(request: Request, next: str = "") -> Response:
 @router.get("/auth/oidc/callback", name="oidc_callback")
 def oidc_callback(
     request: Request,
+    platform: PlatformDep,
     code: str = "",
     state: str = "",
     error: str = "",
     error_description: str = "",
 ) -> Response:
     """Check the provider's answer, sign the person in, and go on to where they were going."""
-    client = oidc_client(request)
+    client = oidc_client(request, platform)
     if client is None:
         return error_page(request, 404, title=FAILED_TITLE, message=NOT_SET_UP)
-    platform = _platform(request)
-    host = request.client.host if request.client else "unknown"
-    request_limiter(request).check(f"login:{host}", platform.settings.auth.requests_per_minute)
-    remembered = _remembered(request)
+    limit_sign_ins(request, platform)
+    remembered = _remembered(request, platform)
     if remembered is None:
-        return _forget_state(request, error_page(request, 400, title=FAILED_TITLE, message=EXPIRED))
+        expired = error_page(request, 400, title=FAILED_TITLE, message=EXPIRED)
+        return _forget_state(platform, expired)
     if error:
         reason = f"the identity provider answered {error}"
         reason += f": {error_description}" if error_description else ""
-        return _failure(request, NotAuthenticated(reason[:500]))
+        return _failure(request, platform, NotAuthenticated(reason[:500]))
     if not state or not code or not same_token(state, remembered["state"]):
         return _failure(
-            request, NotAuthenticated("the answer does not belong to this sign-in (state)")
+            request,
+            platform,
+            NotAuthenticated("the answer does not belong to this sign-in (state)"),
         )
     pending = PendingSignIn(
         state=remembered["state"],
@@ -153,7 +149,7 @@ def oidc_callback(
     try:
         user = client.sign_in(platform.signin, code, pending)
     except GovpilotError as exc:
-        return _failure(request, exc)
+        return _failure(request, platform, exc)
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:  # someone signed in already in this browser: that session ends here
         platform.signin.end_session(previous)
@@ -161,16 +157,16 @@ def oidc_callback(
     target = safe_next(remembered["next"], home_for(request, WebUser(user, session, token)))
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, token, platform.settings.auth)
-    return _forget_state(request, response)
+    return _forget_state(platform, response)
 
 
-def _remembered(request: Request) -> dict[str, str] | None:
+def _remembered(request: Request, platform: Platform) -> dict[str, str] | None:
     """The signed sign-in state from the cookie; None if missing, forged or too old."""
     cookie = request.cookies.get(STATE_COOKIE)
     if not cookie:
         return None
     try:
-        value: Any = _signer(request).loads(cookie, max_age=STATE_AGE_S)
+        value: Any = _signer(request, platform).loads(cookie, max_age=STATE_AGE_S)
     except BadSignature:  # also SignatureExpired
         return None
     keys = ("state", "nonce", "verifier", "redirect_uri", "next")
@@ -179,7 +175,7 @@ def _remembered(request: Request) -> dict[str, str] | None:
     return {k: value[k] for k in keys}
 
 
-def _failure(request: Request, exc: GovpilotError) -> Response:
+def _failure(request: Request, platform: Platform, exc: GovpilotError) -> Response:
     """A page saying the sign-in failed, with the reason under "Details"."""
     # Refused by govpilot's rules (a platform admin claim, a department it does not have):
     # trying again will not help, the administrator must.
@@ -189,12 +185,10 @@ def _failure(request: Request, exc: GovpilotError) -> Response:
     page = error_page(
         request, status, title=FAILED_TITLE, message=REFUSED if refused else FAILED, detail=detail
     )
-    return _forget_state(request, page)
+    return _forget_state(platform, page)
 
 
-def _forget_state(request: Request, response: Response) -> Response:
+def _forget_state(platform: Platform, response: Response) -> Response:
     """The state cookie serves one sign-in only."""
-    clear_private_cookie(
-        response, STATE_COOKIE, auth=_platform(request).settings.auth, path=STATE_PATH
-    )
+    clear_private_cookie(response, STATE_COOKIE, auth=platform.settings.auth, path=STATE_PATH)
     return response

@@ -1,5 +1,5 @@
 """/bots: a department's bots, with their analytics and widget snippet (the collections
-they answer from are in `routes/collections.py`).
+they answer from are in `routes/collections.py`; both pages' templates are in `knowledge/`).
 
 Everything is looked up within the signed-in user's department. The bot and knowledge
 services authorise (and audit) every read of a configuration, change, search and analytics
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import Annotated, Any, Literal
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from govpilot.access import CallContext, Permission, allowed, authorize
-from govpilot.api.uploads import size_limited_route
 from govpilot.capabilities.chat.bots import (
     BOT_LANGUAGES,
     DEFAULT_HANDOVER,
@@ -27,9 +26,12 @@ from govpilot.capabilities.chat.bots import (
 )
 from govpilot.capabilities.chat.service import bot_service, resolve_collections
 from govpilot.errors import InputError
+from govpilot.http.dependencies import PlatformDep
+from govpilot.http.uploads import size_limited_route
 from govpilot.platform import Platform
 from govpilot.web.charts import Series, bar_chart
 from govpilot.web.i18n import N_, text_lang
+from govpilot.web.notices import back_to, notice_for
 from govpilot.web.render import NavItem, render, translate
 from govpilot.web.session import WebUser, WebUserDep
 
@@ -52,24 +54,10 @@ Text = Annotated[str, Form(max_length=2000)]
 Names = Annotated[list[str] | None, Form()]
 
 
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
-def _notice(request: Request) -> str | None:
-    return NOTICES.get(request.query_params.get("done", ""))
-
-
-def _back(path: str, done: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode({'done': done})}", status_code=303)
-
-
 # -- bots ----------------------------------------------------------------------------------
 
 
-def _bot_form_context(request: Request, ctx: CallContext) -> dict[str, Any]:
-    platform = _platform(request)
+def _bot_form_context(platform: Platform, ctx: CallContext) -> dict[str, Any]:
     return {
         "collections": platform.knowledge_services().list_collections(ctx),
         "bot_languages": BOT_LANGUAGES,
@@ -82,21 +70,26 @@ def _lines(text: str) -> list[str]:
 
 
 @router.get("/bots")
-def bots_page(request: Request, web: WebUserDep) -> Response:
+def bots_page(request: Request, platform: PlatformDep, web: WebUserDep) -> Response:
     """The department's bots; administrators also get the form to create one."""
     ctx = web.context(CAPABILITY)
     return render(
         request,
         "knowledge/bots.html",
-        bots=bot_service(_platform(request)).list_bots(ctx),
+        bots=bot_service(platform).list_bots(ctx),
         can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
         language_labels=LANGUAGE_LABELS,
-        notice=_notice(request),
+        notice=notice_for(request, NOTICES),
     )
 
 
 def _bot_form_page(
-    request: Request, web: WebUser, bot: Bot | None, error: str | None, form: dict[str, Any]
+    request: Request,
+    platform: Platform,
+    web: WebUser,
+    bot: Bot | None,
+    error: str | None,
+    form: dict[str, Any],
 ) -> Response:
     ctx = web.context(CAPABILITY)
     return render(
@@ -106,7 +99,7 @@ def _bot_form_page(
         form=form,
         error=error,
         language_labels=LANGUAGE_LABELS,
-        **_bot_form_context(request, ctx),
+        **_bot_form_context(platform, ctx),
         status_code=400 if error else 200,
     )
 
@@ -132,15 +125,16 @@ def _form_of(bot: Bot | None) -> dict[str, Any]:
 
 
 @router.get("/bots/new")
-def new_bot_page(request: Request, web: WebUserDep) -> Response:
+def new_bot_page(request: Request, platform: PlatformDep, web: WebUserDep) -> Response:
     """The form for a new bot."""
     authorize(web.context(CAPABILITY), Permission.MANAGE_KNOWLEDGE)
-    return _bot_form_page(request, web, None, None, _form_of(None))
+    return _bot_form_page(request, platform, web, None, None, _form_of(None))
 
 
 @router.post("/bots")
 def create_bot(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: Annotated[str, Form(max_length=64)],
     languages: Names = None,
@@ -152,7 +146,6 @@ def create_bot(
     model: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Create a bot over some of the department's collections."""
-    platform = _platform(request)
     ctx = web.context(CAPABILITY)
     form = {
         "name": name,
@@ -181,8 +174,8 @@ def create_bot(
         )
         bot_service(platform).create_bot(bot, ctx)
     except InputError as exc:
-        return _bot_form_page(request, web, None, str(exc), form)
-    return _back(f"/bots/{quote(bot.name)}", "bot_created")
+        return _bot_form_page(request, platform, web, None, str(exc), form)
+    return back_to(f"/bots/{quote(bot.name)}", done="bot_created")
 
 
 def _embed_snippet(request: Request, bot: Bot) -> str:
@@ -193,8 +186,10 @@ def _embed_snippet(request: Request, bot: Bot) -> str:
     )
 
 
-def _analytics(request: Request, ctx: CallContext, bot: Bot, days: int) -> dict[str, Any]:
-    figures = bot_service(_platform(request)).analytics(bot, ctx, days=days)
+def _analytics(
+    request: Request, platform: Platform, ctx: CallContext, bot: Bot, days: int
+) -> dict[str, Any]:
+    figures = bot_service(platform).analytics(bot, ctx, days=days)
     labels = [d.day.strftime("%m-%d") for d in figures.days]
 
     def t(message: str) -> str:
@@ -219,13 +214,13 @@ def _analytics(request: Request, ctx: CallContext, bot: Bot, days: int) -> dict[
 @router.get("/bots/{name}")
 def bot_page(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: str,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
 ) -> Response:
     """One bot: its settings (editable by administrators), analytics and widget snippet."""
     ctx = web.context(CAPABILITY)
-    platform = _platform(request)
     bot = bot_service(platform).bot_config(name, ctx)
     can_manage = allowed(ctx, Permission.MANAGE_KNOWLEDGE)
     by_id = {c.id: c for c in platform.knowledge_services().list_collections(ctx)}
@@ -237,20 +232,23 @@ def bot_page(
         can_manage=can_manage,
         form=_form_of(bot),
         analytics=(
-            _analytics(request, ctx, bot, days) if allowed(ctx, Permission.VIEW_ANALYTICS) else None
+            _analytics(request, platform, ctx, bot, days)
+            if allowed(ctx, Permission.VIEW_ANALYTICS)
+            else None
         ),
         snippet=_embed_snippet(request, bot),
         handover_lang=text_lang(bot.handover),
         tone_lang=text_lang(bot.tone),
-        notice=_notice(request),
+        notice=notice_for(request, NOTICES),
         language_labels=LANGUAGE_LABELS,
-        **(_bot_form_context(request, ctx) if can_manage else {}),
+        **(_bot_form_context(platform, ctx) if can_manage else {}),
     )
 
 
 @router.post("/bots/{name}")
 def update_bot(
     request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: str,
     languages: Names = None,
@@ -262,7 +260,6 @@ def update_bot(
     model: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Save a bot's changed settings."""
-    platform = _platform(request)
     ctx = web.context(CAPABILITY)
     service = bot_service(platform)
     current = service.bots.get(ctx.department, name)
@@ -290,21 +287,21 @@ def update_bot(
             "handover": handover,
             "tone": tone,
         }
-        return _bot_form_page(request, web, current, str(exc), form)
-    return _back(f"/bots/{quote(current.name)}", "bot_saved")
+        return _bot_form_page(request, platform, web, current, str(exc), form)
+    return back_to(f"/bots/{quote(current.name)}", done="bot_saved")
 
 
 @router.post("/bots/{name}/delete")
-def delete_bot(request: Request, web: WebUserDep, name: str) -> Response:
+def delete_bot(platform: PlatformDep, web: WebUserDep, name: str) -> Response:
     """Delete a bot with its conversations' figures."""
     ctx = web.context(CAPABILITY)
-    bot_service(_platform(request)).delete_bot(name, ctx)
-    return _back("/bots", "bot_deleted")
+    bot_service(platform).delete_bot(name, ctx)
+    return back_to("/bots", done="bot_deleted")
 
 
 @router.get("/bots/{name}/analytics.csv")
 def analytics_csv(
-    request: Request,
+    platform: PlatformDep,
     web: WebUserDep,
     name: str,
     days: Annotated[int, Query(ge=1, le=366)] = 30,
@@ -312,7 +309,7 @@ def analytics_csv(
 ) -> Response:
     """The bot's figures as CSV: one row per day, or the top unanswered questions."""
     ctx = web.context(CAPABILITY)
-    service = bot_service(_platform(request))
+    service = bot_service(platform)
     bot = service.bots.get(ctx.department, name)
     figures = service.analytics(bot, ctx, days=days)
     body = figures.daily_csv() if table == "daily" else figures.unanswered_csv()

@@ -1,4 +1,4 @@
-"""Mount the web workspace on the API application: pages, static files, error pages.
+"""Mount the web workspace on an application: pages, static files, error pages.
 
 Each part of the web UI is a module under `govpilot.web.routes` with a `router` and,
 optionally, `NAV_ITEMS` (header links, each shown to the roles its permission allows).
@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.staticfiles import StaticFiles
 
+from govpilot.http.dependencies import attach_platform
 from govpilot.platform import Platform
 from govpilot.web.errors import install_page_errors
 from govpilot.web.i18n import UiLanguages
@@ -22,14 +23,14 @@ from govpilot.web.routes import (
     admin,
     audit,
     auth,
+    bots,
     collections,
     copilot,
     jobs,
-    knowledge,
     redaction,
     sso,
 )
-from govpilot.web.security import SecurityHeadersMiddleware
+from govpilot.web.security_headers import SecurityHeadersMiddleware
 from govpilot.web.session import FormTokens, load_or_create_secret
 
 #: The web UI's route modules (each with a `router`), in the order their routes are matched.
@@ -39,7 +40,7 @@ WEB_ROUTERS: list[ModuleType] = [
     copilot,
     jobs,
     redaction,
-    knowledge,
+    bots,
     collections,
     admin,
     audit,
@@ -47,7 +48,9 @@ WEB_ROUTERS: list[ModuleType] = [
 
 
 def mount_web(app: FastAPI, platform: Platform) -> WebState:
-    """Add the web pages to `app` (called once by `create_app`)."""
+    """Add the web pages to `app` (called once, by `govpilot.server.create_app`), after the
+    API's routes and error handlers: the page errors wrap the API's JSON ones."""
+    attach_platform(app, platform)
     settings = platform.settings
     forms = FormTokens(load_or_create_secret(settings), secure_cookies=settings.auth.secure_cookies)
     state = build_state(UiLanguages.load(), forms)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from govpilot import server
 from govpilot.access import Role
 from govpilot.accounts.bootstrap import (
     FIRST_ADMIN_EMAIL,
@@ -18,7 +19,6 @@ from govpilot.accounts.bootstrap import (
     first_start_notice,
     initial_password_path,
 )
-from govpilot.api import app as api_app
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT, add_user, fake_settings, make_test_platform
 
@@ -84,10 +84,10 @@ def test_serve_prints_the_password_once(
 ) -> None:
     started: list[dict[str, Any]] = []
     monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: started.append(kwargs))
-    api_app.serve(platform, "127.0.0.1", 8123)
+    server.serve(platform, "127.0.0.1", 8123)
     err = capsys.readouterr().err
     password = initial_password_path(platform).read_text("utf-8").strip()
     assert "http://127.0.0.1:8123/login" in err and password in err
     assert started == [{"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
-    api_app.serve(platform, "127.0.0.1", 8123)
+    server.serve(platform, "127.0.0.1", 8123)
     assert "First start" not in capsys.readouterr().err

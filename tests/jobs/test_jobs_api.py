@@ -12,12 +12,12 @@ import pytest
 from jobs_support import ZH_HK, docx_text, make_docx, respond
 
 from govpilot.access import Role
-from govpilot.api import create_app
 from govpilot.api.routers.jobs import POLL_S
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.jobs import JobService
 from govpilot.platform import Platform
+from govpilot.server import create_app
 from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user
 
 pytestmark = pytest.mark.anyio

@@ -1,1 +1,1 @@
-"""The web UI's route modules; `govpilot.web.app.WEB_ROUTERS` lists them."""
+"""The web UI's route modules; `govpilot.web.mount.WEB_ROUTERS` lists them."""

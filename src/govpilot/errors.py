@@ -18,7 +18,8 @@ GovpilotError                      base; `.hint` says what to do next
 ├── PolicyViolation                the guard refused the call (API: 403)
 │   ├── PersonalDataRefused        personal data the policy forbids sending to this model
 │   └── PermissionDenied           the caller's role or department does not allow it
-└── StorageError                   database or audit problem
+└── StorageError                   database or audit problem; `.transient`: worth trying again
+    ├── DuplicateRecord            a row with the same unique key is there already
     └── AuditChainBroken           verification found an altered or missing event
 """
 
@@ -144,6 +145,17 @@ class PermissionDenied(PolicyViolation):
 
 class StorageError(GovpilotError):
     """The database or the audit log failed."""
+
+    def __init__(self, message: str, *, hint: str | None = None, transient: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        #: True when the same work may succeed if tried again (a lock, a lost connection,
+        #: a serialisation failure); set by `storage.db`, the one place that wraps
+        #: database errors.
+        self.transient = transient
+
+
+class DuplicateRecord(StorageError):
+    """A row with the same unique key is there already (callers say which name is taken)."""
 
 
 class AuditChainBroken(StorageError):

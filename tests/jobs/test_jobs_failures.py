@@ -19,7 +19,7 @@ from govpilot.errors import (
 )
 from govpilot.jobs import JobService
 from govpilot.platform import Platform
-from govpilot.storage.account_tables import JobRow
+from govpilot.storage.job_tables import JobRow
 from govpilot.testing import SETUP_CONTEXT
 
 
@@ -211,7 +211,7 @@ def test_serve_starts_the_workers_so_a_stopped_servers_jobs_finish(
 ) -> None:
     import uvicorn
 
-    from govpilot.api import serve
+    from govpilot.server import serve
 
     ctx = person(platform, "me@had.gov.hk")
     # Queued and claimed by a server that stopped before finishing it; nobody asks again.

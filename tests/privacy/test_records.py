@@ -14,8 +14,8 @@ from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.policy import PrivacyPolicy
 from govpilot.privacy.stored_text import StorageRedactor, Subject
 from govpilot.storage.db import Database
+from govpilot.storage.record_tables import RecordSubjectRow
 from govpilot.storage.records import DATA_CLASSES, RecordStore
-from govpilot.storage.tables import RecordSubjectRow
 
 SALT = b"test-salt"
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

@@ -18,8 +18,8 @@ from govpilot.audit import AuditEvent, AuditLog, VerifyReport
 from govpilot.audit.events import AuditSink
 from govpilot.audit.log import canonical_json, event_hash, hashed_values
 from govpilot.errors import AuditChainBroken, StorageError
+from govpilot.storage.base import UtcDateTime
 from govpilot.storage.db import Database
-from govpilot.storage.tables import UtcDateTime
 
 HKT = timezone(timedelta(hours=8))
 

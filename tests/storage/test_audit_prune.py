@@ -11,8 +11,9 @@ from sqlalchemy import bindparam, text
 from govpilot.audit import AuditEvent, AuditLog
 from govpilot.audit.log import PRUNE_ACTION, event_hash, hashed_values
 from govpilot.errors import AuditChainBroken
+from govpilot.storage.audit_tables import GENESIS_HASH, AuditHeadRow
+from govpilot.storage.base import UtcDateTime
 from govpilot.storage.db import Database
-from govpilot.storage.tables import GENESIS_HASH, AuditHeadRow, UtcDateTime
 
 START = datetime(2018, 1, 1, 9, 0, tzinfo=UTC)
 

@@ -11,8 +11,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, inspect, select, text
 
 from govpilot.errors import ConfigError, StorageError
+from govpilot.storage.audit_tables import GENESIS_HASH, AuditHeadRow
 from govpilot.storage.db import Database, create_parent_dir, open_database
-from govpilot.storage.tables import GENESIS_HASH, AuditHeadRow, Base
+from govpilot.storage.schema import metadata
 
 
 def test_migrate_creates_tables_and_head_row(database: Database) -> None:
@@ -34,7 +35,7 @@ def test_migrate_twice_is_a_no_op(database: Database) -> None:
 
 def test_migrations_match_the_orm_tables(database: Database) -> None:
     with database.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
     assert diff == []
 
 

@@ -26,7 +26,7 @@ from govpilot.accounts.secrets import (
 from govpilot.accounts.store import AccountStoreBase, normalise_email
 from govpilot.errors import NotAuthenticated, PermissionDenied
 from govpilot.storage.account_tables import ApiKeyRow, DepartmentRow, UserRow, WebSessionRow
-from govpilot.storage.tables import as_utc
+from govpilot.storage.base import as_utc
 
 _WRONG = "wrong e-mail or password"
 

@@ -15,8 +15,8 @@ from govpilot.audit.events import AuditEvent, AuditSink, Outcome, utc_now
 from govpilot.config import AuthSettings
 from govpilot.errors import NotFound
 from govpilot.storage.account_tables import DepartmentRow, UserRow
+from govpilot.storage.base import as_utc
 from govpilot.storage.db import Database
-from govpilot.storage.tables import as_utc
 
 Clock = Callable[[], datetime]
 

@@ -29,18 +29,18 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, delete, func, select
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from govpilot.audit.events import AuditEvent, Outcome
-from govpilot.errors import AuditChainBroken, StorageError
+from govpilot.errors import AuditChainBroken, DuplicateRecord, StorageError
+from govpilot.storage.audit_tables import GENESIS_HASH, HEAD_ID, AuditEventRow, AuditHeadRow
+from govpilot.storage.base import as_utc
 from govpilot.storage.db import Database
-from govpilot.storage.tables import GENESIS_HASH, HEAD_ID, AuditEventRow, AuditHeadRow, as_utc
 
 # The AuditEvent fields, in the order they are stored; seq is added to them for hashing.
 EVENT_FIELDS = tuple(f.name for f in fields(AuditEvent))
 # SQLSTATEs of PostgreSQL failures that succeed when the transaction is simply run again.
-_RETRY_SQLSTATES = {"40001", "40P01", "55P03"}
 #: The action of the event `prune()` appends; its detail holds the chain's new anchor.
 PRUNE_ACTION = "audit.prune"
 
@@ -116,14 +116,9 @@ def _as_json_value(value: Any, name: str) -> Any:
         ) from exc
 
 
-def _is_retryable(exc: SQLAlchemyError) -> bool:
-    if isinstance(exc, IntegrityError):  # another writer took the same seq
-        return True
-    if getattr(getattr(exc, "orig", None), "sqlstate", None) in _RETRY_SQLSTATES:
-        return True
-    return isinstance(exc, OperationalError) and any(
-        word in str(exc).lower() for word in ("locked", "busy")
-    )
+def _is_retryable(exc: StorageError) -> bool:
+    # A duplicate seq means another writer appended first: read the new head and go again.
+    return exc.transient or isinstance(exc, DuplicateRecord)
 
 
 def _record_from_row(row: AuditEventRow) -> AuditRecord:
@@ -273,9 +268,13 @@ class AuditLog:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 return attempt_once()
-            except SQLAlchemyError as exc:
+            except StorageError as exc:
+                if not isinstance(exc.__cause__, SQLAlchemyError):
+                    raise  # not the database's: a broken chain, a missing head
                 if attempt == self.max_attempts or not _is_retryable(exc):
-                    raise StorageError(f"{failure}: {exc}", hint=hint) from exc
+                    raise StorageError(
+                        f"{failure}: {exc.__cause__}", hint=hint, transient=exc.transient
+                    ) from exc.__cause__
                 # Jittered backoff so that competing writers do not collide again in step.
                 time.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
         raise AssertionError("unreachable")

@@ -25,8 +25,8 @@ from sqlalchemy.sql.functions import FunctionElement
 from govpilot.access import CallContext, Permission, authorize, visible_departments
 from govpilot.audit.log import EVENT_FIELDS, AuditRecord
 from govpilot.errors import InputError
+from govpilot.storage.audit_tables import AuditEventRow
 from govpilot.storage.db import Database
-from govpilot.storage.tables import AuditEventRow
 
 __all__ = [
     "CSV_COLUMNS",

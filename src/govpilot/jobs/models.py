@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from govpilot.storage.account_tables import JobRow
+from govpilot.storage.job_tables import JobRow
 
 JobKind = Literal["translate", "summarise", "draft", "redact"]
 JOB_KINDS: tuple[JobKind, ...] = ("translate", "summarise", "draft", "redact")

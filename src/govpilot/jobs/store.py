@@ -6,20 +6,18 @@ LOCKED` on PostgreSQL), so two workers never run the same job.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from govpilot.audit.events import utc_now
-from govpilot.errors import StorageError
 from govpilot.jobs.models import ACTIVE_STATUSES, Job
-from govpilot.storage.account_tables import DepartmentRow, JobRow, UserRow
+from govpilot.storage.account_tables import DepartmentRow, UserRow
 from govpilot.storage.db import Database
+from govpilot.storage.job_tables import JobRow
 
 
 class JobStore:
@@ -28,16 +26,8 @@ class JobStore:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    @contextmanager
-    def _session(self, *, write: bool = False) -> Iterator[Session]:
-        try:
-            with self.database.session(write=write) as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise StorageError(
-                f"jobs: {exc}",
-                hint="check that the database is reachable and migrated (`govpilot setup`)",
-            ) from exc
+    def _session(self, *, write: bool = False) -> AbstractContextManager[Session]:
+        return self.database.session(write=write, what="jobs")
 
     def active_count(self, department: str) -> int:
         """How many of the department's jobs are queued or running."""

@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from govpilot.errors import InputError, NotFound
+from govpilot.errors import DuplicateRecord, InputError, NotFound
 from govpilot.retrieval.types import Retriever
 from govpilot.storage.db import Database
 from govpilot.storage.knowledge_tables import KnowledgeCollectionRow, KnowledgeDocumentRow
@@ -99,7 +98,7 @@ class CollectionStore:
         try:
             with self.database.session(write=True) as session:
                 session.add(row)
-        except IntegrityError:
+        except DuplicateRecord:
             raise InputError(
                 f"Department {department} already has a collection named {name!r}.",
                 hint="Choose another name, or ingest into the existing collection.",

@@ -34,8 +34,8 @@ from govpilot.config import RetentionDays
 from govpilot.errors import GovpilotError, InputError, PermissionDenied
 from govpilot.privacy.entities import PII_TYPES
 from govpilot.privacy.stored_text import StorageRedactor, Subject
+from govpilot.storage.base import as_utc
 from govpilot.storage.records import DATA_CLASSES, RecordStore, StoredRecord
-from govpilot.storage.tables import as_utc
 
 EXPORT_FORMAT = "govpilot.data-access/1"
 _REQUEST_ACTIONS = ("privacy.access", "privacy.erase", "privacy.correct")

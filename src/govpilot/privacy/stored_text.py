@@ -9,28 +9,12 @@ identifier itself in readable form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.operators import apply_operator, salted_hash
 from govpilot.privacy.policy import PrivacyPolicy
+from govpilot.storage.redaction import StoredText, Subject
 
-
-@dataclass(frozen=True)
-class Subject:
-    """One identifier found in a stored text, as its type and salted hash."""
-
-    type: str
-    hash: str
-
-
-@dataclass(frozen=True)
-class StoredText:
-    """Text ready to store, and the subjects it mentions."""
-
-    text: str
-    subjects: frozenset[Subject] = field(default_factory=frozenset)
-    redactions: dict[str, int] = field(default_factory=dict)
+__all__ = ["StorageRedactor", "StoredText", "Subject"]
 
 
 class StorageRedactor:
@@ -40,6 +24,10 @@ class StorageRedactor:
         self.detector = detector
         self.policy = policy
         self.salt = salt
+
+    def storage_for(self, department: str) -> str:
+        """How the department stores personal data: keep, placeholder, mask or hash."""
+        return self.policy.storage_for(department)
 
     def subject_hash(self, pii_type: str, value: str) -> str:
         return salted_hash(pii_type, value, self.salt)

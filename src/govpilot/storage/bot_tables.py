@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govpilot.storage.tables import Base, UtcDateTime
+from govpilot.storage.base import Base, UtcDateTime
 
 __all__ = ["BotConversationRow", "BotRow", "BotTurnRow"]
 

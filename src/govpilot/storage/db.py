@@ -15,10 +15,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from govpilot.errors import ConfigError, StorageError
+from govpilot.errors import ConfigError, DuplicateRecord, StorageError
 
 if TYPE_CHECKING:
     from govpilot.config import Settings
@@ -28,6 +34,10 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 # Any fixed number: it only has to be the same for every govpilot process.
 _MIGRATION_LOCK_KEY = 0x60F_A0D17
 _SQLITE_BEGIN_OPTION = "govpilot_sqlite_begin"
+#: PostgreSQL errors that a retry may get past: serialisation failure, deadlock, lock timeout.
+_TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+_UNIQUE_VIOLATION = "23505"
+_HINT = "check that the database is reachable and migrated (`govpilot setup`)"
 
 
 def create_parent_dir(url: str | URL) -> Path | None:
@@ -89,18 +99,23 @@ class Database:
         return engine
 
     @contextmanager
-    def session(self, *, write: bool = False) -> Iterator[Session]:
+    def session(self, *, write: bool = False, what: str = "database") -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error.
 
         `write=True` takes SQLite's write lock at the start (`BEGIN IMMEDIATE`), so a
         read-then-write cannot interleave with another process; it changes nothing on
         PostgreSQL, where callers lock rows with `SELECT ... FOR UPDATE`.
+        Database errors leave as `StorageError` (`DuplicateRecord` for a unique key taken),
+        their message starting with `what`; this is the one place that wraps them.
         """
-        with self._sessions() as session, session.begin():
-            if write and self.is_sqlite:
-                # Must come first in the transaction: the option is read when BEGIN is sent.
-                session.connection(execution_options={_SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-            yield session
+        try:
+            with self._sessions() as session, session.begin():
+                if write and self.is_sqlite:
+                    # Must come first in the transaction: the option is read when BEGIN is sent.
+                    session.connection(execution_options={_SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+                yield session
+        except SQLAlchemyError as exc:
+            raise storage_error(exc, what) from exc
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -163,6 +178,20 @@ def open_database(url: str | URL, *, migrate: bool = True) -> Database:
     if migrate:
         database.migrate()
     return database
+
+
+def storage_error(exc: SQLAlchemyError, what: str) -> StorageError:
+    """`exc` as govpilot's StorageError, marked transient when trying again may succeed."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if isinstance(exc, IntegrityError) and (
+        sqlstate == _UNIQUE_VIOLATION or "unique constraint" in str(exc).lower()
+    ):
+        return DuplicateRecord(f"{what}: {exc}", hint=_HINT)
+    transient = sqlstate in _TRANSIENT_SQLSTATES or (
+        isinstance(exc, OperationalError)
+        and any(word in str(exc).lower() for word in ("locked", "busy", "connection"))
+    )
+    return StorageError(f"{what}: {exc}", hint=_HINT, transient=transient)
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govpilot.storage.tables import Base, UtcDateTime
+from govpilot.storage.base import Base, UtcDateTime
 
 __all__ = [
     "Base",

@@ -1,9 +1,10 @@
 """Stored records: job inputs, conversations, transcripts and uploads, kept per retention.
 
-Every text goes through the `StorageRedactor` before it is written, so a record holds the
-text as the department's storage policy says (kept, placeholders, masked or hashed), and
-the salted hashes of the identifiers it mentions go into `record_subjects`. Data access
-requests and erasure find a person's records through those hashes.
+Every text goes through a `TextRedactor` (the privacy guard's `StorageRedactor`) before it
+is written, so a record holds the text as the department's storage policy says (kept,
+placeholders, masked or hashed), and the salted hashes of the identifiers it mentions go
+into `record_subjects`. Data access requests and erasure find a person's records through
+those hashes.
 
 Each record gets its expiry date when it is written (created + the retention days of its
 class); the purge also deletes records older than the class's current retention, so
@@ -14,22 +15,22 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from govpilot.config import RetentionDays
 from govpilot.errors import InputError, NotFound, StorageError
-from govpilot.privacy.stored_text import StorageRedactor, Subject
+from govpilot.storage.base import as_utc
 from govpilot.storage.db import Database
-from govpilot.storage.tables import RecordSubjectRow, StoredRecordRow, as_utc
+from govpilot.storage.record_tables import RecordSubjectRow, StoredRecordRow
+from govpilot.storage.redaction import Subject, TextRedactor
 
 DataClass = Literal["uploads", "job_inputs", "conversations", "transcripts"]
 #: The classes of stored data, in the order reports list them.
@@ -114,7 +115,7 @@ class RecordStore:
     def __init__(
         self,
         database: Database,
-        redactor: StorageRedactor,
+        redactor: TextRedactor,
         retention: RetentionDays,
         blob_dir: Path,
     ) -> None:
@@ -123,16 +124,8 @@ class RecordStore:
         self.retention = retention
         self.blob_dir = Path(blob_dir)
 
-    @contextmanager
-    def _session(self, *, write: bool = False) -> Iterator[Session]:
-        try:
-            with self.database.session(write=write) as session:
-                yield session
-        except SQLAlchemyError as exc:
-            raise StorageError(
-                f"stored records: {exc}",
-                hint="check that the database is reachable and migrated (`govpilot setup`)",
-            ) from exc
+    def _session(self, *, write: bool = False) -> AbstractContextManager[Session]:
+        return self.database.session(write=write, what="stored records")
 
     def retention_for(self, data_class: str) -> timedelta:
         """How long records of this class are kept."""
@@ -238,7 +231,7 @@ class RecordStore:
             expires_at=created + self.retention_for(kind),
             title=stored_title.text if stored_title else "",
             content=stored.text,
-            storage=self.redactor.policy.storage_for(department),
+            storage=self.redactor.storage_for(department),
             redactions=redactions,
             meta=dict(metadata or {}),
             blob_path=blob_path,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from govpilot.storage.tables import BIG_ID, Base
+from govpilot.storage.base import BIG_ID, Base
 
 __all__ = ["RetrievalChunkRow", "RetrievalPostingRow", "RetrievalScopeRow"]
 

@@ -23,7 +23,7 @@ from govpilot.capabilities.chat.bots import Bot
 from govpilot.language import fold_script
 from govpilot.storage.bot_tables import BotTurnRow
 from govpilot.storage.db import Database
-from govpilot.storage.tables import StoredRecordRow
+from govpilot.storage.record_tables import StoredRecordRow
 
 HONG_KONG = timezone(timedelta(hours=8), "HKT")
 DAILY_COLUMNS = (

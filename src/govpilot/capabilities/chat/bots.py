@@ -14,9 +14,8 @@ from datetime import UTC, datetime
 from typing import Literal, cast
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from govpilot.errors import InputError, NotFound
+from govpilot.errors import DuplicateRecord, InputError, NotFound
 from govpilot.language import detect_language
 from govpilot.storage.bot_tables import BotRow
 from govpilot.storage.db import Database
@@ -174,7 +173,7 @@ class BotStore:
         try:
             with self.database.session(write=True) as session:
                 session.add(row)
-        except IntegrityError:
+        except DuplicateRecord:
             raise InputError(
                 f"department {bot.department} already has a bot named {bot.name!r}",
                 hint="choose another name, or delete the old bot first",

@@ -26,8 +26,8 @@ from govpilot.capabilities.chat.bots import Bot
 from govpilot.errors import InputError, NotFound
 from govpilot.storage.bot_tables import BotConversationRow, BotTurnRow
 from govpilot.storage.db import Database
+from govpilot.storage.record_tables import StoredRecordRow
 from govpilot.storage.records import RecordStore
-from govpilot.storage.tables import StoredRecordRow
 
 _CACHE_CONVERSATIONS = 2000
 _KEEP_TURNS = 6

@@ -1,0 +1,49 @@
+"""Tables of background jobs: one row per job, whatever its kind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from govpilot.storage.base import Base, UtcDateTime
+
+__all__ = ["JobRow"]
+
+
+class JobRow(Base):
+    """A copilot job (translate, summarise, draft, redact) run in the background."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_owner_created", "owner_id", "created_at"),
+        Index("ix_jobs_department_status", "department", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    department: Mapped[str] = mapped_column(String(100))
+    owner_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    actor: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: queued, running, done, failed.
+    status: Mapped[str] = mapped_column(String(20))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    input_name: Mapped[str] = mapped_column(Text)
+    #: Stored records (class job_inputs / job_outputs), so retention and erasure cover them.
+    input_record_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("stored_records.id", ondelete="SET NULL")
+    )
+    output_record_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("stored_records.id", ondelete="SET NULL")
+    )
+    output_name: Mapped[str | None] = mapped_column(Text)
+    progress_done: Mapped[int] = mapped_column(Integer)
+    progress_total: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

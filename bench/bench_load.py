@@ -50,7 +50,6 @@ from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import AuthSettings, ModelConfig, Settings
 from govpilot.http.callers import SESSION_COOKIE
-from govpilot.jobs import JobService
 from govpilot.testing import add_api_key, add_user, make_test_platform
 
 RESULTS = ROOT / "bench" / "results" / "load.json"
@@ -111,7 +110,7 @@ def prepare_home(home: Path, users: int, jobs_per_user: int) -> list[Caller]:
     platform = make_test_platform(
         settings, models=[ScriptedModel(name="stub", responder=_translate)]
     )
-    jobs = JobService.from_platform(platform, workers=2).start()
+    jobs = platform.new_job_service(workers=2).start()
     try:
         callers, submitted = [], []
         for i in range(users):

@@ -6,9 +6,9 @@ from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage, ChatModel
+from govpilot.call_guard import GuardedPrompt
 from govpilot.errors import ModelUnavailable, NotFound, PolicyViolation
 from govpilot.gateway import ModelGateway
-from govpilot.guard import GuardedPrompt
 
 HELLO = [ChatMessage("user", "hello")]
 

@@ -12,8 +12,8 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from govpilot.access import CallContext
 from govpilot.audit.events import AuditEvent, AuditSink, Outcome
 from govpilot.backends.llm import ChatMessage, ChatModel, Completion, GenerationOptions
+from govpilot.call_guard import Guard, GuardedPrompt, OpenGuard
 from govpilot.errors import GovpilotError, NotFound, PersonalDataRefused, PolicyViolation
-from govpilot.guard import Guard, GuardedPrompt, OpenGuard
 
 #: Checks that the caller may use this model (role, department's allowed models); raises
 #: PolicyViolation to refuse. The accounts package provides the real one.

@@ -16,9 +16,16 @@ from govpilot.accounts.service import AccountService
 from govpilot.accounts.signin import SignIn
 from govpilot.audit.log import AuditLog
 from govpilot.backends.registry import build_models
+from govpilot.capabilities.chat.answer import AnswerOptions, BotResponder
+from govpilot.capabilities.chat.bots import BotStore
+from govpilot.capabilities.chat.conversations import ConversationStore
+from govpilot.capabilities.chat.service import BotService
+from govpilot.capabilities.copilot_jobs import CopilotJobs
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
+from govpilot.jobs.service import JobService
+from govpilot.knowledge.upload_jobs import LOCK_FILE, SPOOL_DIR, UploadJobs
 from govpilot.language import Glossary
 from govpilot.privacy.detector import PiiDetector, default_detector
 from govpilot.privacy.guard import PrivacyGuard
@@ -28,13 +35,12 @@ from govpilot.storage.db import Database
 from govpilot.storage.records import RecordStore
 
 if TYPE_CHECKING:
-    from govpilot.jobs.service import JobService
     from govpilot.knowledge.services import KnowledgeServices
-    from govpilot.knowledge.upload_jobs import UploadJobs
 
 _KNOWLEDGE_LOCK = threading.Lock()
 _JOBS_LOCK = threading.Lock()
 _UPLOADS_LOCK = threading.Lock()
+_BOTS_LOCK = threading.Lock()
 
 
 @dataclass
@@ -59,6 +65,8 @@ class Platform:
     jobs: JobService | None = None
     #: Uploads into collections, indexed in the background; started on first use or by serve.
     upload_jobs: UploadJobs | None = None
+    #: Bots and their conversations; built on first use (keeps its conversation cache).
+    bots: BotService | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Platform:
@@ -111,25 +119,63 @@ class Platform:
                 self.knowledge = KnowledgeServices.from_settings(self.database, self.settings)
             return self.knowledge
 
+    def bot_service(self) -> BotService:
+        """The bot service, built once; its search index loads at the first question."""
+        with _BOTS_LOCK:
+            if self.bots is None:
+
+                def responder() -> BotResponder:
+                    retriever = self.knowledge_services().retriever
+                    options = AnswerOptions(top_k=self.settings.retrieval.top_k)
+                    return BotResponder(self.gateway, retriever, options)
+
+                self.bots = BotService(
+                    BotStore(self.database),
+                    ConversationStore(self.database, self.records),
+                    responder,
+                    self.audit,
+                )
+            return self.bots
+
+    def copilot_jobs(self) -> CopilotJobs:
+        """The copilot's kinds of job (translate, summarise, draft, redact) over these parts."""
+        return CopilotJobs(
+            self.gateway,
+            self.glossary,
+            self.templates,
+            self.detector,
+            salt=lambda: load_or_create_salt(self.settings),
+        )
+
+    def new_job_service(self, *, workers: int | None = None) -> JobService:
+        """A job service over these parts, not started (`job_service` keeps the started one)."""
+        return JobService(
+            self.records,
+            self.audit,
+            self.accounts,
+            self.copilot_jobs(),
+            self.settings,
+            workers=self.settings.auth.job_workers if workers is None else workers,
+        )
+
     def job_service(self) -> JobService:
         """The copilot job service, its workers started on first use unless `jobs` was set."""
         with _JOBS_LOCK:
             if self.jobs is None:
-                from govpilot.jobs.service import JobService
-
-                self.jobs = JobService.from_platform(
-                    self, workers=self.settings.auth.job_workers
-                ).start()
+                self.jobs = self.new_job_service().start()
             return self.jobs
+
+    def new_upload_jobs(self) -> UploadJobs:
+        """Uploads into collections over the knowledge services, not started."""
+        home = self.settings.home
+        return UploadJobs(self.knowledge_services, home / SPOOL_DIR, lock_path=home / LOCK_FILE)
 
     def upload_job_service(self) -> UploadJobs:
         """Uploads into collections as background jobs, their worker running (started here
         unless it is already). Cheap: the knowledge services load when there is work."""
         with _UPLOADS_LOCK:
             if self.upload_jobs is None:
-                from govpilot.knowledge.upload_jobs import UploadJobs
-
-                self.upload_jobs = UploadJobs.from_platform(self)
+                self.upload_jobs = self.new_upload_jobs()
             return self.upload_jobs.start()
 
     def shutdown(self) -> None:

@@ -44,8 +44,13 @@ def serve(platform: Platform, host: str | None = None, port: int | None = None) 
     import uvicorn  # only to run: building the application needs none of it
 
     host, port = host or platform.settings.host, port or platform.settings.port
-    if (password := ensure_first_admin(platform)) is not None:
-        print(first_start_notice(platform, password, host, port), file=sys.stderr, flush=True)
+    password = ensure_first_admin(platform.database, platform.accounts, platform.settings)
+    if password is not None:
+        print(
+            first_start_notice(platform.settings.home, password, host, port),
+            file=sys.stderr,
+            flush=True,
+        )
     # Load the name recognizers' models now, not on the first request (about 1.5 s).
     platform.detector.detect("Mr Chan Tai-man 陳大文先生")
     # Work a stopped server left unfinished continues now, not at the next request: copilot

@@ -13,7 +13,6 @@ from api_support import OFFICER, api_events, app_client
 
 from govpilot import __version__
 from govpilot.knowledge.services import KnowledgeServices
-from govpilot.knowledge.upload_jobs import UploadJobs
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
@@ -122,7 +121,7 @@ def test_serve_continues_the_uploads_a_stopped_server_left(
     admin = SETUP_CONTEXT
     knowledge.create_collection(admin, "library", department="HAD")
     # Queued by an earlier server whose worker never got to it.
-    earlier = UploadJobs.from_platform(platform)
+    earlier = platform.new_upload_jobs()
     notice = UploadedFile("notice.txt", b"The library opens at ten.")
     job_id = earlier.submit(admin, "library", [notice], department="HAD").job_id
     seen: list[str] = []

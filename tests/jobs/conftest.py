@@ -43,14 +43,14 @@ def platform(
 @pytest.fixture
 def jobs(platform: Platform) -> JobService:
     """The platform's job service with one worker running."""
-    platform.jobs = JobService.from_platform(platform, workers=1).start()
+    platform.jobs = platform.new_job_service(workers=1).start()
     return platform.jobs
 
 
 @pytest.fixture
 def idle_jobs(platform: Platform) -> JobService:
     """The platform's job service with no worker started: submitted jobs stay queued."""
-    platform.jobs = JobService.from_platform(platform)
+    platform.jobs = platform.new_job_service()
     return platform.jobs
 
 

@@ -152,7 +152,7 @@ def test_jobs_left_running_by_a_dead_process_are_requeued_and_finish(
     assert (requeued.status, requeued.started_at, requeued.progress_done) == ("queued", None, 0)
 
     idle_jobs.store.claim_next()  # running again when the next process starts
-    restarted = JobService.from_platform(platform, workers=1).start()
+    restarted = platform.new_job_service(workers=1).start()
     try:
         assert restarted.wait(first.id).status == "done"
         assert restarted.wait(second.id).status == "done"
@@ -181,7 +181,7 @@ def test_a_second_process_leaves_live_jobs_alone_and_takes_over_when_the_first_s
     assert idle_jobs.lock.acquire()  # the first process runs workers ...
     idle_jobs.store.claim_next()  # ... and is working on the job
 
-    second = JobService.from_platform(platform, workers=1)
+    second = platform.new_job_service(workers=1)
     second.standby_s = 0.05
     second.start()
     try:
@@ -215,7 +215,7 @@ def test_serve_starts_the_workers_so_a_stopped_servers_jobs_finish(
 
     ctx = person(platform, "me@had.gov.hk")
     # Queued and claimed by a server that stopped before finishing it; nobody asks again.
-    earlier = JobService.from_platform(platform)
+    earlier = platform.new_job_service()
     job = earlier.submit(ctx, "summarise", filename="a.txt", text="Some text.")
     earlier.store.claim_next()
     finished: list[str] = []

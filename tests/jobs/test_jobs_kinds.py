@@ -171,9 +171,10 @@ def test_the_package_exports_what_it_names() -> None:
     assert sorted(govpilot.jobs.__all__) == [
         "JOB_KINDS",
         "Job",
+        "JobOutput",
         "JobResult",
         "JobService",
-        "JobTools",
+        "JobWork",
     ]
     assert all(hasattr(govpilot.jobs, name) for name in govpilot.jobs.__all__)
 

@@ -41,10 +41,8 @@ from govpilot.api.deps import DEPARTMENT_HEADER
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
-from govpilot.capabilities.chat.service import bot_service
 from govpilot.config import AuthSettings, Settings
 from govpilot.http.callers import CSRF_HEADER, SESSION_COOKIE
-from govpilot.jobs import JobService
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
@@ -172,7 +170,7 @@ class World:
     def fresh_bot(self) -> str:
         """A new bot of HAD over the shared collection."""
         name = f"bot-{uuid.uuid4().hex[:8]}"
-        services = bot_service(self.platform)
+        services = self.platform.bot_service()
         collection = self.platform.knowledge_services().collections.get(HOME, self.collection)
         services.create_bot(new_bot(name, HOME, [collection.id], created_by="setup"), _setup(HOME))
         return name
@@ -312,7 +310,7 @@ def build_world(
     platform = make_test_platform(settings, models=[ScriptedModel(name="fake", responder=respond)])
     platform.knowledge = KnowledgeServices.build(platform.database, InMemoryRetriever())
     if start_jobs:
-        platform.jobs = JobService.from_platform(platform, workers=1).start()
+        platform.jobs = platform.new_job_service(workers=1).start()
     users = {
         caller: add_user(
             platform,
@@ -337,7 +335,7 @@ def build_world(
     queued = uploads.submit(_setup(HOME), "library-docs", [UploadedFile("notice.txt", HOURS)])
     ingest_job = uploads.wait(_setup(HOME), "library-docs", queued.job_id, timeout=30)
     assert ingest_job.status == "completed", ingest_job
-    bots = bot_service(platform)
+    bots = platform.bot_service()
     bot = bots.create_bot(
         new_bot("library", HOME, [collection.id], created_by="setup"), _setup(HOME)
     )

@@ -26,7 +26,6 @@ from matrix_support import (
     world_settings,
 )
 
-from govpilot.jobs import JobService
 from govpilot.testing import SETUP_CONTEXT, add_api_key
 
 PER_MINUTE = 3
@@ -40,7 +39,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     settings.max_upload_mb = UPLOAD_MB
     built = build_world(tmp_path, settings, start_jobs=False, passwords=False)
     # A job service whose workers never start: submitted jobs stay queued, so they count.
-    built.platform.jobs = JobService.from_platform(built.platform, workers=1)
+    built.platform.jobs = built.platform.new_job_service(workers=1)
     try:
         yield built
     finally:

@@ -27,7 +27,7 @@ import pytest
 from govpilot.access import CallContext, Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.capabilities.chat.bots import Bot, new_bot
-from govpilot.capabilities.chat.service import PUBLIC_CHANNEL, BotService, bot_service
+from govpilot.capabilities.chat.service import PUBLIC_CHANNEL, BotService
 from govpilot.cli.privacy import lifecycle_for
 from govpilot.errors import PermissionDenied
 from govpilot.knowledge.ocr import OcrLine
@@ -110,7 +110,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = home / "files"
     folder.mkdir()
     (folder / "notice.txt").write_bytes(NOTICE)
-    yield World(platform, bot_service(platform), knowledge, folder)
+    yield World(platform, platform.bot_service(), knowledge, folder)
     platform.shutdown()
     platform.database.dispose()
 

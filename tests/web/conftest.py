@@ -12,7 +12,6 @@ from web_support import OFFICER, add_accounts, browser, respond, sign_in
 
 from govpilot.backends.fake import ScriptedModel
 from govpilot.config import Settings
-from govpilot.jobs import JobService
 from govpilot.platform import Platform
 from govpilot.testing import fake_settings, make_test_platform
 
@@ -31,7 +30,7 @@ def settings(tmp_path: Path) -> Settings:
 def platform(settings: Settings) -> Iterator[Platform]:
     models = [ScriptedModel(name="fake", responder=respond), ScriptedModel(name="other")]
     platform = make_test_platform(settings, models=models)
-    platform.jobs = JobService.from_platform(platform, workers=1).start()
+    platform.jobs = platform.new_job_service(workers=1).start()
     add_accounts(platform)
     try:
         yield platform

@@ -25,7 +25,6 @@ from govpilot.access import Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import AuthSettings, Settings
-from govpilot.jobs import JobService
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
@@ -85,7 +84,7 @@ def platform(settings: Settings) -> Iterator[Platform]:
     platform = make_test_platform(
         settings, models=[ScriptedModel(name="fake", responder=slow_respond)]
     )
-    platform.jobs = JobService.from_platform(platform, workers=1).start()
+    platform.jobs = platform.new_job_service(workers=1).start()
     platform.knowledge = KnowledgeServices.build(platform.database, InMemoryRetriever())
     add_accounts(platform)
     add_user(platform, DEPT_ADMIN, department="HAD", role=Role.DEPARTMENT_ADMIN, password=PASSWORD)

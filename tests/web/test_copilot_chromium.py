@@ -21,7 +21,6 @@ from web_support import OFFICER, PASSWORD, ZH_HK, add_accounts, respond
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import AuthSettings
-from govpilot.jobs import JobService
 from govpilot.platform import Platform
 from govpilot.testing import fake_settings, make_test_platform
 
@@ -39,7 +38,7 @@ def server(tmp_path: Path) -> Iterator[str]:
     platform: Platform = make_test_platform(
         settings, models=[ScriptedModel(name="fake", responder=slow_respond)]
     )
-    platform.jobs = JobService.from_platform(platform, workers=1).start()
+    platform.jobs = platform.new_job_service(workers=1).start()
     add_accounts(platform)
     try:
         with serve(platform) as url:

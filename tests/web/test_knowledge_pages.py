@@ -17,7 +17,6 @@ import pytest
 from web_support import OFFICER, OTHER_OFFICER, PASSWORD, browser, page_token, sign_in
 
 from govpilot.access import Role
-from govpilot.capabilities.chat.service import bot_service
 from govpilot.knowledge.services import KnowledgeServices
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
@@ -258,7 +257,7 @@ async def test_create_edit_and_delete_a_bot(admin: httpx.AsyncClient, platform: 
     created = await post(admin, "/bots", NEW_BOT)
     assert created.status_code == 303, created.text
     assert created.headers["location"] == "/bots/library?done=bot_created"
-    bot = bot_service(platform).bots.get("HAD", "library")
+    bot = platform.bot_service().bots.get("HAD", "library")
     assert bot.refuse == ("legal advice", "法律意見") and bot.tone == "friendly"
 
     page = await admin.get(created.headers["location"])
@@ -272,7 +271,7 @@ async def test_create_edit_and_delete_a_bot(admin: httpx.AsyncClient, platform: 
 
     saved = await post(admin, "/bots/library", {**NEW_BOT, "languages": ["en"], "tone": "brief"})
     assert saved.status_code == 303
-    assert bot_service(platform).bots.get("HAD", "library").languages == ("en",)
+    assert platform.bot_service().bots.get("HAD", "library").languages == ("en",)
     bad = await post(admin, "/bots/library", {**NEW_BOT, "collections": []})
     assert bad.status_code == 400 and "at least one collection" in bad.text
 
@@ -287,7 +286,7 @@ async def test_create_edit_and_delete_a_bot(admin: httpx.AsyncClient, platform: 
 async def test_bot_analytics_and_csv(admin: httpx.AsyncClient, platform: Platform) -> None:
     await make_collection(admin, platform)
     await post(admin, "/bots", NEW_BOT)
-    service = bot_service(platform)
+    service = platform.bot_service()
     bot = service.bots.get("HAD", "library")
     asker = platform.accounts.user(platform.cli_context("setup"), OFFICER).context("bot", "web")
     service.ask(bot, "Can I bring my dog to the library?", asker)
@@ -321,7 +320,7 @@ async def test_officer_sees_bots_read_only(
     ):
         response = await officer.post(path, data={**data, "csrf_token": token})
         assert response.status_code == 403, path
-    assert bot_service(platform).bots.get("HAD", "library").tone == "friendly"
+    assert platform.bot_service().bots.get("HAD", "library").tone == "friendly"
 
 
 async def test_another_departments_bot_and_collection_are_404(

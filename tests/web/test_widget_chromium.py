@@ -18,7 +18,6 @@ from sqlalchemy import select
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
-from govpilot.capabilities.chat.service import bot_service
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
@@ -63,7 +62,7 @@ def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[tuple[str
             )
         ]
     )
-    bot_service(platform).bots.create(
+    platform.bot_service().bots.create(
         new_bot("library", "LCSD", [collection.id], handover="請致電2921 0208 / Call 2921 0208")
     )
     try:

@@ -13,25 +13,29 @@ from pathlib import Path
 
 from govpilot.access import CallContext, Role
 from govpilot.accounts.secrets import check_password_strength
+from govpilot.accounts.service import AccountService
 from govpilot.accounts.store import count_users
+from govpilot.config import Settings
 from govpilot.errors import Conflict, InputError
-from govpilot.platform import Platform
+from govpilot.storage.db import Database
 
 FIRST_ADMIN_EMAIL = "admin@localhost"
 INITIAL_PASSWORD_FILE = "initial-admin-password"
 
 
-def initial_password_path(platform: Platform) -> Path:
-    """Where the first administrator's password is written."""
-    return Path(platform.settings.home) / INITIAL_PASSWORD_FILE
+def initial_password_path(home: Path) -> Path:
+    """Where the first administrator's password is written, in GOVPILOT_HOME."""
+    return Path(home) / INITIAL_PASSWORD_FILE
 
 
-def ensure_first_admin(platform: Platform) -> str | None:
+def ensure_first_admin(
+    database: Database, accounts: AccountService, settings: Settings
+) -> str | None:
     """The new first administrator's password, or None when the database has users already."""
-    with platform.database.session() as session:
+    with database.session() as session:
         if count_users(session):
             return None
-    department = platform.settings.department
+    department = settings.department
     ctx = CallContext(
         actor="govpilot (first start)",
         department=department,
@@ -39,7 +43,6 @@ def ensure_first_admin(platform: Platform) -> str | None:
         channel="cli",
         role=Role.PLATFORM_ADMIN.value,
     )
-    accounts = platform.accounts
     try:
         if accounts.find_department(department) is None:
             accounts.create_department(ctx, department)
@@ -54,18 +57,18 @@ def ensure_first_admin(platform: Platform) -> str | None:
         )
     except Conflict:  # another process starting at the same moment made them first
         return None
-    _write_owner_only(initial_password_path(platform), password + "\n")
+    _write_owner_only(initial_password_path(settings.home), password + "\n")
     return password
 
 
-def first_start_notice(platform: Platform, password: str, host: str, port: int) -> str:
+def first_start_notice(home: Path, password: str, host: str, port: int) -> str:
     """What `govpilot serve` prints once after creating the first administrator."""
     shown_host = "localhost" if host in ("0.0.0.0", "::", "") else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     return (
         f"First start: sign in at http://{shown_host}:{port}/login as {FIRST_ADMIN_EMAIL} "
-        f"with password {password} (also in {initial_password_path(platform)}; "
+        f"with password {password} (also in {initial_password_path(home)}; "
         "change it after signing in)"
     )
 

@@ -11,7 +11,7 @@ import typer
 
 from govpilot.access import CallContext
 from govpilot.capabilities.chat.bots import DEFAULT_HANDOVER, Bot, new_bot
-from govpilot.capabilities.chat.service import BotService, bot_service, resolve_collections
+from govpilot.capabilities.chat.service import BotService, resolve_collections
 from govpilot.cli.common import err_console, get_platform, handled_errors
 from govpilot.errors import InputError
 
@@ -55,7 +55,7 @@ def create(
         bot = new_bot(
             name,
             department,
-            resolve_collections(platform, department, collection),
+            resolve_collections(platform.knowledge_services().collections, department, collection),
             languages=language or ("en", "zh-Hant"),
             cantonese_reply=cantonese,
             tone=tone,
@@ -64,7 +64,7 @@ def create(
             model=model,
             created_by=platform.settings.cli_user,
         )
-        bot = bot_service(platform).create_bot(bot, platform.cli_context("bot"))
+        bot = platform.bot_service().create_bot(bot, platform.cli_context("bot"))
         if as_json:
             _echo_json(bot.as_dict())
         else:
@@ -76,7 +76,7 @@ def list_bots(as_json: JsonOption = False) -> None:
     """List your department's bots."""
     with handled_errors():
         platform = get_platform()
-        bots = bot_service(platform).bots.list(platform.settings.department)
+        bots = platform.bot_service().bots.list(platform.settings.department)
         if as_json:
             _echo_json([b.as_dict() for b in bots])
             return
@@ -89,7 +89,7 @@ def show(name: str, as_json: JsonOption = True) -> None:
     """Show a bot's configuration (JSON)."""
     with handled_errors():
         platform = get_platform()
-        _echo_json(bot_service(platform).bots.get(platform.settings.department, name).as_dict())
+        _echo_json(platform.bot_service().bots.get(platform.settings.department, name).as_dict())
 
 
 @bots_app.command("delete")
@@ -102,7 +102,7 @@ def delete(
         if not yes:
             raise InputError(f"not deleting bot {name!r} without --yes", hint="add --yes")
         platform = get_platform()
-        bot = bot_service(platform).delete_bot(name, platform.cli_context("bot"))
+        bot = platform.bot_service().delete_bot(name, platform.cli_context("bot"))
         typer.echo(f"deleted bot {bot.name}")
 
 
@@ -120,7 +120,7 @@ def analytics(
     """Questions per day, answered vs handed over, top unanswered, ratings, latency."""
     with handled_errors():
         platform = get_platform()
-        service = bot_service(platform)
+        service = platform.bot_service()
         bot = service.bots.get(platform.settings.department, name)
         figures = service.analytics(bot, platform.cli_context("bot.analytics"), days=days)
         if csv_file is not None:
@@ -150,7 +150,7 @@ def ask(
         if (question is None) == (questions is None):
             raise InputError("give a QUESTION or --questions FILE.jsonl, not both")
         platform = get_platform()
-        service = bot_service(platform)
+        service = platform.bot_service()
         found = service.bots.get(platform.settings.department, bot)
         caller = platform.cli_context("bot")
         if questions is not None:

@@ -1,7 +1,11 @@
-"""Copilot jobs: translate, summarise, draft and redact run in the background with progress."""
+"""The job runtime: queued work run in the background with progress, within department limits.
 
-from govpilot.jobs.kinds import JobTools
+What a job does is a capability's (`govpilot.jobs.work.JobWork`); the composition root
+hands the service one.
+"""
+
 from govpilot.jobs.models import JOB_KINDS, Job, JobResult
 from govpilot.jobs.service import JobService
+from govpilot.jobs.work import JobOutput, JobWork
 
-__all__ = ["JOB_KINDS", "Job", "JobResult", "JobService", "JobTools"]
+__all__ = ["JOB_KINDS", "Job", "JobOutput", "JobResult", "JobService", "JobWork"]

@@ -17,9 +17,9 @@ from govpilot.audit.events import AuditEvent, AuditSink, Outcome
 from govpilot.documents import render_document
 from govpilot.errors import GovpilotError, PermissionDenied, StorageError
 from govpilot.jobs.files import JobFiles
-from govpilot.jobs.kinds import JobTools, Progress, run_kind
 from govpilot.jobs.models import Job
 from govpilot.jobs.store import JobStore
+from govpilot.jobs.work import JobWork, Progress
 
 logger = logging.getLogger("govpilot.jobs")
 
@@ -39,7 +39,7 @@ class JobRunner:
         self,
         store: JobStore,
         files: JobFiles,
-        tools: JobTools,
+        work: JobWork,
         audit: AuditSink,
         *,
         workers: int = 2,
@@ -47,7 +47,7 @@ class JobRunner:
     ) -> None:
         self.store = store
         self.files = files
-        self.tools = tools
+        self.work = work
         self.audit = audit
         self.workers = workers
         self.poll_s = poll_s
@@ -135,9 +135,7 @@ class JobRunner:
         instructions_id = params.pop("instructions_record_id", None)
         if instructions_id:
             params["instructions"] = self.files.read(str(instructions_id)).decode("utf-8")
-        output = run_kind(
-            self.tools, ctx, job.kind, source, params, job.input_name, self._reporter(job)
-        )
+        output = self.work.run(ctx, job.kind, source, params, job.input_name, self._reporter(job))
         data = render_document(output.document, output.fmt)
         record_id = self.files.keep(
             job.department,

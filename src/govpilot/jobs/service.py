@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from govpilot.access import CallContext, Permission, Role, authorize
 from govpilot.accounts.service import AccountService
@@ -35,16 +35,12 @@ from govpilot.errors import (
     RateLimited,
 )
 from govpilot.jobs.files import JobFiles, check_input, safe_name
-from govpilot.jobs.kinds import JobTools, check_params
 from govpilot.jobs.models import MEDIA_TYPES, Job, JobResult
 from govpilot.jobs.runner import JobRunner
 from govpilot.jobs.store import JobStore
+from govpilot.jobs.work import JobWork
 from govpilot.jobs.worker_lock import WorkerLock
-from govpilot.privacy.policy import load_or_create_salt
 from govpilot.storage.records import RecordStore
-
-if TYPE_CHECKING:
-    from govpilot.platform import Platform
 
 logger = logging.getLogger("govpilot.jobs")
 
@@ -63,7 +59,7 @@ class JobService:
         records: RecordStore,
         audit: AuditSink,
         accounts: AccountService,
-        tools: JobTools,
+        work: JobWork,
         settings: Settings,
         *,
         workers: int = 2,
@@ -73,33 +69,14 @@ class JobService:
         self.records = records
         self.audit = audit
         self.accounts = accounts
-        self.tools = tools
+        self.work = work
         self.settings = settings
         self.clock = clock
         self.files = JobFiles(records)
-        self.runner = JobRunner(self.store, self.files, tools, audit, workers=workers)
+        self.runner = JobRunner(self.store, self.files, work, audit, workers=workers)
         self.lock = WorkerLock(settings.home / "jobs.lock")
         self._stopped = threading.Event()
         self.standby_s = STANDBY_S
-
-    @classmethod
-    def from_platform(cls, platform: Platform, *, workers: int = 2) -> JobService:
-        """A service over the platform's parts (not started)."""
-        tools = JobTools(
-            platform.gateway,
-            platform.glossary,
-            platform.templates,
-            platform.detector,
-            salt=lambda: load_or_create_salt(platform.settings),
-        )
-        return cls(
-            platform.records,
-            platform.audit,
-            platform.accounts,
-            tools,
-            platform.settings,
-            workers=workers,
-        )
 
     def start(self) -> JobService:
         """Run the workers here, or stand by while another live process runs them.
@@ -159,8 +136,7 @@ class JobService:
         if (data is None) == (text is None):
             raise InputError("give either a file or a text", hint="send one of them, not both")
         name = safe_name(filename, "text.txt" if text is not None else "upload")
-        checked = check_params(kind, params, self.tools, has_file=data is not None)
-        self._check_model(ctx, checked.get("model"))
+        checked = self.work.check(ctx, kind, params, has_file=data is not None)
         source = check_input(self.settings, name, data, text)
         limit = self._job_limit(ctx.department)
         if self.store.active_count(ctx.department) >= limit:
@@ -261,12 +237,6 @@ class JobService:
             if job.finished or time.monotonic() >= deadline:
                 return job
             time.sleep(0.05)
-
-    def _check_model(self, ctx: CallContext, name: str | None) -> None:
-        # The gateway asks again at each call; asking now refuses before anything is queued.
-        access = self.tools.gateway.access
-        if access is not None:
-            access(ctx, self.tools.gateway.model(name))
 
     def _job_limit(self, department: str) -> int:
         found = self.accounts.find_department(department)

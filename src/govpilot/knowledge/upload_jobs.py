@@ -29,7 +29,6 @@ from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile, check_upl
 
 if TYPE_CHECKING:
     from govpilot.knowledge.services import KnowledgeServices
-    from govpilot.platform import Platform
 
 __all__ = ["UploadJobs"]
 
@@ -54,12 +53,6 @@ class UploadJobs:
         self.spool = UploadSpool(spool_dir)
         options = {"poll_s": poll_s} if poll_s is not None else {}
         self.worker = UploadWorker(knowledge, self.spool, lock_path=lock_path, **options)
-
-    @classmethod
-    def from_platform(cls, platform: Platform) -> UploadJobs:
-        """The upload jobs over the platform's knowledge services (not started)."""
-        home = platform.settings.home
-        return cls(platform.knowledge_services, home / SPOOL_DIR, lock_path=home / LOCK_FILE)
 
     def start(self) -> UploadJobs:
         """Run the worker here (or stand by while another process runs it)."""

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from govpilot.access import CallContext
 from govpilot.backends.llm import ChatMessage, ChatModel
+from govpilot.call_guard import GuardedPrompt
 from govpilot.config import PrivacyAction
 from govpilot.errors import PersonalDataRefused
-from govpilot.guard import GuardedPrompt
 from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.entities import Finding, count_by_type
 from govpilot.privacy.operators import PseudonymVault, apply_operator

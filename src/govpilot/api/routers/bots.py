@@ -32,7 +32,7 @@ from govpilot.api.schemas.bots import (
 from govpilot.api.schemas.errors import ERROR_RESPONSES
 from govpilot.api.streaming import advance, event_stream, sse
 from govpilot.capabilities.chat.bots import Bot, new_bot
-from govpilot.capabilities.chat.service import AskResult, bot_service, resolve_collections
+from govpilot.capabilities.chat.service import AskResult, resolve_collections
 from govpilot.errors import GovpilotError
 from govpilot.http.dependencies import PlatformDep
 
@@ -46,7 +46,7 @@ def _public(bot: Bot) -> dict[str, Any]:
 @router.get("", response_model=list[BotPublic])
 def list_bots(platform: PlatformDep, caller: CallerDep) -> Any:
     """The caller's department's bots."""
-    return [_public(b) for b in bot_service(platform).list_bots(caller)]
+    return [_public(b) for b in platform.bot_service().list_bots(caller)]
 
 
 @router.post("", response_model=BotPublic, status_code=201)
@@ -57,7 +57,9 @@ def create_bot(body: BotCreate, platform: PlatformDep, caller: CallerDep) -> Any
     bot = new_bot(
         body.name,
         caller.department,
-        resolve_collections(platform, caller.department, body.collections),
+        resolve_collections(
+            platform.knowledge_services().collections, caller.department, body.collections
+        ),
         languages=body.languages,
         cantonese_reply=body.cantonese_reply,
         tone=body.tone,
@@ -66,24 +68,26 @@ def create_bot(body: BotCreate, platform: PlatformDep, caller: CallerDep) -> Any
         model=body.model,
         created_by=caller.actor,
     )
-    return _public(bot_service(platform).create_bot(bot, caller))
+    return _public(platform.bot_service().create_bot(bot, caller))
 
 
 @router.get("/{bot}", response_model=BotPublic)
 def get_bot(bot: str, platform: PlatformDep, caller: CallerDep) -> Any:
     """One bot's configuration."""
-    return _public(bot_service(platform).bot_config(bot, caller))
+    return _public(platform.bot_service().bot_config(bot, caller))
 
 
 @router.patch("/{bot}", response_model=BotPublic)
 def update_bot(bot: str, body: BotUpdate, platform: PlatformDep, caller: CallerDep) -> Any:
     """Change a bot's configuration."""
-    service = bot_service(platform)
+    service = platform.bot_service()
     current = service.bots.get(caller.department, bot)
     changes = body.model_dump(exclude_unset=True)
     if "collections" in changes:
         names = changes.pop("collections")
-        changes["collection_ids"] = resolve_collections(platform, caller.department, names)
+        changes["collection_ids"] = resolve_collections(
+            platform.knowledge_services().collections, caller.department, names
+        )
     for key in ("collection_ids", "languages", "refuse"):
         if key in changes:
             changes[key] = tuple(changes[key])
@@ -93,14 +97,14 @@ def update_bot(bot: str, body: BotUpdate, platform: PlatformDep, caller: CallerD
 @router.delete("/{bot}", status_code=204)
 def delete_bot(bot: str, platform: PlatformDep, caller: CallerDep) -> Response:
     """Delete a bot with its conversations' figures (stored texts expire as usual)."""
-    bot_service(platform).delete_bot(bot, caller)
+    platform.bot_service().delete_bot(bot, caller)
     return Response(status_code=204)
 
 
 @router.post("/{bot}/conversations", response_model=ConversationPublic, status_code=201)
 def start_conversation(bot: str, platform: PlatformDep, caller: PublicCallerDep) -> Any:
     """Start a conversation: follow-up questions in it keep their context."""
-    service = bot_service(platform)
+    service = platform.bot_service()
     found = service.bots.get(caller.department, bot)
     conversation = service.start_conversation(found, caller)
     return {"conversation_id": conversation.id, "bot": found.name}
@@ -109,7 +113,7 @@ def start_conversation(bot: str, platform: PlatformDep, caller: PublicCallerDep)
 @router.post("/{bot}/ask", response_model=AskResponse)
 def ask(bot: str, body: AskRequest, platform: PlatformDep, caller: PublicCallerDep) -> Any:
     """Ask the bot one question; the answer cites its sources or hands over."""
-    service = bot_service(platform)
+    service = platform.bot_service()
     found = service.bots.get(caller.department, bot)
     return service.ask(found, body.question, caller, body.conversation_id).as_dict()
 
@@ -124,7 +128,7 @@ def ask_stream(bot: str, body: AskRequest, platform: PlatformDep, caller: Public
     The `answer` event is authoritative: when the checks hand the question over, its text
     replaces whatever `token` events showed.
     """
-    service = bot_service(platform)
+    service = platform.bot_service()
     found = service.bots.get(caller.department, bot)
     conversation, pieces = service.ask_stream(found, body.question, caller, body.conversation_id)
     return event_stream(_events(conversation.id, pieces))
@@ -153,7 +157,7 @@ def feedback(
     bot: str, body: FeedbackRequest, platform: PlatformDep, caller: PublicCallerDep
 ) -> Response:
     """Thumbs up or down for one answer of a conversation the caller may reach."""
-    service = bot_service(platform)
+    service = platform.bot_service()
     found = service.bots.get(caller.department, bot)
     service.rate(found, body.turn_id, 1 if body.rating == "up" else -1, caller)
     return Response(status_code=204)
@@ -168,7 +172,7 @@ def analytics(
     bot: str, platform: PlatformDep, caller: CallerDep, days: Days = 30, top: Top = 10
 ) -> Any:
     """Questions per day, answered vs handed over, top unanswered, ratings, median latency."""
-    service = bot_service(platform)
+    service = platform.bot_service()
     found = service.bots.get(caller.department, bot)
     return service.analytics(found, caller, days=days, top=top).as_dict()
 
@@ -183,7 +187,7 @@ def analytics_csv(
     table: Literal["daily", "unanswered"] = "daily",
 ) -> Response:
     """The analytics as CSV: one row per day, or the top unanswered questions."""
-    service = bot_service(platform)
+    service = platform.bot_service()
     found = service.bots.get(caller.department, bot)
     figures = service.analytics(found, caller, days=days, top=top)
     body = figures.daily_csv() if table == "daily" else figures.unanswered_csv()

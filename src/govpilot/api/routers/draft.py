@@ -16,15 +16,10 @@ from govpilot.api.schemas.copilot import (
     TemplateList,
     TemplatePublic,
 )
-from govpilot.api.uploads import (
-    FILE_RESPONSES,
-    check_text_size,
-    document_download,
-    load_uploads,
-    size_limited_route,
-)
 from govpilot.capabilities.draft import draft_text
 from govpilot.documents.model import Document
+from govpilot.http.downloads import FILE_RESPONSES, document_download
+from govpilot.http.uploads import check_text_size, load_uploads, size_limited_route
 
 router = APIRouter(tags=["draft"], route_class=size_limited_route(max_files=MAX_TEXTS))
 

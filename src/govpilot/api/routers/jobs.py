@@ -16,15 +16,9 @@ from govpilot.api.errors import error_body
 from govpilot.api.schemas.copilot import ERROR_RESPONSES, Lang, Target
 from govpilot.api.schemas.jobs import JobKindField, JobList, JobPublic, JobResultPublic
 from govpilot.api.streaming import KEEPALIVE_S, event_stream, sse
-from govpilot.api.uploads import (
-    FILE_RESPONSES,
-    OutputFormat,
-    file_response,
-    read_upload,
-    size_limited_route,
-    upload_name,
-)
 from govpilot.errors import GovpilotError
+from govpilot.http.downloads import FILE_RESPONSES, OutputFormat, file_response
+from govpilot.http.uploads import read_upload, size_limited_route, upload_name
 from govpilot.jobs.service import JobService
 from govpilot.privacy.operators import OperatorName
 

@@ -29,7 +29,6 @@ from govpilot.api.streaming import event_stream, sse
 from govpilot.backends.llm import ChatMessage, estimate_tokens
 from govpilot.capabilities.chat.answer import BotAnswer, Turn
 from govpilot.capabilities.chat.bots import Bot
-from govpilot.capabilities.chat.service import bot_service
 from govpilot.errors import InputError, NotFound
 from govpilot.platform import Platform
 
@@ -40,7 +39,7 @@ def bot_for_model(platform: Platform, caller: CallContext, model: str | None) ->
     """The bot a `model` value names in the caller's department, or None for a model."""
     if not model:
         return None
-    bots = bot_service(platform).bots
+    bots = platform.bot_service().bots
     if model.startswith(BOT_PREFIX):
         return bots.get(caller.department, model[len(BOT_PREFIX) :])
     if model in {m.name for m in platform.gateway.models}:
@@ -55,7 +54,7 @@ def bot_models(platform: Platform, caller: CallContext, created: int) -> list[Mo
     """The caller's department's bots, as models named `bot:NAME`."""
     return [
         ModelPublic(id=f"{BOT_PREFIX}{b.name}", created=created, owned_by=b.department)
-        for b in bot_service(platform).bots.list(caller.department)
+        for b in platform.bot_service().bots.list(caller.department)
     ]
 
 
@@ -94,7 +93,7 @@ def bot_completion(
     """Answer a chat completion request with a bot."""
     messages = [m.to_chat_message() for m in body.messages]
     question, history = split_conversation(messages)
-    result = bot_service(platform).ask(bot, question, caller, history=history)
+    result = platform.bot_service().ask(bot, question, caller, history=history)
     content = with_references(result.answer)
     call_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())

@@ -16,17 +16,10 @@ from pydantic import BaseModel, Field, field_validator
 from govpilot.access import CallContext, Permission, authorize
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
-from govpilot.api.uploads import (
-    FILE_RESPONSES,
-    check_text_size,
-    document_download,
-    load_upload,
-    output_filename,
-    size_limited_route,
-    upload_name,
-)
 from govpilot.audit.events import AuditEvent
 from govpilot.errors import InputError
+from govpilot.http.downloads import FILE_RESPONSES, document_download, output_filename
+from govpilot.http.uploads import check_text_size, load_upload, size_limited_route, upload_name
 from govpilot.platform import Platform
 from govpilot.privacy.documents import redact_document, redact_text
 from govpilot.privacy.entities import PII_TYPES, count_by_type

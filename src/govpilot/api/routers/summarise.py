@@ -9,15 +9,10 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.job_inputs import remember_documents, remember_input
 from govpilot.api.schemas.copilot import MAX_TEXTS, Lang, SummariseRequest, SummaryPublic
-from govpilot.api.uploads import (
-    FILE_RESPONSES,
-    check_text_size,
-    document_download,
-    load_uploads,
-    size_limited_route,
-)
 from govpilot.capabilities.summarise import summarise_documents
 from govpilot.documents.model import Document
+from govpilot.http.downloads import FILE_RESPONSES, document_download
+from govpilot.http.uploads import check_text_size, load_uploads, size_limited_route
 
 router = APIRouter(tags=["summarise"], route_class=size_limited_route(max_files=MAX_TEXTS))
 

@@ -11,19 +11,16 @@ from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.job_inputs import remember_documents, remember_input
 from govpilot.api.schemas.copilot import Target, TranslateRequest, TranslateResponse
 from govpilot.api.streaming import Progress, ProgressStream, event_stream
-from govpilot.api.uploads import (
-    FILE_RESPONSES,
-    OutputFormat,
-    check_text_size,
-    default_output_format,
-    document_download,
-    load_upload,
-    output_filename,
-    size_limited_route,
-    upload_name,
-)
 from govpilot.capabilities.translate import translate_document, translate_text
 from govpilot.errors import EmptyDocument
+from govpilot.http.downloads import (
+    FILE_RESPONSES,
+    OutputFormat,
+    default_output_format,
+    document_download,
+    output_filename,
+)
+from govpilot.http.uploads import check_text_size, load_upload, size_limited_route, upload_name
 
 REPORT_HEADER = "X-Govpilot-Report"
 

@@ -10,22 +10,19 @@ reverse.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from govpilot.access import CallContext, Permission, Role, authorize
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.capabilities.chat.analytics import BotAnalytics, bot_analytics
-from govpilot.capabilities.chat.answer import AnswerOptions, BotAnswer, BotResponder, Turn
+from govpilot.capabilities.chat.answer import BotAnswer, BotResponder, Turn
 from govpilot.capabilities.chat.bots import Bot, BotStore
 from govpilot.capabilities.chat.conversations import Conversation, ConversationStore
 from govpilot.errors import ConfigError, NotFound
+from govpilot.knowledge.collections import CollectionStore
 from govpilot.storage.bot_tables import BotTurnRow
-
-if TYPE_CHECKING:
-    from govpilot.platform import Platform
 
 CAPABILITY = "bot"
 #: The channel of callers without an account (`api.deps.get_public_caller`).
@@ -218,17 +215,14 @@ def _channel(caller: CallContext) -> str:
     return PUBLIC_CHANNEL if caller.role == Role.PUBLIC.value else caller.channel
 
 
-_LOCK = threading.Lock()
-_ATTRIBUTE = "_bot_service"
-
-
-def resolve_collections(platform: Platform, department: str, names: Sequence[str]) -> list[str]:
+def resolve_collections(
+    collections: CollectionStore, department: str, names: Sequence[str]
+) -> list[str]:
     """The ids of the department's collections given by name (or id); NotFound otherwise.
 
     Only the department's own collections resolve, so a bot is never configured with
     another department's collection (its search scope would exclude it anyway).
     """
-    collections = platform.knowledge_services().collections
     ids = []
     for name in names:
         try:
@@ -242,24 +236,3 @@ def resolve_collections(platform: Platform, department: str, names: Sequence[str
                     hint="list its collections with `govpilot collections list`",
                 ) from None
     return ids
-
-
-def bot_service(platform: Platform) -> BotService:
-    """The platform's BotService, built once and kept on it (with its conversation cache)."""
-    with _LOCK:
-        service: BotService | None = platform.__dict__.get(_ATTRIBUTE)
-        if service is None:
-
-            def responder() -> BotResponder:
-                retriever = platform.knowledge_services().retriever
-                options = AnswerOptions(top_k=platform.settings.retrieval.top_k)
-                return BotResponder(platform.gateway, retriever, options)
-
-            service = BotService(
-                BotStore(platform.database),
-                ConversationStore(platform.database, platform.records),
-                responder,
-                platform.audit,
-            )
-            platform.__dict__[_ATTRIBUTE] = service
-        return service

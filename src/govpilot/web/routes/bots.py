@@ -24,7 +24,7 @@ from govpilot.capabilities.chat.bots import (
     new_bot,
     validate,
 )
-from govpilot.capabilities.chat.service import bot_service, resolve_collections
+from govpilot.capabilities.chat.service import resolve_collections
 from govpilot.errors import InputError
 from govpilot.http.dependencies import PlatformDep
 from govpilot.http.uploads import size_limited_route
@@ -76,7 +76,7 @@ def bots_page(request: Request, platform: PlatformDep, web: WebUserDep) -> Respo
     return render(
         request,
         "knowledge/bots.html",
-        bots=bot_service(platform).list_bots(ctx),
+        bots=platform.bot_service().list_bots(ctx),
         can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
         language_labels=LANGUAGE_LABELS,
         notice=notice_for(request, NOTICES),
@@ -163,7 +163,9 @@ def create_bot(
         bot = new_bot(
             name,
             ctx.department,
-            resolve_collections(platform, ctx.department, collections or []),
+            resolve_collections(
+                platform.knowledge_services().collections, ctx.department, collections or []
+            ),
             languages=languages or (),
             cantonese_reply=cantonese_reply,
             tone=tone or None,
@@ -172,7 +174,7 @@ def create_bot(
             model=model or None,
             created_by=ctx.actor,
         )
-        bot_service(platform).create_bot(bot, ctx)
+        platform.bot_service().create_bot(bot, ctx)
     except InputError as exc:
         return _bot_form_page(request, platform, web, None, str(exc), form)
     return back_to(f"/bots/{quote(bot.name)}", done="bot_created")
@@ -189,7 +191,7 @@ def _embed_snippet(request: Request, bot: Bot) -> str:
 def _analytics(
     request: Request, platform: Platform, ctx: CallContext, bot: Bot, days: int
 ) -> dict[str, Any]:
-    figures = bot_service(platform).analytics(bot, ctx, days=days)
+    figures = platform.bot_service().analytics(bot, ctx, days=days)
     labels = [d.day.strftime("%m-%d") for d in figures.days]
 
     def t(message: str) -> str:
@@ -221,7 +223,7 @@ def bot_page(
 ) -> Response:
     """One bot: its settings (editable by administrators), analytics and widget snippet."""
     ctx = web.context(CAPABILITY)
-    bot = bot_service(platform).bot_config(name, ctx)
+    bot = platform.bot_service().bot_config(name, ctx)
     can_manage = allowed(ctx, Permission.MANAGE_KNOWLEDGE)
     by_id = {c.id: c for c in platform.knowledge_services().list_collections(ctx)}
     return render(
@@ -261,7 +263,7 @@ def update_bot(
 ) -> Response:
     """Save a bot's changed settings."""
     ctx = web.context(CAPABILITY)
-    service = bot_service(platform)
+    service = platform.bot_service()
     current = service.bots.get(ctx.department, name)
     try:
         if model:
@@ -271,7 +273,11 @@ def update_bot(
             languages=tuple(dict.fromkeys(languages or ())),
             cantonese_reply="cantonese" if cantonese_reply == "cantonese" else "written",
             tone=tone.strip() or current.tone,
-            collection_ids=tuple(resolve_collections(platform, ctx.department, collections or [])),
+            collection_ids=tuple(
+                resolve_collections(
+                    platform.knowledge_services().collections, ctx.department, collections or []
+                )
+            ),
             refuse=tuple(_lines(refuse)),
             handover=handover.strip(),
             model=model or None,
@@ -295,7 +301,7 @@ def update_bot(
 def delete_bot(platform: PlatformDep, web: WebUserDep, name: str) -> Response:
     """Delete a bot with its conversations' figures."""
     ctx = web.context(CAPABILITY)
-    bot_service(platform).delete_bot(name, ctx)
+    platform.bot_service().delete_bot(name, ctx)
     return back_to("/bots", done="bot_deleted")
 
 
@@ -309,7 +315,7 @@ def analytics_csv(
 ) -> Response:
     """The bot's figures as CSV: one row per day, or the top unanswered questions."""
     ctx = web.context(CAPABILITY)
-    service = bot_service(platform)
+    service = platform.bot_service()
     bot = service.bots.get(ctx.department, name)
     figures = service.analytics(bot, ctx, days=days)
     body = figures.daily_csv() if table == "daily" else figures.unanswered_csv()

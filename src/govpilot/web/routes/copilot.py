@@ -14,7 +14,6 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from govpilot.access import Permission, authorize
-from govpilot.api.uploads import read_upload, size_limited_route, upload_name
 from govpilot.errors import (
     CorruptDocument,
     EmptyDocument,
@@ -26,6 +25,8 @@ from govpilot.errors import (
     RateLimited,
     UnsupportedFileType,
 )
+from govpilot.http.dependencies import platform_of
+from govpilot.http.uploads import read_upload, size_limited_route, upload_name
 from govpilot.platform import Platform
 from govpilot.web.errors import PageError
 from govpilot.web.i18n import CHINESE, ENGLISH, N_, ROLE_LABELS
@@ -75,11 +76,6 @@ class CopilotForm:
     detail: str | None = None
 
 
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
 def _may_use_copilot(request: Request, user: WebUser) -> None:
     try:
         authorize(user.context("copilot"), Permission.USE_COPILOT)
@@ -104,7 +100,7 @@ def _templates(platform: Platform, language: str) -> list[dict[str, str]]:
 def _form_page(
     request: Request, user: WebUser, form: CopilotForm, status_code: int = 200
 ) -> Response:
-    platform = _platform(request)
+    platform = platform_of(request)
     language = page_language(request)
     if not form.target:
         form.target = CHINESE if language == ENGLISH else ENGLISH
@@ -150,7 +146,7 @@ def start_job(
 ) -> Response:
     """Start a job from the form, then show its page (or the form again, with the problem)."""
     _may_use_copilot(request, user)
-    platform = _platform(request)
+    platform = platform_of(request)
     form = CopilotForm(task, text, target, output_lang, words, template, instructions, model)
     upload = file if file is not None and file.filename else None
     if task not in TASKS:

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from govpilot.access import Permission
-from govpilot.api.uploads import file_response
+from govpilot.http.dependencies import platform_of
+from govpilot.http.downloads import file_response
 from govpilot.jobs import Job, JobResult
-from govpilot.platform import Platform
 from govpilot.web.i18n import N_, text_lang
 from govpilot.web.render import NavItem, render
 from govpilot.web.session import WebUser, WebUserDep
@@ -42,16 +42,11 @@ STATUS_LABELS = {
 _PREVIEW_CHARS = 200_000
 
 
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
 def _job_view(request: Request, user: WebUser, job: Job) -> dict[str, Any]:
     """What the job page and its progress fragment show."""
     result: JobResult | None = None
     if job.status == "done":
-        result = _platform(request).job_service().result(user.context("copilot"), job.id)
+        result = platform_of(request).job_service().result(user.context("copilot"), job.id)
     view: dict[str, Any] = {
         "job": job,
         "kind_label": KIND_LABELS.get(job.kind, job.kind),
@@ -84,7 +79,7 @@ def _percent(job: Job) -> int:
 @router.get("/jobs")
 def job_list(request: Request, user: WebUserDep) -> Response:
     """The user's own jobs, newest first."""
-    jobs = _platform(request).job_service().list(user.context("copilot"), limit=50)
+    jobs = platform_of(request).job_service().list(user.context("copilot"), limit=50)
     rows = [
         {
             "job": job,
@@ -100,14 +95,14 @@ def job_list(request: Request, user: WebUserDep) -> Response:
 @router.get("/jobs/{job_id}")
 def job_page(request: Request, user: WebUserDep, job_id: str) -> Response:
     """One job: its progress while it runs, then the result beside the source."""
-    job = _platform(request).job_service().get(user.context("copilot"), job_id)
+    job = platform_of(request).job_service().get(user.context("copilot"), job_id)
     return render(request, "jobs/detail.html", **_job_view(request, user, job))
 
 
 @router.get("/jobs/{job_id}/progress")
 def job_progress(request: Request, user: WebUserDep, job_id: str) -> Response:
     """The progress fragment that the job page polls; 286 (stop polling) once finished."""
-    job = _platform(request).job_service().get(user.context("copilot"), job_id)
+    job = platform_of(request).job_service().get(user.context("copilot"), job_id)
     status = STOP_POLLING if job.finished and request.headers.get("hx-request") else 200
     return render(
         request,
@@ -121,6 +116,6 @@ def job_progress(request: Request, user: WebUserDep, job_id: str) -> Response:
 @router.get("/jobs/{job_id}/download")
 def job_download(request: Request, user: WebUserDep, job_id: str) -> Response:
     """The finished job's file (Word unless another format was asked for)."""
-    result = _platform(request).job_service().result(user.context("copilot"), job_id)
+    result = platform_of(request).job_service().result(user.context("copilot"), job_id)
     fmt = PurePosixPath(result.filename).suffix.lstrip(".")
     return file_response(result.data, result.filename, fmt, {"Cache-Control": "no-store"})

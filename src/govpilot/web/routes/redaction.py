@@ -13,10 +13,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from govpilot.access import Permission, authorize
-from govpilot.api.uploads import check_text_size
 from govpilot.audit.events import AuditEvent
 from govpilot.errors import InputError
-from govpilot.platform import Platform
+from govpilot.http.dependencies import platform_of
+from govpilot.http.uploads import check_text_size
 from govpilot.privacy.documents import TYPE_LABELS, redact_text
 from govpilot.privacy.entities import PII_TYPES, count_by_type
 from govpilot.privacy.operators import OPERATORS, OperatorName, PseudonymVault
@@ -35,11 +35,6 @@ OPERATOR_LABELS: dict[str, str] = {
     "pseudonymise": N_("Numbered pseudonyms, e.g. [PERSON_1]"),
     "hash": N_("Salted hash of each value"),
 }
-
-
-def _platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
 
 
 def type_label(request: Request, pii_type: str) -> str:
@@ -94,7 +89,7 @@ def redact(
     types: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """The text with personal data replaced, and how many of each type were found."""
-    platform = _platform(request)
+    platform = platform_of(request)
     ctx = web.context(CAPABILITY)
     authorize(ctx, Permission.USE_COPILOT)
     wanted = [t for t in types or [] if t in PII_TYPES] or None

@@ -1,4 +1,4 @@
-"""The guard seam: every model call passes through a Guard before and after the model.
+"""The guard seam (`call_guard`): every model call passes through a Guard before and after.
 
 The privacy guard (PII redaction per department and backend policy) implements this
 protocol; until it is configured, `OpenGuard` lets text through unchanged and reports no

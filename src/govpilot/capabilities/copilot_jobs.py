@@ -1,13 +1,14 @@
-"""The work each kind of job does, and the parameters each kind accepts.
+"""The copilot's kinds of background job (translate, summarise, draft, redact) for the runtime.
 
-`check_params` runs when a job is submitted, so a wrong target, template or model is refused
-at once rather than found by the worker minutes later; `run_kind` runs in the worker.
+`CopilotJobs` is the `govpilot.jobs.work.JobWork` the composition root hands the job
+service: `check` runs when a job is submitted, so a wrong target, template or model is
+refused at once rather than found by the worker minutes later; `run` runs in the worker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -19,13 +20,12 @@ from govpilot.documents.model import Document
 from govpilot.errors import InputError
 from govpilot.gateway import ModelGateway
 from govpilot.jobs.models import JOB_KINDS, MEDIA_TYPES
+from govpilot.jobs.work import JobOutput, Progress
 from govpilot.language import Glossary
 from govpilot.privacy.detector import PiiDetector
 from govpilot.privacy.documents import redact_document
 from govpilot.privacy.entities import PII_TYPES
 from govpilot.privacy.operators import OPERATORS
-
-Progress = Callable[[int, int], None]
 
 LANGS = ("en", "zh-Hant")
 OUTPUT_FORMATS = tuple(MEDIA_TYPES)
@@ -42,8 +42,8 @@ _ACCEPTED: dict[str, frozenset[str]] = {
 
 
 @dataclass(frozen=True)
-class JobTools:
-    """What the kinds of work need: the model gateway, glossary, templates and PII detector."""
+class CopilotJobs:
+    """The copilot's job kinds over the parts they need: gateway, glossary, templates, detector."""
 
     gateway: ModelGateway
     glossary: Glossary
@@ -52,20 +52,32 @@ class JobTools:
     #: The salt for the redact `hash` operator; read only when that operator is chosen.
     salt: Callable[[], bytes]
 
+    def check(
+        self, ctx: CallContext, kind: str, params: Mapping[str, Any] | None, *, has_file: bool
+    ) -> dict[str, Any]:
+        """`params` checked for `kind` under their canonical names, the model `ctx` may use."""
+        checked = check_params(kind, params, self, has_file=has_file)
+        access = self.gateway.access
+        if access is not None:
+            # The gateway asks again at each call; asking now refuses before anything queues.
+            access(ctx, self.gateway.model(checked.get("model")))
+        return checked
 
-@dataclass(frozen=True)
-class JobOutput:
-    """What a kind of work produced: a document to write in `fmt`, and its file name."""
-
-    document: Document
-    filename: str
-    fmt: str
-    #: Personal data replaced, counted by type (redact jobs), for the audit log.
-    redactions: dict[str, int] = field(default_factory=dict)
+    def run(
+        self,
+        ctx: CallContext,
+        kind: str,
+        source: Document,
+        params: Mapping[str, Any],
+        input_name: str,
+        progress: Progress,
+    ) -> JobOutput:
+        """Do one job's work on `source`, reporting progress as the capability allows."""
+        return run_kind(self, ctx, kind, source, params, input_name, progress)
 
 
 def check_params(
-    kind: str, params: Mapping[str, Any] | None, tools: JobTools, *, has_file: bool
+    kind: str, params: Mapping[str, Any] | None, tools: CopilotJobs, *, has_file: bool
 ) -> dict[str, Any]:
     """`params` checked for `kind`, under their canonical names (InputError says what is wrong)."""
     if kind not in JOB_KINDS:
@@ -103,7 +115,7 @@ def check_params(
 
 
 def run_kind(
-    tools: JobTools,
+    tools: CopilotJobs,
     ctx: CallContext,
     kind: str,
     source: Document,
@@ -197,7 +209,7 @@ def _words(value: Any) -> int:
 
 
 def _check_draft(
-    given: Mapping[str, Any], checked: dict[str, Any], tools: JobTools, *, has_file: bool
+    given: Mapping[str, Any], checked: dict[str, Any], tools: CopilotJobs, *, has_file: bool
 ) -> None:
     template = str(given.get("template", "")).strip()
     if not template:

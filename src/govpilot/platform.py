@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from govpilot.access import CallContext, Role
@@ -22,6 +23,7 @@ from govpilot.capabilities.chat.conversations import ConversationStore
 from govpilot.capabilities.chat.service import BotService
 from govpilot.capabilities.copilot_jobs import CopilotJobs
 from govpilot.capabilities.draft import TemplateLibrary
+from govpilot.capabilities.redaction import RedactionService
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
 from govpilot.jobs.service import JobService
@@ -137,15 +139,16 @@ class Platform:
                 )
             return self.bots
 
+    @cached_property
+    def redaction(self) -> RedactionService:
+        """Personal data redaction for every interface, audited as "redact"."""
+        return RedactionService(
+            self.detector, self.audit, salt=lambda: load_or_create_salt(self.settings)
+        )
+
     def copilot_jobs(self) -> CopilotJobs:
         """The copilot's kinds of job (translate, summarise, draft, redact) over these parts."""
-        return CopilotJobs(
-            self.gateway,
-            self.glossary,
-            self.templates,
-            self.detector,
-            salt=lambda: load_or_create_salt(self.settings),
-        )
+        return CopilotJobs(self.gateway, self.glossary, self.templates, self.redaction)
 
     def new_job_service(self, *, workers: int | None = None) -> JobService:
         """A job service over these parts, not started (`job_service` keeps the started one)."""

@@ -187,9 +187,9 @@ async def test_every_redaction_is_audited_without_values(client, platform):
     assert text_event.department == "HAD"
     assert text_event.channel == "api"
     assert text_event.redactions == {"HKID": 1, "PERSON": 1}
-    assert text_event.detail == {"operator": "placeholder", "input": "text"}
+    assert text_event.detail == {"operator": "placeholder", "input": "text", "items": 1}
     assert document_event.redactions == {"HKID": 1, "PHONE": 2, "EMAIL": 1, "PERSON": 2}
-    assert document_event.detail == {"operator": "placeholder", "input": "docx"}
+    assert document_event.detail == {"operator": "placeholder", "input": "docx", "items": 1}
     for event in (text_event, document_event):
         assert_no_values(json.dumps(event.as_dict(), ensure_ascii=False, default=str))
 

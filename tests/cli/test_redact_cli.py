@@ -288,7 +288,7 @@ def test_empty_stdin_and_missing_input(run):
     [
         (["--operator", "shred"], "unknown operator 'shred'"),
         (["--types", "HKID,SSN"], "unknown personal data type: SSN"),
-        (["--types", " , "], "--types names no type"),
+        (["--types", " , "], "names no type"),
         (["--report", "r.html"], "name it .md or .json"),
         (["-o", "out.pdf"], "Cannot write '.pdf'"),
     ],

@@ -7,13 +7,14 @@ refused at once rather than found by the worker minutes later; `run` runs in the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from govpilot.access import CallContext
 from govpilot.capabilities.draft import TemplateLibrary, draft_text
+from govpilot.capabilities.redaction import RedactionService
 from govpilot.capabilities.summarise import summarise_documents
 from govpilot.capabilities.translate import translate_document
 from govpilot.documents.model import Document
@@ -22,9 +23,7 @@ from govpilot.gateway import ModelGateway
 from govpilot.jobs.models import JOB_KINDS, MEDIA_TYPES
 from govpilot.jobs.work import JobOutput, Progress
 from govpilot.language import Glossary
-from govpilot.privacy.detector import PiiDetector
-from govpilot.privacy.documents import redact_document
-from govpilot.privacy.entities import PII_TYPES
+from govpilot.privacy.entities import parse_pii_types
 from govpilot.privacy.operators import OPERATORS
 
 LANGS = ("en", "zh-Hant")
@@ -43,14 +42,12 @@ _ACCEPTED: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class CopilotJobs:
-    """The copilot's job kinds over the parts they need: gateway, glossary, templates, detector."""
+    """The copilot's job kinds over the parts they need: gateway, glossary, templates, redaction."""
 
     gateway: ModelGateway
     glossary: Glossary
     templates: TemplateLibrary
-    detector: PiiDetector
-    #: The salt for the redact `hash` operator; read only when that operator is chosen.
-    salt: Callable[[], bytes]
+    redaction: RedactionService
 
     def check(
         self, ctx: CallContext, kind: str, params: Mapping[str, Any] | None, *, has_file: bool
@@ -110,7 +107,7 @@ def check_params(
     else:
         checked["operator"] = _choice(given, "operator", OPERATORS, "placeholder")
         if "types" in given:
-            checked["types"] = _pii_types(given["types"])
+            checked["types"] = parse_pii_types(given["types"])
     return checked
 
 
@@ -168,14 +165,14 @@ def run_kind(
         progress(1, 1)
         return JobOutput(draft.document, output_filename(input_name, "draft", fmt), fmt)
     if kind == "redact":
-        operator = params.get("operator", "placeholder")
-        redacted, report = redact_document(
+        # The counts go into the job's own `job.finish` event, so no separate "redact" one.
+        redacted, report = tools.redaction.redact_document(
+            ctx,
             source,
-            tools.detector,
-            operator,
-            salt=tools.salt() if operator == "hash" else None,
-            types=params.get("types"),
+            params.get("operator", "placeholder"),
+            params.get("types"),
             progress=progress,
+            audited=False,
         )
         name = output_filename(input_name, "redacted", fmt)
         return JobOutput(redacted, name, fmt, report.counts)
@@ -225,15 +222,3 @@ def _check_draft(
             "a draft from a file needs instructions",
             hint="say what the draft should cover; the file is used as a reference",
         )
-
-
-def _pii_types(value: Any) -> list[str]:
-    parts = value.split(",") if isinstance(value, str) else list(value)
-    wanted = [str(p).strip().upper() for p in parts if str(p).strip()]
-    unknown = sorted(set(wanted) - set(PII_TYPES))
-    if unknown:
-        raise InputError(
-            f"unknown personal data types: {', '.join(unknown)}",
-            hint=f"choose from: {', '.join(PII_TYPES)}",
-        )
-    return wanted

@@ -12,14 +12,13 @@ import json
 import os
 import secrets
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 
 import typer
 
-from govpilot.audit.events import AuditEvent
+from govpilot.capabilities.redaction import RedactionBatch
 from govpilot.cli.common import (
     err_console,
     get_platform,
@@ -32,13 +31,11 @@ from govpilot.documents import Document, load_document, write_document
 from govpilot.documents.formats.text import decode_text, load_text
 from govpilot.errors import GovpilotError, InputError
 from govpilot.platform import Platform
-from govpilot.privacy.documents import RedactionReport, redact_document, redact_text
-from govpilot.privacy.entities import PII_TYPES
-from govpilot.privacy.operators import OPERATORS, OperatorName, PseudonymVault
-from govpilot.privacy.policy import load_or_create_salt
+from govpilot.privacy.documents import RedactionReport
+from govpilot.privacy.entities import parse_pii_types
+from govpilot.privacy.operators import OperatorName, parse_operator
 
 REPORT_SUFFIXES = (".md", ".json")
-_OPERATOR_ALIASES = {"pseudonymize": "pseudonymise", "redact": "placeholder"}
 
 
 def redact(
@@ -80,7 +77,7 @@ def redact(
     """
     with handled_errors():
         op = parse_operator(operator)
-        wanted = parse_types(types)
+        wanted = parse_pii_types(types)
         if jsonl is not None:
             if input is not None or output is not None or report is not None:
                 raise InputError(
@@ -102,35 +99,6 @@ def redact(
             _redact_plain(text, platform, op, wanted, output, as_json, report)
         else:
             _redact_document(document, platform, op, wanted, output, as_json, report)
-
-
-def parse_operator(name: str) -> OperatorName:
-    """The operator named on the command line (case and the US spelling accepted)."""
-    key = _OPERATOR_ALIASES.get(name.strip().lower(), name.strip().lower())
-    for candidate in OPERATORS:
-        if candidate == key:
-            return candidate
-    raise InputError(f"unknown operator {name!r}", hint=f"use one of: {', '.join(OPERATORS)}")
-
-
-def parse_types(value: str | None) -> set[str] | None:
-    """The set of types from 'HKID,PHONE'; None (every type) when not given."""
-    if value is None or not value.strip():
-        return None
-    wanted = {part.strip().upper() for part in value.split(",") if part.strip()}
-    if not wanted:
-        raise InputError("--types names no type", hint="e.g. --types HKID,PHONE or leave it out")
-    unknown = sorted(wanted - set(PII_TYPES))
-    if unknown:
-        raise InputError(
-            f"unknown personal data type{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
-            hint=f"choose from: {', '.join(PII_TYPES)}",
-        )
-    return wanted
-
-
-def _salt(platform: Platform, op: OperatorName) -> bytes | None:
-    return load_or_create_salt(platform.settings) if op == "hash" else None
 
 
 def _check_report_path(report: Path | None, output: Path | None) -> None:
@@ -163,14 +131,12 @@ def _redact_plain(
     text: str,
     platform: Platform,
     op: OperatorName,
-    wanted: set[str] | None,
+    wanted: list[str] | None,
     output: Path | None,
     as_json: bool,
     report_path: Path | None,
 ) -> None:
-    redaction = redact_text(
-        text, platform.detector, op, vault=PseudonymVault(), salt=_salt(platform, op), types=wanted
-    )
+    redaction = platform.redaction.redact_text(platform.cli_context("redact"), text, op, wanted)
     report = RedactionReport.for_text(text, redaction, op)
     if output is not None:
         if output.suffix.lower() == ".docx":
@@ -185,19 +151,14 @@ def _redact_document(
     document: Document,
     platform: Platform,
     op: OperatorName,
-    wanted: set[str] | None,
+    wanted: list[str] | None,
     output: Path | None,
     as_json: bool,
     report_path: Path | None,
 ) -> None:
     with progress_bar("Redacting") as progress:
-        redacted, report = redact_document(
-            document,
-            platform.detector,
-            op,
-            salt=_salt(platform, op),
-            types=wanted,
-            progress=progress,
+        redacted, report = platform.redaction.redact_document(
+            platform.cli_context("redact"), document, op, wanted, progress=progress
         )
     if output is not None:
         write_document(redacted, output)
@@ -230,21 +191,6 @@ def _finish(
     elif output is None:
         typer.echo(text, nl=not text.endswith("\n"))
     err_console.print(report.summary(), highlight=False)
-    _audit(platform, report.counts, {"operator": report.operator, "input": kind, "items": 1})
-
-
-def _audit(platform: Platform, counts: dict[str, int], detail: dict[str, Any]) -> None:
-    ctx = platform.cli_context("redact")
-    platform.audit.record(
-        AuditEvent(
-            actor=ctx.actor,
-            department=ctx.department,
-            action="redact",
-            channel="cli",
-            redactions=counts,
-            detail=detail,
-        )
-    )
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -267,44 +213,34 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _redact_jsonl(
-    source: str, platform: Platform, op: OperatorName, wanted: set[str] | None
+    source: str, platform: Platform, op: OperatorName, wanted: list[str] | None
 ) -> int:
     """Redact each `{"id", "text"}` line; print one JSON line per input; return the failures."""
-    salt = _salt(platform, op)
     limit = platform.settings.max_text_chars
-    counts: Counter[str] = Counter()
-    done = failed = 0
     out = sys.stdout  # the bar redirects sys.stdout to the terminal while it shows
     bar = progress_bar("Redacting lines", enabled=source != "-")
-    with _LineSource(source) as (lines, total), bar as progress:
+    ctx = platform.cli_context("redact")
+    with (
+        platform.redaction.batch(ctx, op, wanted, input_kind="jsonl") as batch,
+        _LineSource(source) as (lines, total),
+        bar as progress,
+    ):
         for number, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue
-            result = _redact_line(raw, number, platform, op, wanted, salt, limit)
+            result = _redact_line(raw, number, batch, limit)
             if "error" in result:
-                failed += 1
+                batch.fail()
                 err_console.print(f"line {number}: {result['error']}", highlight=False)
-            else:
-                done += 1
-                counts.update(e["type"] for e in result["entities"])
             typer.echo(json.dumps(result, ensure_ascii=False), file=out)
             progress(number, total or number)
-    if failed:
-        err_console.print(f"{failed} of {done + failed} lines failed", highlight=False)
-    ordered = {t: counts[t] for t in PII_TYPES if counts[t]}
-    _audit(platform, ordered, {"operator": op, "input": "jsonl", "items": done, "failed": failed})
-    return failed
+    if batch.failed:
+        lines_seen = batch.items + batch.failed
+        err_console.print(f"{batch.failed} of {lines_seen} lines failed", highlight=False)
+    return batch.failed
 
 
-def _redact_line(
-    raw: bytes,
-    number: int,
-    platform: Platform,
-    op: OperatorName,
-    wanted: set[str] | None,
-    salt: bytes | None,
-    limit: int,
-) -> dict[str, Any]:
+def _redact_line(raw: bytes, number: int, batch: RedactionBatch, limit: int) -> dict[str, Any]:
     try:
         line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError:
@@ -323,9 +259,7 @@ def _redact_line(
     if len(text) > limit:
         return {"id": item_id, "error": f"the text is over the {limit:,} character limit"}
     try:
-        redaction = redact_text(
-            text, platform.detector, op, vault=PseudonymVault(), salt=salt, types=wanted
-        )
+        redaction = batch.redact(text)
     except GovpilotError as error:
         return {"id": item_id, "error": error.message}
     entities = [f.as_dict() for f in redaction.findings]

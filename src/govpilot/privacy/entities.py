@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from govpilot.errors import InputError
+
 #: Every type of personal data the detector reports, in the order reports list them.
 PII_TYPES: tuple[str, ...] = (
     "HKID",
@@ -81,3 +83,24 @@ def count_by_type(findings: Iterable[Finding]) -> dict[str, int]:
     """How many findings of each type, e.g. {"HKID": 1, "PHONE": 2}, for audit events."""
     counts = Counter(f.type for f in findings)
     return {name: counts[name] for name in PII_TYPES if counts[name]}
+
+
+def parse_pii_types(value: str | Iterable[str] | None) -> list[str] | None:
+    """The types named in 'HKID,PHONE' (or a list of names), in report order; None for all.
+
+    Every interface reads the types a caller asked for through here, so an unknown name
+    gets the same plain error from the CLI, the API, the web and a job.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    wanted = {str(part).strip().upper() for part in parts if str(part).strip()}
+    if not wanted:
+        raise InputError("the list of types names no type", hint="e.g. HKID,PHONE or leave it out")
+    unknown = sorted(wanted - set(PII_TYPES))
+    if unknown:
+        raise InputError(
+            f"unknown personal data type{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+            hint=f"choose from: {', '.join(PII_TYPES)}",
+        )
+    return [name for name in PII_TYPES if name in wanted]

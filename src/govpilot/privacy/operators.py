@@ -14,13 +14,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from govpilot.errors import InputError
 from govpilot.privacy.entities import Finding
 
 OperatorName = Literal["mask", "placeholder", "pseudonymise", "hash"]
 OPERATORS: tuple[OperatorName, ...] = ("mask", "placeholder", "pseudonymise", "hash")
 
+#: Other names people give the operators (the US spelling; "redact" for the default).
+_OPERATOR_ALIASES = {"pseudonymize": "pseudonymise", "redact": "placeholder"}
 _NOT_DIGIT = re.compile(r"\D")
 _SEPARATORS = re.compile(r"[\s\-()（）.]")
+
+
+def parse_operator(name: str) -> OperatorName:
+    """The operator called `name` (any case; the US spelling accepted); InputError if none."""
+    key = _OPERATOR_ALIASES.get(name.strip().lower(), name.strip().lower())
+    for candidate in OPERATORS:
+        if candidate == key:
+            return candidate
+    raise InputError(f"unknown operator {name!r}", hint=f"use one of: {', '.join(OPERATORS)}")
 
 
 def normalise_value(pii_type: str, value: str) -> str:

@@ -13,18 +13,13 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 
-from govpilot.access import CallContext, Permission, authorize
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
-from govpilot.audit.events import AuditEvent
 from govpilot.errors import InputError
 from govpilot.http.downloads import FILE_RESPONSES, document_download, output_filename
 from govpilot.http.uploads import check_text_size, load_upload, size_limited_route, upload_name
-from govpilot.platform import Platform
-from govpilot.privacy.documents import redact_document, redact_text
-from govpilot.privacy.entities import PII_TYPES, count_by_type
-from govpilot.privacy.operators import OperatorName, PseudonymVault
-from govpilot.privacy.policy import load_or_create_salt
+from govpilot.privacy.entities import PII_TYPES, parse_pii_types
+from govpilot.privacy.operators import OperatorName
 
 REPORT_HEADER = "X-Govpilot-Report"
 #: Above this, the header carries the counts only; `?format=json` gives every location.
@@ -67,13 +62,12 @@ class RedactRequest(BaseModel):
     def _known_types(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        wanted = [t.strip().upper() for t in value]
-        if not wanted:
+        if not value:
             raise ValueError("name at least one type, or leave types out for all of them")
-        unknown = sorted(set(wanted) - set(PII_TYPES))
-        if unknown:
-            raise ValueError(f"unknown types {unknown}; choose from {', '.join(PII_TYPES)}")
-        return wanted
+        try:
+            return parse_pii_types(value)
+        except InputError as error:
+            raise ValueError(f"{error.message}; {error.hint}") from None
 
 
 class RedactResponse(BaseModel):
@@ -86,19 +80,10 @@ class RedactResponse(BaseModel):
 @router.post("/redact", response_model=RedactResponse)
 def redact(body: RedactRequest, platform: PlatformDep, caller: CallerDep) -> dict[str, Any]:
     """Redact personal data in text (HKID, phone, email, names, addresses and more)."""
-    _authorize(caller)
+    platform.redaction.authorize(caller)
     check_text_size(platform.settings, body.text)
-    redaction = redact_text(
-        body.text,
-        platform.detector,
-        body.operator,
-        vault=PseudonymVault(),
-        salt=_salt(platform, body.operator),
-        types=body.types,
-    )
-    findings = redaction.findings
-    _audit(platform, caller, count_by_type(findings), body.operator, "text")
-    return {"text": redaction.text, "entities": [f.as_dict() for f in findings]}
+    redaction = platform.redaction.redact_text(caller, body.text, body.operator, body.types)
+    return {"text": redaction.text, "entities": [f.as_dict() for f in redaction.findings]}
 
 
 @router.post(
@@ -132,14 +117,10 @@ def redact_uploaded_document(
     ] = "docx",
 ) -> Response:
     """Redact an uploaded file, keeping its structure, with a report of what was found where."""
-    _authorize(caller)
-    wanted = _parse_types(types)
+    platform.redaction.authorize(caller)
+    wanted = parse_pii_types(types)
     document = load_upload(file, platform.settings)
-    redacted, report = redact_document(
-        document, platform.detector, operator, salt=_salt(platform, operator), types=wanted
-    )
-    kind = document.source_format or "document"
-    _audit(platform, caller, report.counts, operator, kind)
+    redacted, report = platform.redaction.redact_document(caller, document, operator, wanted)
     if output_format == "json":
         return JSONResponse({"report": report.as_dict(), "text": redacted.text})
     # ensure_ascii: header values must be Latin-1.
@@ -149,40 +130,3 @@ def redact_uploaded_document(
         header = json.dumps({**summary, "truncated": True}, separators=(",", ":"))
     name = output_filename(upload_name(file), "redacted", output_format)
     return document_download(redacted, name, output_format, headers={REPORT_HEADER: header})
-
-
-def _authorize(caller: CallContext) -> None:
-    # Redaction calls no model, so the gateway's check does not apply; it is a copilot tool.
-    authorize(caller, Permission.USE_COPILOT)
-
-
-def _parse_types(value: str | None) -> list[str] | None:
-    if value is None or not value.strip():
-        return None
-    wanted = [part.strip().upper() for part in value.split(",") if part.strip()]
-    unknown = sorted(set(wanted) - set(PII_TYPES))
-    if unknown:
-        raise InputError(
-            f"unknown personal data types: {', '.join(unknown)}",
-            hint=f"choose from: {', '.join(PII_TYPES)}",
-        )
-    return wanted or None  # "," names nothing: redact every type rather than none
-
-
-def _salt(platform: Platform, operator: OperatorName) -> bytes | None:
-    return load_or_create_salt(platform.settings) if operator == "hash" else None
-
-
-def _audit(
-    platform: Platform, caller: CallContext, counts: dict[str, int], operator: str, kind: str
-) -> None:
-    platform.audit.record(
-        AuditEvent(
-            actor=caller.actor,
-            department=caller.department,
-            action="redact",
-            channel=caller.channel,
-            redactions=counts,
-            detail={"operator": operator, "input": kind},
-        )
-    )

@@ -12,23 +12,21 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from govpilot.access import Permission, authorize
-from govpilot.audit.events import AuditEvent
+from govpilot.access import Permission
+from govpilot.capabilities.redaction import CAPABILITY
 from govpilot.errors import InputError
 from govpilot.http.dependencies import platform_of
 from govpilot.http.uploads import check_text_size
-from govpilot.privacy.documents import TYPE_LABELS, redact_text
-from govpilot.privacy.entities import PII_TYPES, count_by_type
-from govpilot.privacy.operators import OPERATORS, OperatorName, PseudonymVault
-from govpilot.privacy.policy import load_or_create_salt
+from govpilot.privacy.documents import TYPE_LABELS
+from govpilot.privacy.entities import PII_TYPES, count_by_type, parse_pii_types
+from govpilot.privacy.operators import OPERATORS, OperatorName, parse_operator
 from govpilot.web.i18n import CHINESE, N_
 from govpilot.web.render import NavItem, page_language, render
-from govpilot.web.session import WebUser, WebUserDep
+from govpilot.web.session import WebUserDep
 
 router = APIRouter()
 
 NAV_ITEMS = [NavItem("/redact", N_("Redact"), Permission.USE_COPILOT, order=40)]
-CAPABILITY = "redact"
 OPERATOR_LABELS: dict[str, str] = {
     "placeholder": N_("Type placeholders, e.g. [HKID]"),
     "mask": N_("Mask with asterisks"),
@@ -69,14 +67,10 @@ def _page(
     )
 
 
-def _authorized(web: WebUser) -> None:
-    authorize(web.context(CAPABILITY), Permission.USE_COPILOT)
-
-
 @router.get("/redact")
 def redact_page(request: Request, web: WebUserDep) -> Response:
     """The form: a text, how to replace what is found, and which types to look for."""
-    _authorized(web)
+    platform_of(request).redaction.authorize(web.context(CAPABILITY))
     return _page(request)
 
 
@@ -91,39 +85,24 @@ def redact(
     """The text with personal data replaced, and how many of each type were found."""
     platform = platform_of(request)
     ctx = web.context(CAPABILITY)
-    authorize(ctx, Permission.USE_COPILOT)
-    wanted = [t for t in types or [] if t in PII_TYPES] or None
-    chosen: OperatorName = next((o for o in OPERATORS if o == operator), "placeholder")
+    service = platform.redaction
+    service.authorize(ctx)
+    chosen: OperatorName = "placeholder"
+    wanted: list[str] | None = None
     try:
+        chosen = parse_operator(operator)
+        wanted = parse_pii_types(types)
         if not text.strip():
             raise InputError("there is no text to redact", hint="paste a text into the box")
         check_text_size(platform.settings, text)
     except InputError as exc:
         return _page(request, text=text, operator=chosen, types=wanted, error=str(exc))
-    redaction = redact_text(
-        text,
-        platform.detector,
-        chosen,
-        vault=PseudonymVault(),
-        salt=load_or_create_salt(platform.settings) if chosen == "hash" else None,
-        types=wanted,
-    )
-    counts = count_by_type(redaction.findings)
-    platform.audit.record(
-        AuditEvent(
-            actor=ctx.actor,
-            department=ctx.department,
-            action="redact",
-            channel=ctx.channel,
-            redactions=counts,
-            detail={"operator": chosen, "input": "text"},
-        )
-    )
+    redaction = service.redact_text(ctx, text, chosen, wanted)
     return _page(
         request,
         text=text,
         operator=chosen,
         types=wanted,
         redacted=redaction.text,
-        counts=counts,
+        counts=count_by_type(redaction.findings),
     )

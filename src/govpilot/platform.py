@@ -21,6 +21,7 @@ from govpilot.capabilities.chat.answer import AnswerOptions, BotResponder
 from govpilot.capabilities.chat.bots import BotStore
 from govpilot.capabilities.chat.conversations import ConversationStore
 from govpilot.capabilities.chat.service import BotService
+from govpilot.capabilities.copilot import Copilot
 from govpilot.capabilities.copilot_jobs import CopilotJobs
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.capabilities.redaction import RedactionService
@@ -146,9 +147,14 @@ class Platform:
             self.detector, self.audit, salt=lambda: load_or_create_salt(self.settings)
         )
 
+    @cached_property
+    def copilot(self) -> Copilot:
+        """Translate, summarise and draft for every interface and the job workers."""
+        return Copilot(self.gateway, self.glossary, self.templates)
+
     def copilot_jobs(self) -> CopilotJobs:
-        """The copilot's kinds of job (translate, summarise, draft, redact) over these parts."""
-        return CopilotJobs(self.gateway, self.glossary, self.templates, self.redaction)
+        """The copilot's kinds of job (translate, summarise, draft, redact) over its façades."""
+        return CopilotJobs(self.copilot, self.redaction)
 
     def new_job_service(self, *, workers: int | None = None) -> JobService:
         """A job service over these parts, not started (`job_service` keeps the started one)."""

@@ -13,22 +13,23 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from govpilot.access import CallContext
-from govpilot.capabilities.draft import TemplateLibrary, draft_text
+from govpilot.capabilities.copilot import (
+    DEFAULT_WORDS,
+    LANGS,
+    Copilot,
+    check_choice,
+    check_target,
+    check_words,
+)
 from govpilot.capabilities.redaction import RedactionService
-from govpilot.capabilities.summarise import summarise_documents
-from govpilot.capabilities.translate import translate_document
 from govpilot.documents.model import Document
 from govpilot.errors import InputError
-from govpilot.gateway import ModelGateway
 from govpilot.jobs.models import JOB_KINDS, MEDIA_TYPES
 from govpilot.jobs.work import JobOutput, Progress
-from govpilot.language import Glossary
 from govpilot.privacy.entities import parse_pii_types
-from govpilot.privacy.operators import OPERATORS
+from govpilot.privacy.operators import parse_operator
 
-LANGS = ("en", "zh-Hant")
 OUTPUT_FORMATS = tuple(MEDIA_TYPES)
-MIN_WORDS, MAX_WORDS, DEFAULT_WORDS = 20, 2000, 200
 
 #: Other names callers use for a parameter (the API's form fields, the CLI's options).
 _ALIASES = {"length": "words", "language": "lang"}
@@ -42,11 +43,9 @@ _ACCEPTED: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class CopilotJobs:
-    """The copilot's job kinds over the parts they need: gateway, glossary, templates, redaction."""
+    """The copilot's job kinds over the two façades that do the work."""
 
-    gateway: ModelGateway
-    glossary: Glossary
-    templates: TemplateLibrary
+    copilot: Copilot
     redaction: RedactionService
 
     def check(
@@ -54,10 +53,8 @@ class CopilotJobs:
     ) -> dict[str, Any]:
         """`params` checked for `kind` under their canonical names, the model `ctx` may use."""
         checked = check_params(kind, params, self, has_file=has_file)
-        access = self.gateway.access
-        if access is not None:
-            # The gateway asks again at each call; asking now refuses before anything queues.
-            access(ctx, self.gateway.model(checked.get("model")))
+        if kind != "redact":
+            self.copilot.check_model(ctx, checked.get("model"))
         return checked
 
     def run(
@@ -90,22 +87,21 @@ def check_params(
             f"a {kind} job does not take {', '.join(unknown)}",
             hint=f"it takes: {', '.join(sorted(_ACCEPTED[kind]))}",
         )
-    checked: dict[str, Any] = {"format": _choice(given, "format", OUTPUT_FORMATS, "docx")}
+    checked: dict[str, Any] = {
+        "format": check_choice("format", given.get("format", "docx"), OUTPUT_FORMATS)
+    }
     if "model" in given:
-        tools.gateway.model(str(given["model"]))  # NotFound names the models there are
         checked["model"] = str(given["model"])
     if "lang" in given:
-        checked["lang"] = _choice(given, "lang", LANGS, None)
+        checked["lang"] = check_choice("lang", given["lang"], LANGS)
     if kind == "translate":
-        if "target" not in given:
-            raise InputError("a translate job needs a target", hint="set target to en or zh-Hant")
-        checked["target"] = _choice(given, "target", LANGS, None)
+        checked["target"] = check_target(given.get("target"))
     elif kind == "summarise":
-        checked["words"] = _words(given.get("words", DEFAULT_WORDS))
+        checked["words"] = check_words(given.get("words", DEFAULT_WORDS))
     elif kind == "draft":
         _check_draft(given, checked, tools, has_file=has_file)
     else:
-        checked["operator"] = _choice(given, "operator", OPERATORS, "placeholder")
+        checked["operator"] = parse_operator(str(given.get("operator", "placeholder")))
         if "types" in given:
             checked["types"] = parse_pii_types(given["types"])
     return checked
@@ -124,40 +120,25 @@ def run_kind(
     fmt = str(params.get("format", "docx"))
     model = params.get("model")
     lang = params.get("lang")
+    copilot = tools.copilot
     if kind == "translate":
         target = params["target"]
-        translated, _ = translate_document(
-            tools.gateway,
-            ctx,
-            source,
-            target,
-            glossary=tools.glossary,
-            model=model,
-            progress=progress,
-        )
+        translated, _ = copilot.translate(ctx, source, target, model=model, progress=progress)
         return JobOutput(translated, output_filename(input_name, target, fmt), fmt)
     if kind == "summarise":
-        summary = summarise_documents(
-            tools.gateway,
-            ctx,
-            [source],
-            lang=lang,
-            words=int(params.get("words", DEFAULT_WORDS)),
-            model=model,
-            progress=progress,
+        words = int(params.get("words", DEFAULT_WORDS))
+        summary = copilot.summarise(
+            ctx, [source], lang=lang, words=words, model=model, progress=progress
         )
         return JobOutput(summary.as_document(), output_filename(input_name, "summary", fmt), fmt)
     if kind == "draft":
         # Without instructions the text given is the instructions; with them, a reference.
         instructions = params.get("instructions")
         progress(0, 1)
-        draft = draft_text(
-            tools.gateway,
+        draft = copilot.draft(
             ctx,
-            tools.templates,
             params["template"],
             instructions or source.text,
-            glossary=tools.glossary,
             references=[source] if instructions else [],
             lang=lang,
             model=model,
@@ -185,35 +166,11 @@ def output_filename(input_name: str, tag: str, fmt: str) -> str:
     return f"{stem}.{tag}.{fmt}"
 
 
-def _choice(given: Mapping[str, Any], key: str, allowed: tuple[str, ...], default: Any) -> Any:
-    value = given.get(key, default)
-    if value is not None and value not in allowed:
-        raise InputError(f"{key} cannot be {value!r}", hint=f"use one of: {', '.join(allowed)}")
-    return value
-
-
-def _words(value: Any) -> int:
-    try:
-        words = int(value)
-    except (TypeError, ValueError):
-        words = -1
-    if not MIN_WORDS <= words <= MAX_WORDS:
-        raise InputError(
-            f"the summary length must be {MIN_WORDS} to {MAX_WORDS} words, not {value!r}",
-            hint=f"leave it out for about {DEFAULT_WORDS} words",
-        )
-    return words
-
-
 def _check_draft(
     given: Mapping[str, Any], checked: dict[str, Any], tools: CopilotJobs, *, has_file: bool
 ) -> None:
-    template = str(given.get("template", "")).strip()
-    if not template:
-        names = ", ".join(tools.templates.names())
-        raise InputError("a draft job needs a template", hint=f"choose one of: {names}")
-    tools.templates.get(template, checked.get("lang") or "en")  # NotFound names the choices
-    checked["template"] = template
+    template = str(given.get("template", ""))
+    checked["template"] = tools.copilot.check_template(template, checked.get("lang"))
     instructions = str(given.get("instructions", "")).strip()
     if instructions:
         checked["instructions"] = instructions

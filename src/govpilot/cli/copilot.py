@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from govpilot.capabilities.draft import draft_text
-from govpilot.capabilities.summarise import summarise_documents
-from govpilot.capabilities.translate import TARGETS, translate_document
+from govpilot.capabilities.translate import TARGETS
 from govpilot.cli.common import emit, handled_errors, prepare, progress_bar, read_input
 from govpilot.errors import InputError
 
@@ -35,14 +33,8 @@ def translate(
         doc = read_input(input, platform.settings)
         ctx = platform.cli_context("translate")
         with progress_bar(f"Translating to {to}") as progress:
-            result, report = translate_document(
-                platform.gateway,
-                ctx,
-                doc,
-                to,  # type: ignore[arg-type]
-                glossary=platform.glossary,
-                model=model,
-                progress=progress,
+            result, report = platform.copilot.translate(
+                ctx, doc, to, model=model, progress=progress
             )
         emit(result, output, as_json, {"report": report.as_dict()})
 
@@ -61,14 +53,8 @@ def summarise(
         docs = [read_input(item, platform.settings) for item in inputs]
         ctx = platform.cli_context("summarise")
         with progress_bar("Summarising") as progress:
-            summary = summarise_documents(
-                platform.gateway,
-                ctx,
-                docs,
-                lang=lang,
-                words=words,
-                model=model,
-                progress=progress,
+            summary = platform.copilot.summarise(
+                ctx, docs, lang=lang, words=words, model=model, progress=progress
             )
         emit(summary.as_document(), output, as_json, {"summary": summary.as_dict()})
 
@@ -90,15 +76,7 @@ def draft(
         refs = [read_input(item, platform.settings) for item in reference or []]
         ctx = platform.cli_context("draft")
         with progress_bar("Drafting"):
-            result = draft_text(
-                platform.gateway,
-                ctx,
-                platform.templates,
-                template,
-                instructions,
-                glossary=platform.glossary,
-                references=refs,
-                lang=lang,
-                model=model,
+            result = platform.copilot.draft(
+                ctx, template, instructions, references=refs, lang=lang, model=model
             )
         emit(result.document, output, as_json, {"draft": result.as_dict()})

@@ -16,7 +16,6 @@ from govpilot.api.schemas.copilot import (
     TemplateList,
     TemplatePublic,
 )
-from govpilot.capabilities.draft import draft_text
 from govpilot.documents.model import Document
 from govpilot.http.downloads import FILE_RESPONSES, document_download
 from govpilot.http.uploads import check_text_size, load_uploads, size_limited_route
@@ -54,13 +53,10 @@ def draft(body: DraftRequest, platform: PlatformDep, caller: CallerDep) -> Any:
         lang=body.lang,
         model=body.model,
     )
-    result = draft_text(
-        platform.gateway,
+    result = platform.copilot.draft(
         ctx,
-        platform.templates,
         body.template,
         body.instructions,
-        glossary=platform.glossary,
         references=references,
         lang=body.lang,
         model=body.model,
@@ -96,16 +92,8 @@ def draft_with_files(
         model=model,
         files=len(documents),
     )
-    result = draft_text(
-        platform.gateway,
-        ctx,
-        platform.templates,
-        template,
-        instructions,
-        glossary=platform.glossary,
-        references=documents,
-        lang=lang,
-        model=model,
+    result = platform.copilot.draft(
+        ctx, template, instructions, references=documents, lang=lang, model=model
     )
     if output_format == "json":
         return result.as_dict()

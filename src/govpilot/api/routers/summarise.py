@@ -9,7 +9,6 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.job_inputs import remember_documents, remember_input
 from govpilot.api.schemas.copilot import MAX_TEXTS, Lang, SummariseRequest, SummaryPublic
-from govpilot.capabilities.summarise import summarise_documents
 from govpilot.documents.model import Document
 from govpilot.http.downloads import FILE_RESPONSES, document_download
 from govpilot.http.uploads import check_text_size, load_uploads, size_limited_route
@@ -28,13 +27,8 @@ def summarise(body: SummariseRequest, platform: PlatformDep, caller: CallerDep) 
     ]
     ctx = acting_as(caller, "summarise")
     remember_input(platform, ctx, body.texts, lang=body.lang, words=body.words, model=body.model)
-    summary = summarise_documents(
-        platform.gateway,
-        ctx,
-        documents,
-        lang=body.lang,
-        words=body.words,
-        model=body.model,
+    summary = platform.copilot.summarise(
+        ctx, documents, lang=body.lang, words=body.words, model=body.model
     )
     return summary.as_dict()
 
@@ -59,14 +53,7 @@ def summarise_files(
     documents = load_uploads(files, platform.settings, max_files=MAX_TEXTS)
     ctx = acting_as(caller, "summarise")
     remember_documents(platform, ctx, documents, lang=lang, words=words, model=model)
-    summary = summarise_documents(
-        platform.gateway,
-        ctx,
-        documents,
-        lang=lang,
-        words=words,
-        model=model,
-    )
+    summary = platform.copilot.summarise(ctx, documents, lang=lang, words=words, model=model)
     if output_format == "json":
         return summary.as_dict()
     filename = f"summary.{summary.lang}.{output_format}"

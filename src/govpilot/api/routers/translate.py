@@ -11,7 +11,6 @@ from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.job_inputs import remember_documents, remember_input
 from govpilot.api.schemas.copilot import Target, TranslateRequest, TranslateResponse
 from govpilot.api.streaming import Progress, ProgressStream, event_stream
-from govpilot.capabilities.translate import translate_document, translate_text
 from govpilot.errors import EmptyDocument
 from govpilot.http.downloads import (
     FILE_RESPONSES,
@@ -41,19 +40,13 @@ def translate(body: TranslateRequest, platform: PlatformDep, caller: CallerDep) 
     check_text_size(platform.settings, body.text)
     if not body.text.strip():
         raise EmptyDocument("there is no text to translate", hint="Send some text.")
-    platform.gateway.model(body.model)  # an unknown model fails here, not mid-stream
     ctx = acting_as(caller, "translate")
+    platform.copilot.check_model(ctx, body.model)  # an unknown model fails here, not mid-stream
     remember_input(platform, ctx, [body.text], target=body.target, model=body.model)
 
     def run(progress: Progress | None = None) -> dict[str, Any]:
-        text, report = translate_text(
-            platform.gateway,
-            ctx,
-            body.text,
-            body.target,
-            glossary=platform.glossary,
-            model=body.model,
-            progress=progress,
+        text, report = platform.copilot.translate_text(
+            ctx, body.text, body.target, model=body.model, progress=progress
         )
         return {"text": text, "report": report.as_dict()}
 
@@ -80,14 +73,7 @@ def translate_file(
     fmt = output_format or default_output_format(name)
     ctx = acting_as(caller, "translate")
     remember_documents(platform, ctx, [document], target=target, format=fmt, model=model)
-    translated, report = translate_document(
-        platform.gateway,
-        ctx,
-        document,
-        target,
-        glossary=platform.glossary,
-        model=model,
-    )
+    translated, report = platform.copilot.translate(ctx, document, target, model=model)
     # ensure_ascii: header values must be Latin-1; glossary terms are Chinese.
     report_json = json.dumps(report.as_dict(), ensure_ascii=True, separators=(",", ":"))
     return document_download(

@@ -38,7 +38,7 @@ from govpilot.storage.db import Database
 from govpilot.storage.records import RecordStore
 
 if TYPE_CHECKING:
-    from govpilot.knowledge.services import KnowledgeServices
+    from govpilot.knowledge.knowledge_base import KnowledgeBase
 
 _KNOWLEDGE_LOCK = threading.Lock()
 _JOBS_LOCK = threading.Lock()
@@ -63,7 +63,7 @@ class Platform:
     accounts: AccountService
     signin: SignIn
     #: Collections, documents, ingest and search; built on first use (tests set their own).
-    knowledge: KnowledgeServices | None = None
+    knowledge: KnowledgeBase | None = None
     #: Copilot jobs and their workers; started on first use (tests set their own).
     jobs: JobService | None = None
     #: Uploads into collections, indexed in the background; started on first use or by serve.
@@ -112,14 +112,14 @@ class Platform:
             SignIn(database, audit, settings.auth),
         )
 
-    def knowledge_services(self) -> KnowledgeServices:
+    def knowledge_base(self) -> KnowledgeBase:
         """The knowledge services, over the SQL search index unless `knowledge` was set."""
         with _KNOWLEDGE_LOCK:
             if self.knowledge is None:
                 # Imported here: the search index pulls in the embedder, which few commands need.
-                from govpilot.knowledge.services import KnowledgeServices
+                from govpilot.knowledge.knowledge_base import KnowledgeBase
 
-                self.knowledge = KnowledgeServices.from_settings(self.database, self.settings)
+                self.knowledge = KnowledgeBase.from_settings(self.database, self.settings)
             return self.knowledge
 
     def bot_service(self) -> BotService:
@@ -128,7 +128,7 @@ class Platform:
             if self.bots is None:
 
                 def responder() -> BotResponder:
-                    retriever = self.knowledge_services().retriever
+                    retriever = self.knowledge_base().retriever
                     options = AnswerOptions(top_k=self.settings.retrieval.top_k)
                     return BotResponder(self.gateway, retriever, options)
 
@@ -177,7 +177,7 @@ class Platform:
     def new_upload_jobs(self) -> UploadJobs:
         """Uploads into collections over the knowledge services, not started."""
         home = self.settings.home
-        return UploadJobs(self.knowledge_services, home / SPOOL_DIR, lock_path=home / LOCK_FILE)
+        return UploadJobs(self.knowledge_base, home / SPOOL_DIR, lock_path=home / LOCK_FILE)
 
     def upload_job_service(self) -> UploadJobs:
         """Uploads into collections as background jobs, their worker running (started here

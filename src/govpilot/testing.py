@@ -29,8 +29,8 @@ from govpilot.backends.llm import ChatModel
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.config import ModelConfig, Settings
 from govpilot.gateway import ModelGateway
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.ocr import OcrEngine
-from govpilot.knowledge.services import KnowledgeServices
 from govpilot.language import Glossary
 from govpilot.platform import Platform
 from govpilot.privacy.detector import PiiDetector
@@ -70,7 +70,7 @@ def make_test_platform(
     `settings` may be just a home folder (see `fake_settings`). The gateway has `models`
     (by default one ScriptedModel named "fake") and no privacy guard; the detector is
     `privacy.testing.scripted_detector()` unless given. With a `retriever` (and an `ocr`
-    engine), the platform's knowledge services use them: `platform.knowledge_services()`.
+    engine), the platform's knowledge services use them: `platform.knowledge_base()`.
     The caller disposes the database.
     """
     if not isinstance(settings, Settings):
@@ -106,7 +106,7 @@ def make_test_platform(
         SignIn(database, audit, settings.auth),
     )
     if retriever is not None:
-        platform.knowledge = KnowledgeServices.build(database, retriever, ocr=ocr)
+        platform.knowledge = KnowledgeBase.build(database, retriever, ocr=ocr)
     return platform
 
 

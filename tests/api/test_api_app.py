@@ -12,7 +12,7 @@ import uvicorn
 from api_support import OFFICER, api_events, app_client
 
 from govpilot import __version__
-from govpilot.knowledge.services import KnowledgeServices
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
@@ -116,7 +116,7 @@ def test_serve_runs_uvicorn_on_the_configured_address(
 def test_serve_continues_the_uploads_a_stopped_server_left(
     platform: Platform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    knowledge = KnowledgeServices.build(platform.database, InMemoryRetriever())
+    knowledge = KnowledgeBase.build(platform.database, InMemoryRetriever())
     platform.knowledge = knowledge
     admin = SETUP_CONTEXT
     knowledge.create_collection(admin, "library", department="HAD")

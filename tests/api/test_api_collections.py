@@ -13,8 +13,8 @@ import pytest
 from api_support import UPLOAD_LIMIT_MB, api_events, app_client, public_client
 
 from govpilot.access import Role
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.ocr import OcrLine
-from govpilot.knowledge.services import KnowledgeServices
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
 
@@ -34,17 +34,15 @@ class NoOcr:
 
 
 @pytest.fixture
-def knowledge(platform: Platform) -> KnowledgeServices:
+def knowledge(platform: Platform) -> KnowledgeBase:
     """The platform's knowledge services over an in-memory retriever."""
-    services = KnowledgeServices.build(platform.database, InMemoryRetriever(), ocr=NoOcr())
+    services = KnowledgeBase.build(platform.database, InMemoryRetriever(), ocr=NoOcr())
     platform.knowledge = services
     return services
 
 
 @pytest.fixture
-async def admin(
-    platform: Platform, knowledge: KnowledgeServices
-) -> AsyncIterator[httpx.AsyncClient]:
+async def admin(platform: Platform, knowledge: KnowledgeBase) -> AsyncIterator[httpx.AsyncClient]:
     """A department administrator of HAD (the platform's department)."""
     async with app_client(platform, ADMIN, role=Role.DEPARTMENT_ADMIN) as c:
         yield c

@@ -15,7 +15,7 @@ from govpilot.access import Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
-from govpilot.knowledge.services import KnowledgeServices
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.platform import Platform
 
 pytestmark = pytest.mark.anyio
@@ -40,7 +40,7 @@ def bot_reply(messages: Sequence[ChatMessage]) -> str:
 def retriever(platform: Platform) -> ScriptedRetriever:
     """The knowledge services over a scripted retriever, with HAD's and LCSD's collections."""
     retriever = ScriptedRetriever()
-    services = KnowledgeServices.build(platform.database, retriever)
+    services = KnowledgeBase.build(platform.database, retriever)
     platform.knowledge = services
     had = services.collections.create("HAD", "library-docs", created_by="admin")
     lcsd = services.collections.create("LCSD", "library-docs", created_by="admin")

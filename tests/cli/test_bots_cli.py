@@ -38,7 +38,7 @@ def platform(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[Platfor
         detector=scripted_detector,
         retriever=retriever,
     )
-    collection = platform.knowledge_services().collections.create(
+    collection = platform.knowledge_base().collections.create(
         "RVD", "rates-faq", created_by="admin"
     )
     retriever.add([make_chunk(1, PASSAGE, department="RVD", collection=collection.id)])

@@ -169,7 +169,7 @@ def test_ingest_resume_and_argument_errors(
     invoke("collections", "create", "housing")
     assert invoke("ingest", "housing").exit_code == 2  # no paths
     assert invoke("ingest", "housing", folder / "missing").exit_code == 2
-    services = platform.knowledge_services()
+    services = platform.knowledge_base()
     collection = services.collections.get("HD", "housing")
     job_id = services.ingestor.start(collection, [folder], actor="kb.admin")
     resumed = invoke("ingest", "--resume", job_id, "--json")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from govpilot.errors import InputError, NotFound
 from govpilot.knowledge.collections import Collection
 from govpilot.knowledge.ingest import IngestReport
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.ocr import OcrLine
-from govpilot.knowledge.services import KnowledgeServices
 from govpilot.retrieval.memory import InMemoryRetriever
 from govpilot.retrieval.types import Chunk, Retriever, Scope
 from govpilot.storage.db import Database
@@ -44,12 +44,12 @@ def retriever(request: pytest.FixtureRequest, database: Database) -> Retriever:
 
 
 @pytest.fixture
-def services(database: Database, retriever: Retriever) -> KnowledgeServices:
-    return KnowledgeServices.build(database, retriever, chunk_chars=400, ocr=NoOcr())
+def services(database: Database, retriever: Retriever) -> KnowledgeBase:
+    return KnowledgeBase.build(database, retriever, chunk_chars=400, ocr=NoOcr())
 
 
 @pytest.fixture
-def collection(services: KnowledgeServices) -> Collection:
+def collection(services: KnowledgeBase) -> Collection:
     return services.collections.create(DEPT, "housing", created_by="admin")
 
 
@@ -93,7 +93,7 @@ def _tiny_png() -> bytes:
     return out.getvalue()
 
 
-def chunks_of(services: KnowledgeServices, collection: Collection) -> list[Chunk]:
+def chunks_of(services: KnowledgeBase, collection: Collection) -> list[Chunk]:
     """Every chunk of the collection, read back through search on a catch-all query."""
     retriever = services.retriever
     if isinstance(retriever, InMemoryRetriever):
@@ -111,7 +111,7 @@ def chunks_of(services: KnowledgeServices, collection: Collection) -> list[Chunk
 
 
 def ingest(
-    services: KnowledgeServices, collection: Collection, *paths: Path, **kw: object
+    services: KnowledgeBase, collection: Collection, *paths: Path, **kw: object
 ) -> IngestReport:
     return services.ingestor.ingest(collection, list(paths), actor="admin", **kw)  # type: ignore[arg-type]
 
@@ -121,7 +121,7 @@ def by_source(report: IngestReport) -> dict[str, tuple[str | None, str | None]]:
 
 
 def test_a_folder_is_ingested_with_every_file_reported(
-    services: KnowledgeServices, collection: Collection, folder: Path
+    services: KnowledgeBase, collection: Collection, folder: Path
 ) -> None:
     report = ingest(services, collection, folder)
     outcomes = {source: outcome for source, (outcome, _) in by_source(report).items()}
@@ -167,7 +167,7 @@ def test_a_folder_is_ingested_with_every_file_reported(
 
 
 def test_reingest_skips_unchanged_files_and_rechunks_changed_ones(
-    services: KnowledgeServices, collection: Collection, folder: Path
+    services: KnowledgeBase, collection: Collection, folder: Path
 ) -> None:
     ingest(services, collection, folder)
     before = {d.source: d for d in services.documents.list(collection)}
@@ -192,7 +192,7 @@ def test_reingest_skips_unchanged_files_and_rechunks_changed_ones(
 
 
 def test_deleting_a_document_removes_its_chunks_everywhere(
-    services: KnowledgeServices, collection: Collection, folder: Path
+    services: KnowledgeBase, collection: Collection, folder: Path
 ) -> None:
     ingest(services, collection, folder)
     guide = services.documents.get(collection, "guide.md")
@@ -213,7 +213,7 @@ def test_deleting_a_document_removes_its_chunks_everywhere(
 
 
 def test_deleting_a_collection_removes_documents_jobs_and_chunks(
-    services: KnowledgeServices, collection: Collection, folder: Path
+    services: KnowledgeBase, collection: Collection, folder: Path
 ) -> None:
     ingest(services, collection, folder)
     services.collections.delete(DEPT, "housing")
@@ -227,7 +227,7 @@ def test_deleting_a_collection_removes_documents_jobs_and_chunks(
 
 
 def test_missing_files_are_kept_unless_pruned(
-    services: KnowledgeServices, collection: Collection, folder: Path
+    services: KnowledgeBase, collection: Collection, folder: Path
 ) -> None:
     ingest(services, collection, folder)
     notes = services.documents.get(collection, "notes.txt")
@@ -278,7 +278,7 @@ class CrashingRetriever:
 def test_a_crashed_job_resumes_without_duplicates_or_losses(
     database: Database, retriever: Retriever, folder: Path, after: bool
 ) -> None:
-    crashing = KnowledgeServices.build(
+    crashing = KnowledgeBase.build(
         database, CrashingRetriever(retriever, crash_on_add=3, after=after), ocr=NoOcr()
     )
     collection = crashing.collections.create(DEPT, "housing", created_by="admin")
@@ -288,7 +288,7 @@ def test_a_crashed_job_resumes_without_duplicates_or_losses(
     midway = crashing.ingestor.report(job_id, DEPT)
     assert midway.status == "running" and midway.counts["pending"] >= 1
 
-    healthy = KnowledgeServices.build(database, retriever, ocr=NoOcr())
+    healthy = KnowledgeBase.build(database, retriever, ocr=NoOcr())
     report = healthy.ingestor.run(job_id, DEPT)
     assert report.status == "completed" and "pending" not in report.counts
     assert report.counts["added"] == 6 and report.counts["updated"] == 0
@@ -309,7 +309,7 @@ def test_a_crashed_job_resumes_without_duplicates_or_losses(
 
 
 def test_a_job_interrupted_between_files_resumes_where_it_stopped(
-    services: KnowledgeServices, collection: Collection, folder: Path
+    services: KnowledgeBase, collection: Collection, folder: Path
 ) -> None:
     job_id = services.ingestor.start(collection, [folder], actor="admin")
     seen: list[str] = []
@@ -332,7 +332,7 @@ def report_total(report: IngestReport) -> int:
 
 
 def test_jobs_and_collections_belong_to_their_department(
-    services: KnowledgeServices, collection: Collection, folder: Path
+    services: KnowledgeBase, collection: Collection, folder: Path
 ) -> None:
     job_id = services.ingestor.start(collection, [folder / "notes.txt"], actor="admin")
     with pytest.raises(NotFound):
@@ -350,7 +350,7 @@ def test_jobs_and_collections_belong_to_their_department(
 
 
 def test_bad_paths_are_refused_before_a_job_starts(
-    services: KnowledgeServices, collection: Collection, tmp_path: Path
+    services: KnowledgeBase, collection: Collection, tmp_path: Path
 ) -> None:
     with pytest.raises(InputError):
         services.ingestor.start(collection, [tmp_path / "nope"], actor="admin")
@@ -359,7 +359,7 @@ def test_bad_paths_are_refused_before_a_job_starts(
 
 
 def test_a_file_given_twice_is_ingested_once(
-    services: KnowledgeServices, collection: Collection, folder: Path
+    services: KnowledgeBase, collection: Collection, folder: Path
 ) -> None:
     report = ingest(services, collection, folder / "notes.txt", folder)
     assert [i.source for i in report.items].count("notes.txt") == 1
@@ -367,7 +367,7 @@ def test_a_file_given_twice_is_ingested_once(
 
 
 def test_upload_bytes_are_indexed_by_origin(
-    services: KnowledgeServices, collection: Collection
+    services: KnowledgeBase, collection: Collection
 ) -> None:
     index: Callable[..., tuple] = services.ingestor.index_bytes
     first = index(

@@ -17,7 +17,7 @@ from govpilot.access import CallContext, Role
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.errors import InputError, NotFound, PermissionDenied, StorageError
 from govpilot.knowledge.ingest_report import IngestReport
-from govpilot.knowledge.services import KnowledgeServices
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.upload_jobs import UploadJobs
 from govpilot.knowledge.upload_queue import unfinished
 from govpilot.knowledge.uploads import UploadedFile
@@ -104,11 +104,11 @@ def audit() -> MemoryAuditSink:
 
 def services_over(
     database: Database, retriever: Retriever, audit: MemoryAuditSink
-) -> KnowledgeServices:
-    return KnowledgeServices.build(database, retriever, ocr=NoOcr(), audit=audit)
+) -> KnowledgeBase:
+    return KnowledgeBase.build(database, retriever, ocr=NoOcr(), audit=audit)
 
 
-def upload_jobs(home: Path, services: KnowledgeServices, *, lock: bool = False) -> UploadJobs:
+def upload_jobs(home: Path, services: KnowledgeBase, *, lock: bool = False) -> UploadJobs:
     """Upload jobs over `services`, the worker polling fast (not started)."""
     return UploadJobs(
         lambda: services,

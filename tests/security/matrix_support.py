@@ -43,7 +43,7 @@ from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
 from govpilot.config import AuthSettings, Settings
 from govpilot.http.callers import CSRF_HEADER, SESSION_COOKIE
-from govpilot.knowledge.services import KnowledgeServices
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
@@ -171,21 +171,21 @@ class World:
         """A new bot of HAD over the shared collection."""
         name = f"bot-{uuid.uuid4().hex[:8]}"
         services = self.platform.bot_service()
-        collection = self.platform.knowledge_services().collections.get(HOME, self.collection)
+        collection = self.platform.knowledge_base().collections.get(HOME, self.collection)
         services.create_bot(new_bot(name, HOME, [collection.id], created_by="setup"), _setup(HOME))
         return name
 
     def fresh_collection(self) -> str:
         """A new, empty collection of HAD."""
         name = f"col-{uuid.uuid4().hex[:8]}"
-        self.platform.knowledge_services().create_collection(_setup(HOME), name)
+        self.platform.knowledge_base().create_collection(_setup(HOME), name)
         return name
 
     def fresh_document(self) -> str:
         """A new document in the shared collection; its id."""
         text = HOURS + f" ({uuid.uuid4().hex})".encode()
         upload = UploadedFile(f"doc-{uuid.uuid4().hex[:8]}.txt", text)
-        report = self.platform.knowledge_services().ingest_uploads(
+        report = self.platform.knowledge_base().ingest_uploads(
             _setup(HOME), self.collection, [upload]
         )
         document_id = report.items[0].document_id
@@ -308,7 +308,7 @@ def build_world(
     work all the same."""
     settings = settings or world_settings(home)
     platform = make_test_platform(settings, models=[ScriptedModel(name="fake", responder=respond)])
-    platform.knowledge = KnowledgeServices.build(platform.database, InMemoryRetriever())
+    platform.knowledge = KnowledgeBase.build(platform.database, InMemoryRetriever())
     if start_jobs:
         platform.jobs = platform.new_job_service(workers=1).start()
     users = {
@@ -324,7 +324,7 @@ def build_world(
     keys = {caller: add_api_key(platform, user) for caller, user in users.items()}
     target = add_user(platform, "target@had.gov.hk", department=HOME)
     target_key = platform.accounts.create_key(SETUP_CONTEXT, target.id).key.id
-    knowledge = platform.knowledge_services()
+    knowledge = platform.knowledge_base()
     knowledge.create_collection(_setup(HOME), "library-docs")
     report = knowledge.ingest_uploads(
         _setup(HOME), "library-docs", [UploadedFile("hours.txt", HOURS)]

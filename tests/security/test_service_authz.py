@@ -30,8 +30,8 @@ from govpilot.capabilities.chat.bots import Bot, new_bot
 from govpilot.capabilities.chat.service import PUBLIC_CHANNEL, BotService
 from govpilot.cli.privacy import lifecycle_for
 from govpilot.errors import PermissionDenied
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.ocr import OcrLine
-from govpilot.knowledge.services import KnowledgeServices
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.privacy.testing import SAMPLE_HKID
@@ -79,7 +79,7 @@ class World:
 
     platform: Platform
     bots: BotService
-    knowledge: KnowledgeServices
+    knowledge: KnowledgeBase
     folder: Path
 
     def collection(self, department: str) -> str:
@@ -102,7 +102,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     home = tmp_path_factory.mktemp("authz")
     model = ScriptedModel(name="fake", responder=lambda _: "It opens at 10 am [1].")
     platform = make_test_platform(home, models=[model], retriever=InMemoryRetriever(), ocr=NoOcr())
-    knowledge = platform.knowledge_services()
+    knowledge = platform.knowledge_base()
     for department in (HOME, OTHER):
         ctx = setup_context(department)
         knowledge.create_collection(ctx, "docs")

@@ -25,7 +25,7 @@ from govpilot.access import Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.config import AuthSettings, Settings
-from govpilot.knowledge.services import KnowledgeServices
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
 from govpilot.retrieval.types import Chunk
@@ -85,7 +85,7 @@ def platform(settings: Settings) -> Iterator[Platform]:
         settings, models=[ScriptedModel(name="fake", responder=slow_respond)]
     )
     platform.jobs = platform.new_job_service(workers=1).start()
-    platform.knowledge = KnowledgeServices.build(platform.database, InMemoryRetriever())
+    platform.knowledge = KnowledgeBase.build(platform.database, InMemoryRetriever())
     add_accounts(platform)
     add_user(platform, DEPT_ADMIN, department="HAD", role=Role.DEPARTMENT_ADMIN, password=PASSWORD)
     try:
@@ -209,8 +209,8 @@ def test_f_an_upload_shows_its_indexing_then_each_file(
 ) -> None:
     from playwright.sync_api import expect
 
-    platform.knowledge = KnowledgeServices.build(platform.database, SlowIndex())
-    platform.knowledge_services().create_collection(
+    platform.knowledge = KnowledgeBase.build(platform.database, SlowIndex())
+    platform.knowledge_base().create_collection(
         platform.accounts.user(SETUP_CONTEXT, DEPT_ADMIN).context("web", "web"), "library-docs"
     )
     hours = tmp_path / "hours.txt"

@@ -17,7 +17,7 @@ import pytest
 from web_support import OFFICER, OTHER_OFFICER, PASSWORD, browser, page_token, sign_in
 
 from govpilot.access import Role
-from govpilot.knowledge.services import KnowledgeServices
+from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
 from govpilot.retrieval.types import Chunk
@@ -40,9 +40,9 @@ NEW_BOT: dict[str, object] = {
 
 
 @pytest.fixture(autouse=True)
-def knowledge(platform: Platform) -> KnowledgeServices:
+def knowledge(platform: Platform) -> KnowledgeBase:
     """Knowledge services over an in-memory index, and a department admin of HAD."""
-    platform.knowledge = KnowledgeServices.build(platform.database, InMemoryRetriever())
+    platform.knowledge = KnowledgeBase.build(platform.database, InMemoryRetriever())
     add_user(platform, ADMIN, department="HAD", role=Role.DEPARTMENT_ADMIN, password=PASSWORD)
     return platform.knowledge
 
@@ -70,7 +70,7 @@ def job_of(response: httpx.Response) -> str:
 
 
 def wait_until_indexed(platform: Platform, job_id: str, department: str = "HAD") -> None:
-    ingestor = platform.knowledge_services().ingestor
+    ingestor = platform.knowledge_base().ingestor
     deadline = time.monotonic() + 30
     while not ingestor.report(job_id, department).finished:
         assert time.monotonic() < deadline, "the upload was never indexed"
@@ -141,7 +141,7 @@ async def test_upload_returns_at_once_then_the_page_follows_the_indexing(
     admin: httpx.AsyncClient, platform: Platform
 ) -> None:
     slow = SlowIndex()
-    platform.knowledge = KnowledgeServices.build(platform.database, slow)
+    platform.knowledge = KnowledgeBase.build(platform.database, slow)
     await post(admin, "/collections", {"name": "library-docs"})
     files = [
         ("files", ("C:\\Users\\chan\\hours.txt", HOURS.encode(), "text/plain")),
@@ -245,9 +245,7 @@ async def test_officer_reads_and_searches_but_changes_nothing(
             files=[("files", ("a.txt", b"text", "text/plain"))],
         )
         assert response.status_code == 403, path
-    assert [c.name for c in platform.knowledge_services().collections.list("HAD")] == [
-        "library-docs"
-    ]
+    assert [c.name for c in platform.knowledge_base().collections.list("HAD")] == ["library-docs"]
 
 
 async def test_create_edit_and_delete_a_bot(admin: httpx.AsyncClient, platform: Platform) -> None:
@@ -337,7 +335,7 @@ async def test_another_departments_bot_and_collection_are_404(
 
 async def test_forms_without_csrf_are_refused(admin: httpx.AsyncClient, platform: Platform) -> None:
     assert (await admin.post("/collections", data={"name": "x"})).status_code == 403
-    assert platform.knowledge_services().collections.list("HAD") == []
+    assert platform.knowledge_base().collections.list("HAD") == []
 
 
 async def test_pages_in_traditional_chinese(admin: httpx.AsyncClient, platform: Platform) -> None:
@@ -346,7 +344,7 @@ async def test_pages_in_traditional_chinese(admin: httpx.AsyncClient, platform: 
     platform.accounts.set_language(
         platform.accounts.user(SETUP_CONTEXT, ADMIN).context("web", "web"), "zh-Hant"
     )
-    knowledge = platform.knowledge_services()
+    knowledge = platform.knowledge_base()
     upload_job = knowledge.ingestor.jobs(knowledge.collections.get("HAD", "library-docs"))[0]["id"]
     expected = {
         "/bots": "聊天機械人",

@@ -45,7 +45,7 @@ def server(tmp_path: Path, scripted_detector: PiiDetector) -> Iterator[tuple[str
         detector=scripted_detector,
         retriever=retriever,
     )
-    collection = platform.knowledge_services().collections.create(
+    collection = platform.knowledge_base().collections.create(
         "LCSD", "libraries", created_by="admin"
     )
     retriever.add(

@@ -55,7 +55,7 @@ def create(
         bot = new_bot(
             name,
             department,
-            resolve_collections(platform.knowledge_services().collections, department, collection),
+            resolve_collections(platform.knowledge_base().collections, department, collection),
             languages=language or ("en", "zh-Hant"),
             cantonese_reply=cantonese,
             tone=tone,

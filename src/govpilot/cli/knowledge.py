@@ -1,7 +1,7 @@
 """CLI commands for knowledge collections: create and manage them, ingest files, search.
 
 Collections are looked up by name within the caller's department (GOVPILOT_DEPARTMENT).
-The commands act through `KnowledgeServices`' authorised methods with the CLI's context:
+The commands act through `KnowledgeBase`' authorised methods with the CLI's context:
 changes (create, delete, ingest) are recorded in the audit log there; search is too,
 without the query text.
 """
@@ -19,7 +19,7 @@ from govpilot.access import CallContext
 from govpilot.cli.common import err_console, get_platform, handled_errors, progress_bar
 from govpilot.errors import InputError
 from govpilot.knowledge.ingest import OUTCOMES, IngestReport
-from govpilot.knowledge.services import hit_as_dict
+from govpilot.knowledge.knowledge_base import hit_as_dict
 from govpilot.platform import Platform
 
 __all__ = ["collections_app", "documents_app", "ingest", "search"]
@@ -60,7 +60,7 @@ def create_collection(
     """Create an empty collection."""
     with handled_errors():
         platform = get_platform()
-        collection = platform.knowledge_services().create_collection(
+        collection = platform.knowledge_base().create_collection(
             _context(platform), name, description=description, department=department
         )
         if as_json:
@@ -75,7 +75,7 @@ def list_collections(as_json: JsonOption = False) -> None:
     with handled_errors():
         platform = get_platform()
         department = platform.settings.department
-        found = platform.knowledge_services().list_collections(_context(platform))
+        found = platform.knowledge_base().list_collections(_context(platform))
         if as_json:
             _print_json([c.as_dict() for c in found])
             return
@@ -91,7 +91,7 @@ def delete_collection(name: CollectionArg, yes: YesOption = False) -> None:
     """Delete a collection with all its documents and their chunks."""
     with handled_errors():
         platform = get_platform()
-        services = platform.knowledge_services()
+        services = platform.knowledge_base()
         ctx = _context(platform)
         collection = services.collection(ctx, name)
         _confirm(yes, f"Delete collection {collection.name} and all its documents?")
@@ -110,7 +110,7 @@ def collection_jobs(name: CollectionArg, as_json: JsonOption = False) -> None:
     """List a collection's ingest jobs (an unfinished one continues with --resume)."""
     with handled_errors():
         platform = get_platform()
-        jobs = platform.knowledge_services().ingest_jobs(_context(platform), name)
+        jobs = platform.knowledge_base().ingest_jobs(_context(platform), name)
         if as_json:
             _print_json(jobs)
             return
@@ -127,7 +127,7 @@ def list_documents(collection: CollectionArg, as_json: JsonOption = False) -> No
     """List the documents of a collection."""
     with handled_errors():
         platform = get_platform()
-        documents = platform.knowledge_services().list_documents(_context(platform), collection)
+        documents = platform.knowledge_base().list_documents(_context(platform), collection)
         if as_json:
             _print_json([d.as_dict() for d in documents])
             return
@@ -145,7 +145,7 @@ def delete_document(
     """Delete one document and its chunks from a collection."""
     with handled_errors():
         platform = get_platform()
-        services = platform.knowledge_services()
+        services = platform.knowledge_base()
         ctx = _context(platform)
         target = services.find_document(ctx, collection, document)
         _confirm(yes, f"Delete {target.source} from {collection}?")
@@ -171,7 +171,7 @@ def ingest(
     """Add files and folders to a collection; unchanged files are skipped, changed re-indexed."""
     with handled_errors():
         platform = get_platform()
-        services = platform.knowledge_services()
+        services = platform.knowledge_base()
         ctx = _context(platform)
         if resume:
             if paths:
@@ -234,7 +234,7 @@ def search(
                 hint='e.g. govpilot search housing-faq "income limit" --json',
             )
         platform = get_platform()
-        services = platform.knowledge_services()
+        services = platform.knowledge_base()
         ctx = _context(platform)
         if queries is not None:
             batch = _read_queries(queries)

@@ -28,7 +28,7 @@ from govpilot.knowledge.upload_worker import UploadWorker
 from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile, check_uploads
 
 if TYPE_CHECKING:
-    from govpilot.knowledge.services import KnowledgeServices
+    from govpilot.knowledge.knowledge_base import KnowledgeBase
 
 __all__ = ["UploadJobs"]
 
@@ -43,7 +43,7 @@ class UploadJobs:
 
     def __init__(
         self,
-        knowledge: Callable[[], KnowledgeServices],
+        knowledge: Callable[[], KnowledgeBase],
         spool_dir: Path,
         *,
         lock_path: Path | None = None,

@@ -29,7 +29,7 @@ from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.upload_queue import QueuedJob, UploadSpool, next_queued, unfinished
 
 if TYPE_CHECKING:
-    from govpilot.knowledge.services import KnowledgeServices
+    from govpilot.knowledge.knowledge_base import KnowledgeBase
 
 __all__ = ["UploadWorker"]
 
@@ -52,7 +52,7 @@ class UploadWorker:
 
     def __init__(
         self,
-        knowledge: Callable[[], KnowledgeServices],
+        knowledge: Callable[[], KnowledgeBase],
         spool: UploadSpool,
         *,
         lock_path: Path | None = None,
@@ -146,7 +146,7 @@ class UploadWorker:
 
     # -- one job ---------------------------------------------------------------------------
 
-    def _run(self, knowledge: KnowledgeServices, job: QueuedJob) -> None:
+    def _run(self, knowledge: KnowledgeBase, job: QueuedJob) -> None:
         ingestor = knowledge.ingestor
         outcome: Outcome = "ok"
         try:
@@ -177,7 +177,7 @@ class UploadWorker:
 
     @staticmethod
     def _audit(
-        knowledge: KnowledgeServices, job: QueuedJob, report: IngestReport, outcome: Outcome
+        knowledge: KnowledgeBase, job: QueuedJob, report: IngestReport, outcome: Outcome
     ) -> None:
         if knowledge.audit is None:
             return

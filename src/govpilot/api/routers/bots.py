@@ -58,7 +58,7 @@ def create_bot(body: BotCreate, platform: PlatformDep, caller: CallerDep) -> Any
         body.name,
         caller.department,
         resolve_collections(
-            platform.knowledge_services().collections, caller.department, body.collections
+            platform.knowledge_base().collections, caller.department, body.collections
         ),
         languages=body.languages,
         cantonese_reply=body.cantonese_reply,
@@ -86,7 +86,7 @@ def update_bot(bot: str, body: BotUpdate, platform: PlatformDep, caller: CallerD
     if "collections" in changes:
         names = changes.pop("collections")
         changes["collection_ids"] = resolve_collections(
-            platform.knowledge_services().collections, caller.department, names
+            platform.knowledge_base().collections, caller.department, names
         )
     for key in ("collection_ids", "languages", "refuse"):
         if key in changes:

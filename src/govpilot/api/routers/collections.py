@@ -28,7 +28,7 @@ from govpilot.errors import InputError, InputTooLarge
 from govpilot.http.dependencies import PlatformDep
 from govpilot.http.uploads import read_upload, size_limited_route, upload_name
 from govpilot.knowledge.ingest_report import IngestReport
-from govpilot.knowledge.services import hit_as_dict
+from govpilot.knowledge.knowledge_base import hit_as_dict
 from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile
 
 router = APIRouter(
@@ -42,33 +42,33 @@ router = APIRouter(
 @router.get("", response_model=list[CollectionPublic])
 def list_collections(platform: PlatformDep, caller: CallerDep) -> Any:
     """The caller's department's collections, with their document and chunk counts."""
-    return [c.as_dict() for c in platform.knowledge_services().list_collections(caller)]
+    return [c.as_dict() for c in platform.knowledge_base().list_collections(caller)]
 
 
 @router.post("", response_model=CollectionPublic, status_code=201)
 def create_collection(body: CollectionCreate, platform: PlatformDep, caller: CallerDep) -> Any:
     """Create an empty collection in the caller's department."""
-    services = platform.knowledge_services()
+    services = platform.knowledge_base()
     return services.create_collection(caller, body.name, description=body.description).as_dict()
 
 
 @router.get("/{name}", response_model=CollectionPublic)
 def get_collection(name: str, platform: PlatformDep, caller: CallerDep) -> Any:
     """One collection."""
-    return platform.knowledge_services().collection(caller, name).as_dict()
+    return platform.knowledge_base().collection(caller, name).as_dict()
 
 
 @router.delete("/{name}", status_code=204)
 def delete_collection(name: str, platform: PlatformDep, caller: CallerDep) -> Response:
     """Delete a collection with all its documents and their chunks."""
-    platform.knowledge_services().delete_collection(caller, name)
+    platform.knowledge_base().delete_collection(caller, name)
     return Response(status_code=204)
 
 
 @router.get("/{name}/documents", response_model=list[DocumentPublic])
 def list_documents(name: str, platform: PlatformDep, caller: CallerDep) -> Any:
     """The documents of a collection."""
-    return [d.as_dict() for d in platform.knowledge_services().list_documents(caller, name)]
+    return [d.as_dict() for d in platform.knowledge_base().list_documents(caller, name)]
 
 
 @router.post(
@@ -138,7 +138,7 @@ def delete_document(
     name: str, document_id: str, platform: PlatformDep, caller: CallerDep
 ) -> Response:
     """Delete one document and its chunks from a collection."""
-    platform.knowledge_services().delete_document(caller, name, document_id)
+    platform.knowledge_base().delete_document(caller, name, document_id)
     return Response(status_code=204)
 
 
@@ -151,5 +151,5 @@ def search(
     k: Annotated[int, Query(ge=1, le=100, description="How many results")] = 5,
 ) -> Any:
     """The best `k` passages of the collection for `q`, with where each one is."""
-    (hits,) = platform.knowledge_services().search_collection(caller, name, [q], k)
+    (hits,) = platform.knowledge_base().search_collection(caller, name, [q], k)
     return [hit_as_dict(hit) for hit in hits]

@@ -59,7 +59,7 @@ Names = Annotated[list[str] | None, Form()]
 
 def _bot_form_context(platform: Platform, ctx: CallContext) -> dict[str, Any]:
     return {
-        "collections": platform.knowledge_services().list_collections(ctx),
+        "collections": platform.knowledge_base().list_collections(ctx),
         "bot_languages": BOT_LANGUAGES,
         "models": [m.name for m in platform.gateway.models],
     }
@@ -164,7 +164,7 @@ def create_bot(
             name,
             ctx.department,
             resolve_collections(
-                platform.knowledge_services().collections, ctx.department, collections or []
+                platform.knowledge_base().collections, ctx.department, collections or []
             ),
             languages=languages or (),
             cantonese_reply=cantonese_reply,
@@ -225,7 +225,7 @@ def bot_page(
     ctx = web.context(CAPABILITY)
     bot = platform.bot_service().bot_config(name, ctx)
     can_manage = allowed(ctx, Permission.MANAGE_KNOWLEDGE)
-    by_id = {c.id: c for c in platform.knowledge_services().list_collections(ctx)}
+    by_id = {c.id: c for c in platform.knowledge_base().list_collections(ctx)}
     return render(
         request,
         "knowledge/bot.html",
@@ -275,7 +275,7 @@ def update_bot(
             tone=tone.strip() or current.tone,
             collection_ids=tuple(
                 resolve_collections(
-                    platform.knowledge_services().collections, ctx.department, collections or []
+                    platform.knowledge_base().collections, ctx.department, collections or []
                 )
             ),
             refuse=tuple(_lines(refuse)),

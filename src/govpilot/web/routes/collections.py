@@ -63,7 +63,7 @@ def collections_page(request: Request, platform: PlatformDep, web: WebUserDep) -
     return render(
         request,
         "knowledge/collections.html",
-        collections=platform.knowledge_services().list_collections(ctx),
+        collections=platform.knowledge_base().list_collections(ctx),
         can_manage=allowed(ctx, Permission.MANAGE_KNOWLEDGE),
         notice=notice_for(request, NOTICES),
         error=None,
@@ -80,7 +80,7 @@ def create_collection(
 ) -> Response:
     """A new, empty collection."""
     ctx = web.context(CAPABILITY)
-    knowledge = platform.knowledge_services()
+    knowledge = platform.knowledge_base()
     try:
         collection = knowledge.create_collection(ctx, name, description=description)
     except InputError as exc:
@@ -107,7 +107,7 @@ def _collection_page(
     error: str | None = None,
 ) -> Response:
     ctx = web.context(CAPABILITY)
-    knowledge = platform.knowledge_services()
+    knowledge = platform.knowledge_base()
     collection = knowledge.collection(ctx, name)
     hits = []
     if query.strip():
@@ -195,7 +195,7 @@ def upload_progress(
     with each file's result and the collection's documents (out of band)."""
     ctx = web.context(CAPABILITY)
     upload = platform.upload_job_service().report(ctx, name, job_id)
-    knowledge = platform.knowledge_services()
+    knowledge = platform.knowledge_base()
     collection = knowledge.collection(ctx, name)
     finished = upload.finished
     return render(
@@ -216,6 +216,6 @@ def delete_document(
     platform: PlatformDep, web: WebUserDep, name: str, document_id: str
 ) -> Response:
     """Delete one document and its chunks."""
-    knowledge = platform.knowledge_services()
+    knowledge = platform.knowledge_base()
     knowledge.delete_document(web.context(CAPABILITY), name, document_id)
     return back_to(f"/collections/{quote(name)}", done="document_deleted")

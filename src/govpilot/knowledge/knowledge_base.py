@@ -1,7 +1,7 @@
 """Knowledge services over one database and retriever: collections, documents, ingest and
 search.
 
-`Platform.knowledge_services()` builds them once per platform over the SQL retriever
+`Platform.knowledge_base()` builds them once per platform over the SQL retriever
 (keyword + vectors, in the platform's database); tests that bring their own retriever set
 `Platform.knowledge` instead.
 
@@ -35,13 +35,13 @@ if TYPE_CHECKING:
     from govpilot.config import Settings
 
 __all__ = [
-    "KnowledgeServices",
+    "KnowledgeBase",
     "hit_as_dict",
 ]
 
 
 @dataclass
-class KnowledgeServices:
+class KnowledgeBase:
     """Everything the knowledge commands need, over one database and retriever."""
 
     database: Database
@@ -61,7 +61,7 @@ class KnowledgeServices:
         chunk_chars: int = 800,
         ocr: OcrEngine | None = None,
         audit: AuditSink | None = None,
-    ) -> KnowledgeServices:
+    ) -> KnowledgeBase:
         """Wire the stores and the ingestor (OCR through RapidOCR unless `ocr` is given)."""
         return cls(
             database,
@@ -73,7 +73,7 @@ class KnowledgeServices:
         )
 
     @classmethod
-    def from_settings(cls, database: Database, settings: Settings) -> KnowledgeServices:
+    def from_settings(cls, database: Database, settings: Settings) -> KnowledgeBase:
         """The services over the SQL retriever (keyword + vectors) in `database`."""
         return cls.build(
             database,

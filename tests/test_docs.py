@@ -8,6 +8,7 @@ import pytest
 
 from govpilot.config import (
     AuthSettings,
+    JobSettings,
     ModelConfig,
     OidcSettings,
     PrivacySettings,
@@ -45,4 +46,9 @@ def test_every_auth_field_is_documented(field: str) -> None:
 
 @pytest.mark.parametrize("field", sorted(OidcSettings.model_fields))
 def test_every_single_sign_on_field_is_documented(field: str) -> None:
+    assert f"`{field}`" in DOC
+
+
+@pytest.mark.parametrize("field", sorted(JobSettings.model_fields))
+def test_every_job_field_is_documented(field: str) -> None:
     assert f"`{field}`" in DOC

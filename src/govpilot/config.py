@@ -160,9 +160,50 @@ class AuthSettings(BaseModel):
         default=4, description="Copilot jobs running at once per department (default)"
     )
     job_workers: int = Field(
-        default=2, ge=1, le=64, description="Threads running copilot jobs in the serving process"
+        default=2,
+        ge=1,
+        le=64,
+        description="Jobs one worker runs at once (`govpilot worker --concurrency`)",
     )
     oidc: OidcSettings = Field(default_factory=OidcSettings)
+
+
+class JobSettings(BaseModel):
+    """The job runtime: a Celery task queue; job state stays in the database."""
+
+    broker_url: str | None = Field(
+        default=None,
+        description="Celery broker, e.g. redis://127.0.0.1:6379/0; default: a SQLite queue "
+        "file in GOVPILOT_HOME (one machine, no server to run)",
+    )
+    queue: str = Field(default="govpilot-jobs", description="The broker queue the workers read")
+    embedded_worker: bool = Field(
+        default=True,
+        description="`govpilot serve` runs a worker in its own process; turn off when "
+        "`govpilot worker` processes run beside it",
+    )
+    lease_s: float = Field(
+        default=60.0, gt=1, description="A running job's claim; renewed while its worker lives"
+    )
+    max_attempts: int = Field(
+        default=3,
+        ge=1,
+        le=20,
+        description="Tries before a job fails (crashes and transient errors)",
+    )
+    retry_backoff_s: float = Field(
+        default=5.0, ge=0, description="Wait before the first retry; doubles each time"
+    )
+    sweep_s: float = Field(
+        default=15.0, gt=0, description="How often workers look for jobs to enqueue again"
+    )
+    requeue_after_s: float = Field(
+        default=300.0, gt=0, description="A queued job not started after this is enqueued again"
+    )
+
+    def resolved_broker_url(self, home: Path) -> str:
+        """The broker URL, defaulting to a SQLite queue beside the database."""
+        return self.broker_url or f"sqla+sqlite:///{home / 'queue.sqlite'}"
 
 
 class Settings(BaseSettings):
@@ -198,6 +239,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
     config_file: Path | None = None
 
     @classmethod

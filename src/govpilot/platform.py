@@ -168,10 +168,13 @@ class Platform:
         )
 
     def job_service(self) -> JobService:
-        """The copilot job service, its workers started on first use unless `jobs` was set."""
+        """The job service, built on first use unless `jobs` was set; it runs a queue worker
+        in this process too unless `jobs.embedded_worker` is off (`govpilot worker` runs them)."""
         with _JOBS_LOCK:
             if self.jobs is None:
-                self.jobs = self.new_job_service().start()
+                self.jobs = self.new_job_service()
+                if self.settings.jobs.embedded_worker:
+                    self.jobs.start()
             return self.jobs
 
     def new_upload_jobs(self) -> UploadJobs:

@@ -14,6 +14,7 @@ platform here, so a new part of Platform is wired in one place.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from govpilot.audit.log import AuditLog
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatModel
 from govpilot.capabilities.draft import TemplateLibrary
-from govpilot.config import ModelConfig, Settings
+from govpilot.config import JobSettings, ModelConfig, Settings
 from govpilot.gateway import ModelGateway
 from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.ocr import OcrEngine
@@ -45,10 +46,20 @@ TEST_SALT = b"test-salt"
 
 
 def fake_settings(home: Path, **fields: Any) -> Settings:
-    """Settings in `home` with one fake model, the default; `fields` set anything else."""
+    """Settings in `home` with one fake model, the default; `fields` set anything else.
+
+    Jobs go through Celery's in-memory broker, on a queue of this home's own (the memory
+    broker is shared by the whole process), with short retries.
+    """
     values: dict[str, Any] = {
         "models": [ModelConfig(name="fake", backend="fake")],
         "default_model": "fake",
+        "jobs": JobSettings(
+            broker_url="memory://",
+            queue=f"govpilot-test-{uuid.uuid4().hex[:12]}",
+            retry_backoff_s=0.05,
+            sweep_s=0.5,
+        ),
         **fields,
     }
     return Settings(home=home, **values)

@@ -423,3 +423,9 @@ def test_version(invoke: Invoke) -> None:
 
     assert result.exit_code == 0
     assert result.stdout.strip() == __version__
+
+
+def test_worker_refuses_a_pool_it_cannot_run_safely(invoke: Invoke) -> None:
+    result = invoke("worker", "--pool", "prefork")
+    assert result.exit_code == 2
+    assert "unknown pool 'prefork'" in result.stderr

@@ -252,3 +252,17 @@ async def test_a_file_and_a_text_together_are_refused(
 
     assert response.status_code == 400
     assert response.json()["error"]["type"] == "InputError"
+
+
+async def test_cancel_a_queued_job_then_a_second_cancel_is_a_conflict(
+    platform: Platform, idle_jobs: JobService
+) -> None:
+    async with client_for(platform, "chan@had.gov.hk") as client:
+        submitted = await client.post("/api/v1/jobs", data={"kind": "redact", "text": "Hi."})
+        job_id = submitted.json()["id"]
+        cancelled = await client.post(f"/api/v1/jobs/{job_id}/cancel")
+        again = await client.post(f"/api/v1/jobs/{job_id}/cancel")
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["finished"]
+    assert again.status_code == 409

@@ -76,7 +76,12 @@ def test_submit_is_audited_with_the_job_id_and_kind_but_no_content(
         "api",
     )
     assert submitted.detail == {"job": job.id, "kind": "summarise"}
-    assert events["job.finish"].detail == {"job": job.id, "kind": "summarise", "status": "done"}
+    assert events["job.finish"].detail == {
+        "job": job.id,
+        "kind": "summarise",
+        "status": "done",
+        "attempt": 1,
+    }
     assert events["summarise"].channel == "job"  # the model call itself
     assert not any("Secret" in str(e.as_dict()) for e in platform.audit.events())
 
@@ -183,7 +188,7 @@ def test_the_platform_builds_one_job_service_and_starts_its_workers(platform: Pl
     service = platform.job_service()
 
     assert platform.job_service() is service
-    assert service.lock.held
+    assert service.worker.running
     ctx = person(platform, "chan@had.gov.hk")
     job = service.submit(ctx, "redact", filename="a.txt", text="Call 9123 4567.")
     assert service.wait(job.id).status == "done"

@@ -467,6 +467,9 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("POST", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs", "data": _job_form()},
     ("GET", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs"},
     ("GET", "/api/v1/jobs/{job_id}"): lambda w, c: {"url": f"/api/v1/jobs/{w.job_id}"},
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): lambda w, c: {
+        "url": f"/api/v1/jobs/{w.job_id}/cancel"
+    },
     ("GET", "/api/v1/jobs/{job_id}/result"): lambda w, c: {
         "url": f"/api/v1/jobs/{w.job_id}/result"
     },

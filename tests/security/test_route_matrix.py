@@ -116,6 +116,7 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/jobs"): COPILOT,
     ("GET", "/api/v1/jobs"): SIGNED_IN,  # one's own jobs (none for the auditor)
     ("GET", "/api/v1/jobs/{job_id}"): JOB,
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): JOB,  # the world's job is done: 409 for all
     ("GET", "/api/v1/jobs/{job_id}/result"): JOB,
     ("GET", "/api/v1/jobs/{job_id}/download"): JOB,
     ("GET", "/api/v1/jobs/{job_id}/events"): JOB,

@@ -15,7 +15,7 @@ from govpilot.backends.llm import ChatMessage, GenerationOptions
 from govpilot.backends.weights import assemble_default_weights
 from govpilot.cli.common import err_console, get_platform, handled_errors
 from govpilot.config import Settings
-from govpilot.errors import GovpilotError
+from govpilot.errors import GovpilotError, InputError
 
 console = Console()
 audit_app = typer.Typer(help="Read and verify the audit log.", no_args_is_help=True)
@@ -157,3 +157,28 @@ def serve(
 
         platform = get_platform()
         run_server(platform, host or platform.settings.host, port or platform.settings.port)
+
+
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-c", min=1, max=64, help="Jobs run at once (default 2)"),
+    ] = None,
+    pool: Annotated[
+        str, typer.Option("--pool", help="threads (default) or solo (one job at a time)")
+    ] = "threads",
+) -> None:
+    """Run a job queue worker (Celery) until stopped: for servers that set
+    GOVPILOT_JOBS__EMBEDDED_WORKER=false and GOVPILOT_JOBS__BROKER_URL=redis://...
+    """
+    with handled_errors():
+        # No prefork: its children would share the parent's database connections.
+        if pool not in ("threads", "solo"):
+            raise InputError(f"unknown pool {pool!r}", hint="use threads or solo")
+        platform = get_platform()
+        service = platform.new_job_service(workers=concurrency)
+        err_console.print(
+            f"govpilot worker: {service.workers} at once, queue {platform.settings.jobs.queue}",
+            highlight=False,
+        )
+        service.run_worker(concurrency=concurrency, pool=pool)

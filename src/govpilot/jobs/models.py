@@ -10,10 +10,10 @@ from govpilot.storage.job_tables import JobRow
 
 JobKind = Literal["translate", "summarise", "draft", "redact"]
 JOB_KINDS: tuple[JobKind, ...] = ("translate", "summarise", "draft", "redact")
-JobStatus = Literal["queued", "running", "done", "failed"]
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 #: Statuses that count against a department's limit of concurrent jobs.
 ACTIVE_STATUSES: tuple[JobStatus, ...] = ("queued", "running")
-FINISHED_STATUSES: tuple[JobStatus, ...] = ("done", "failed")
+FINISHED_STATUSES: tuple[JobStatus, ...] = ("done", "failed", "cancelled")
 
 MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -49,6 +49,8 @@ class Job:
     #: Stored records (see `storage.records`) holding the input and output files.
     input_record_id: str | None = None
     output_record_id: str | None = None
+    #: Times a worker has started it (a retry or a crashed worker's job counts again).
+    attempts: int = 0
 
     @classmethod
     def from_row(cls, row: JobRow) -> Job:
@@ -70,11 +72,12 @@ class Job:
             finished_at=row.finished_at,
             input_record_id=row.input_record_id,
             output_record_id=row.output_record_id,
+            attempts=row.attempts or 0,
         )
 
     @property
     def finished(self) -> bool:
-        """True once the job is done or has failed: it will not change again."""
+        """True once the job is done, has failed or was cancelled: it will not change again."""
         return self.status in FINISHED_STATUSES
 
     def as_dict(self) -> dict[str, Any]:
@@ -96,6 +99,7 @@ class Job:
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),
             "finished": self.finished,
+            "attempts": self.attempts,
         }
 
 

@@ -1,21 +1,29 @@
-"""The background worker: a few threads that claim queued jobs and run them one at a time.
+"""One attempt at one job, as a queue worker runs it: claim, work, store the outcome.
 
-A job's failure is stored as a plain message (a govpilot error's message and hint; for an
-unexpected error only its type, the traceback going to the log) and its input is kept.
-When the runner stops, a job in progress is put back in the queue at its next progress
-report; a job left `running` by a process that died is requeued when the next one starts.
+The broker's message says only which job; the row decides (see `jobs.store`). While the
+work runs, a heartbeat renews the attempt's lease, so a worker killed mid-job leaves a lease
+that runs out and the job goes to another worker; the heartbeat also notices a cancelled
+job and stops the work at its next progress report.
+
+A transient failure (a model server down, a database hiccup) puts the job back in the queue
+with a growing delay; a job that has been tried `max_attempts` times fails with the reason,
+so a poison job never blocks the queue. A job's failure is stored as a plain message (a
+govpilot error's message and hint; for an unexpected error only its type, the traceback
+going to the log) and its input is kept.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from govpilot.access import CallContext, Role
 from govpilot.audit.events import AuditEvent, AuditSink, Outcome
+from govpilot.config import JobSettings
 from govpilot.documents import render_document
-from govpilot.errors import GovpilotError, PermissionDenied, StorageError
+from govpilot.errors import GovpilotError, ModelUnavailable, PermissionDenied, StorageError
 from govpilot.jobs.files import JobFiles
 from govpilot.jobs.models import Job
 from govpilot.jobs.store import JobStore
@@ -23,17 +31,28 @@ from govpilot.jobs.work import JobWork, Progress
 
 logger = logging.getLogger("govpilot.jobs")
 
-#: How often an idle worker looks for jobs that another process queued.
-POLL_S = 2.0
 CHANNEL = "job"
 
 
-class _Stopping(Exception):
-    """Raised inside a job at its next progress report once the runner is stopping."""
+class _Interrupted(Exception):
+    """Raised inside a job at its next progress report: cancelled, taken over, or stopping."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What became of one attempt: finished (or nothing to do), or to be retried later."""
+
+    job_id: str
+    outcome: str  # "done", "failed", "skipped", "cancelled", "retry", "released"
+    retry_in: float | None = None
 
 
 class JobRunner:
-    """Runs queued jobs on `workers` threads until `stop()`."""
+    """Runs one attempt at a job; `stop()` makes attempts in progress hand their jobs back."""
 
     def __init__(
         self,
@@ -41,79 +60,69 @@ class JobRunner:
         files: JobFiles,
         work: JobWork,
         audit: AuditSink,
-        *,
-        workers: int = 2,
-        poll_s: float = POLL_S,
+        settings: JobSettings,
     ) -> None:
         self.store = store
         self.files = files
         self.work = work
         self.audit = audit
-        self.workers = workers
-        self.poll_s = poll_s
-        self._wakeup = threading.Condition()
-        self._pending = False  # a wake-up that came while no worker was waiting
+        self.settings = settings
         self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._active = 0
+        self._active_lock = threading.Lock()
 
-    def start(self) -> None:
-        """Start the worker threads (a second call does nothing)."""
-        if self._threads:
-            return
-        self._stopping.clear()
-        for number in range(self.workers):
-            thread = threading.Thread(
-                target=self._work, name=f"govpilot-job-{number + 1}", daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
+    @property
+    def busy(self) -> bool:
+        """True while an attempt is running in this process."""
+        return self._active > 0
 
-    def wake(self) -> None:
-        """Tell an idle worker that a job was queued."""
-        with self._wakeup:
-            self._pending = True
-            self._wakeup.notify()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the workers; a job in progress goes back to the queue at its next report."""
-        if not self._threads:
-            return
+    def stop(self) -> None:
+        """Make running attempts hand their jobs back to the queue at their next report."""
         self._stopping.set()
-        with self._wakeup:
-            self._wakeup.notify_all()
-        for thread in self._threads:
-            thread.join(timeout)
-        self._threads = []
 
-    def _work(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                job = self.store.claim_next()
-            except StorageError:
-                logger.exception("cannot claim a job; trying again shortly")
-                job = None
-            if job is None:
-                with self._wakeup:
-                    if not self._pending:
-                        self._wakeup.wait(self.poll_s)
-                    self._pending = False
-                continue
-            try:
-                self.run(job)
-            except Exception:  # the thread must live on; the job is requeued at next start
-                logger.exception("job %s: bookkeeping failed", job.id)
+    def resume(self) -> None:
+        self._stopping.clear()
 
-    def run(self, job: Job) -> None:
-        """Run one claimed job to the end, storing its output or its error."""
+    def run(self, job_id: str) -> Attempt:
+        """Claim the job and run it to the end, storing its output or its error."""
+        with self._active_lock:
+            self._active += 1
         try:
-            output_id, output_name, redactions = self._produce(job)
-        except _Stopping:
-            logger.info("stopping: job %s goes back to the queue", job.id)
-            self._quietly(self.store.requeue, job.id)
-            return
+            return self._attempt(job_id)
+        finally:
+            with self._active_lock:
+                self._active -= 1
+
+    def _attempt(self, job_id: str) -> Attempt:
+        lease = self.settings.lease_s
+        try:
+            job = self.store.claim(job_id, lease)
+        except StorageError as exc:
+            logger.warning("job %s: cannot claim it (%s); trying again", job_id, exc)
+            return Attempt(job_id, "retry", self._delay(1))
+        if job is None:
+            return Attempt(job_id, "skipped")  # done, cancelled, or another worker has it
+        if job.attempts > self.settings.max_attempts:
+            message = (
+                f"the job was started {job.attempts - 1} times and never finished (its worker "
+                "stopped each time); submit it again, and tell your administrator if it recurs"
+            )
+            self._fail(job, message)
+            return Attempt(job_id, "failed")
+        heartbeat = _Heartbeat(self.store, job, lease, self._stopping)
+        try:
+            with heartbeat:
+                output_id, output_name, redactions = self._produce(job, heartbeat)
+        except _Interrupted as stop:
+            return self._interrupted(job, stop.reason)
         except GovpilotError as exc:
+            if _transient(exc) and job.attempts < self.settings.max_attempts:
+                delay = self._delay(job.attempts)
+                logger.info("job %s: %s; retrying in %.0f s", job.id, exc, delay)
+                self._quietly(self.store.release, job.id, job.attempts, enqueued=True)
+                return Attempt(job_id, "retry", delay)
             self._fail(job, str(exc))
-            return
+            return Attempt(job_id, "failed")
         except Exception as exc:
             logger.exception("job %s failed unexpectedly", job.id)
             self._fail(
@@ -121,21 +130,35 @@ class JobRunner:
                 f"the job stopped on an unexpected error ({type(exc).__name__}) "
                 "(submit it again; if it fails again, tell your administrator)",
             )
-            return
-        # Audited first: whoever sees the job finished also finds its event in the log.
+            return Attempt(job_id, "failed")
+        if not self.store.finish(
+            job.id, job.attempts, output_record_id=output_id, output_name=output_name
+        ):
+            # Cancelled or taken over meanwhile: this attempt's output is not the job's.
+            self.files.discard([output_id])
+            return Attempt(job_id, "skipped")
         self._audit(job, "ok", "done", redactions)
-        self._quietly(
-            self.store.finish, job.id, output_record_id=output_id, output_name=output_name
-        )
+        return Attempt(job_id, "done")
 
-    def _produce(self, job: Job) -> tuple[str, str, dict[str, int]]:
+    def _interrupted(self, job: Job, reason: str) -> Attempt:
+        if reason == "stopping":
+            logger.info("stopping: job %s goes back to the queue", job.id)
+            self._quietly(self.store.release, job.id, job.attempts, enqueued=False)
+            return Attempt(job.id, "released")
+        if reason == "cancelled":
+            self._audit(job, "ok", "cancelled", {})
+            return Attempt(job.id, "cancelled")
+        return Attempt(job.id, "skipped")
+
+    def _produce(self, job: Job, heartbeat: _Heartbeat) -> tuple[str, str, dict[str, int]]:
         ctx = self._context(job)
         source = self.files.input_document(job)
         params = dict(job.params)
         instructions_id = params.pop("instructions_record_id", None)
         if instructions_id:
             params["instructions"] = self.files.read(str(instructions_id)).decode("utf-8")
-        output = self.work.run(ctx, job.kind, source, params, job.input_name, self._reporter(job))
+        output = self.work.run(ctx, job.kind, source, params, job.input_name, heartbeat.report)
+        heartbeat.check()
         data = render_document(output.document, output.fmt)
         record_id = self.files.keep(
             job.department,
@@ -170,23 +193,12 @@ class JobRunner:
             user_id=job.owner_id,
         )
 
-    def _reporter(self, job: Job) -> Progress:
-        last: tuple[int, int] | None = None
-
-        def report(done: int, total: int) -> None:
-            nonlocal last
-            if self._stopping.is_set():
-                raise _Stopping
-            if (done, total) != last:
-                last = (done, total)
-                # Progress is advice to the user: a failed write must not fail the job.
-                self._quietly(self.store.set_progress, job.id, done, total)
-
-        return report
+    def _delay(self, attempt: int) -> float:
+        return float(self.settings.retry_backoff_s * 2 ** max(0, attempt - 1))
 
     def _fail(self, job: Job, message: str) -> None:
-        self._audit(job, "error", "failed", {})
-        self._quietly(self.store.finish, job.id, error=message)
+        if self.store.finish(job.id, job.attempts, error=message):
+            self._audit(job, "error", "failed", {})
 
     def _audit(self, job: Job, outcome: Outcome, status: str, redactions: dict[str, int]) -> None:
         event = AuditEvent(
@@ -196,14 +208,79 @@ class JobRunner:
             outcome=outcome,
             channel=CHANNEL,
             redactions=dict(redactions),
-            detail={"job": job.id, "kind": job.kind, "status": status},
+            detail={"job": job.id, "kind": job.kind, "status": status, "attempt": job.attempts},
         )
         self._quietly(self.audit.record, event)
 
     @staticmethod
     def _quietly(action: Any, *args: Any, **kwargs: Any) -> None:
-        # A worker thread must outlive a database hiccup; a job left running is requeued.
+        # A worker must outlive a database hiccup; a job left running is taken over later.
         try:
             action(*args, **kwargs)
         except GovpilotError:
             logger.exception("job bookkeeping failed")
+
+
+def _transient(error: GovpilotError) -> bool:
+    return isinstance(error, ModelUnavailable) or bool(getattr(error, "transient", False))
+
+
+class _Heartbeat:
+    """Renews an attempt's lease every third of it, and relays why the work should stop."""
+
+    def __init__(self, store: JobStore, job: Job, lease_s: float, stopping: threading.Event):
+        self.store = store
+        self.job = job
+        self.lease_s = lease_s
+        self.stopping = stopping
+        self._done = threading.Event()
+        self._reason: str | None = None
+        self._last: tuple[int, int] | None = None
+        self._thread = threading.Thread(
+            target=self._beat, name=f"govpilot-lease-{job.id[:8]}", daemon=True
+        )
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join(5)
+
+    @property
+    def report(self) -> Progress:
+        return self._report
+
+    def _report(self, done: int, total: int) -> None:
+        self.check()
+        if (done, total) != self._last:
+            self._last = (done, total)
+            self._renew((done, total))
+            self.check()
+
+    def check(self) -> None:
+        """Raise _Interrupted if the job was cancelled, taken over, or the worker is stopping."""
+        if self.stopping.is_set():
+            raise _Interrupted("stopping")
+        if self._reason is not None:
+            raise _Interrupted(self._reason)
+
+    def _beat(self) -> None:
+        while not self._done.wait(self.lease_s / 3):
+            self._renew(None)
+
+    def _renew(self, progress: tuple[int, int] | None) -> None:
+        # Progress is advice to the user, the lease a promise: a failed write is retried
+        # at the next beat rather than failing the job.
+        try:
+            status = self.store.renew(
+                self.job.id, self.job.attempts, self.lease_s, progress=progress
+            )
+        except GovpilotError:
+            logger.warning("job %s: cannot renew its lease; trying again", self.job.id)
+            return
+        if status == "cancelled":
+            self._reason = "cancelled"
+        elif status != "running":
+            self._reason = "taken"  # gone, finished or held by another attempt

@@ -7,14 +7,14 @@ Who sees a job: its owner, its department's administrators and platform administ
 Anyone else is told it does not exist (NotFound, not PermissionDenied), so job ids reveal
 nothing. Auditors start no jobs and see none.
 
-One process per machine runs the workers (see `worker_lock`); others only queue jobs. On
-PostgreSQL shared by several machines, scale out with a real queue instead (see DESIGN.md).
+Jobs run on the task queue (`jobs.queue`, ADR 0011): `govpilot worker` processes anywhere
+that reach the database and the broker, or the worker `govpilot serve` runs inside itself.
+A job's row is committed before its message is sent, so an accepted job is never lost.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -29,23 +29,21 @@ from govpilot.audit.events import AuditEvent, AuditSink, utc_now
 from govpilot.config import Settings
 from govpilot.errors import (
     Conflict,
-    GovpilotError,
     InputError,
     NotFound,
     RateLimited,
 )
 from govpilot.jobs.files import JobFiles, check_input, safe_name
-from govpilot.jobs.models import MEDIA_TYPES, Job, JobResult
+from govpilot.jobs.models import ACTIVE_STATUSES, MEDIA_TYPES, Job, JobResult
+from govpilot.jobs.queue import JobQueue, build_celery
 from govpilot.jobs.runner import JobRunner
 from govpilot.jobs.store import JobStore
 from govpilot.jobs.work import JobWork
-from govpilot.jobs.worker_lock import WorkerLock
+from govpilot.jobs.worker import EmbeddedWorker, Sweeper, run_worker
 from govpilot.storage.records import RecordStore
 
 logger = logging.getLogger("govpilot.jobs")
 
-#: How often a process standing by checks whether the worker process has gone.
-STANDBY_S = 10.0
 #: Seconds a caller refused for the department's job limit is asked to wait.
 RETRY_AFTER_S = 30
 MAX_LIST = 200
@@ -72,54 +70,27 @@ class JobService:
         self.work = work
         self.settings = settings
         self.clock = clock
+        self.workers = workers
         self.files = JobFiles(records)
-        self.runner = JobRunner(self.store, self.files, work, audit, workers=workers)
-        self.lock = WorkerLock(settings.home / "jobs.lock")
-        self._stopped = threading.Event()
-        self.standby_s = STANDBY_S
+        jobs = settings.jobs
+        self.runner = JobRunner(self.store, self.files, work, audit, jobs)
+        self.celery = build_celery(jobs, jobs.resolved_broker_url(settings.home), self.runner.run)
+        self.queue = JobQueue(self.celery, self.store)
+        self.sweeper = Sweeper(self.store, self.queue, jobs)
+        self.worker = EmbeddedWorker(self.celery, self.runner, self.sweeper, concurrency=workers)
 
     def start(self) -> JobService:
-        """Run the workers here, or stand by while another live process runs them.
-
-        The process that gets the worker lock requeues the jobs a dead process left running
-        (and only then: a live one still holds the lock), then starts its workers.
-        """
-        self._stopped.clear()
-        if self.lock.acquire():
-            self._take_over()
-        else:
-            logger.info("another process runs the job workers; standing by")
-            threading.Thread(
-                target=self._stand_by, name="govpilot-job-standby", daemon=True
-            ).start()
+        """Run a queue worker inside this process (with its sweeper); returns when ready."""
+        self.worker.start()
         return self
 
     def shutdown(self) -> None:
-        """Stop the workers; unfinished jobs stay queued for the next start."""
-        self._stopped.set()
-        self.runner.stop()
-        self.lock.release()
+        """Stop this process's worker; unfinished jobs go back to the queue for any worker."""
+        self.worker.stop()
 
-    def _take_over(self) -> None:
-        count = self.store.requeue_interrupted()
-        if count:
-            logger.info("requeued %d job(s) left running by a process that stopped", count)
-        self.runner.start()
-
-    def _stand_by(self) -> None:
-        while not self._stopped.wait(self.standby_s):
-            if not self.lock.acquire():
-                continue
-            if self._stopped.is_set():  # shut down while taking the lock
-                self.lock.release()
-                return
-            try:
-                self._take_over()
-            except GovpilotError:
-                logger.exception("cannot take over the job workers")
-                self.lock.release()
-                continue
-            return
+    def run_worker(self, *, concurrency: int | None = None, pool: str = "threads") -> None:
+        """Run a worker in the foreground (`govpilot worker`) until SIGTERM or Ctrl-C."""
+        run_worker(self.celery, self.sweeper, concurrency=concurrency or self.workers, pool=pool)
 
     def submit(
         self,
@@ -182,8 +153,28 @@ class JobService:
                 detail={"job": job.id, "kind": kind},
             )
         )
-        self.runner.wake()
+        # After the commit: a broker that is down delays the job (the sweep sends it later).
+        self.queue.enqueue([job.id])
         return job
+
+    def cancel(self, ctx: CallContext, job_id: str) -> Job:
+        """Cancel a queued or running job the caller may see (audited); Conflict if finished."""
+        job = self.get(ctx, job_id)
+        if job.status not in ACTIVE_STATUSES:
+            raise Conflict(f"job {job.id} is {job.status} already", hint="there is nothing to stop")
+        cancelled = self.store.cancel(job.id, self.clock())
+        if cancelled is None or cancelled.status != "cancelled":
+            raise Conflict(f"job {job.id} finished meanwhile", hint="there is nothing to stop")
+        self.audit.record(
+            AuditEvent(
+                actor=ctx.actor,
+                department=job.department,
+                action="job.cancel",
+                channel=ctx.channel,
+                detail={"job": job.id, "kind": job.kind, "was": job.status},
+            )
+        )
+        return cancelled
 
     def get(self, ctx: CallContext, job_id: str) -> Job:
         """One job the caller may see; NotFound otherwise."""

@@ -1,13 +1,16 @@
 """The job table: adding jobs within a department's limit, claiming, progress, finishing.
 
-Claiming a job is one write transaction (`BEGIN IMMEDIATE` on SQLite, `FOR UPDATE SKIP
-LOCKED` on PostgreSQL), so two workers never run the same job.
+The broker only says "run job X"; the row says whether that is still to do. Claiming is one
+write transaction (`BEGIN IMMEDIATE` on SQLite, `FOR UPDATE` on PostgreSQL) that takes a
+queued job, or a running one whose worker's lease ran out, and counts the attempt; finishing
+is conditional on that attempt still holding the job. So two workers never both complete
+a job, and a worker that died mid-job leaves it to the next.
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -72,74 +75,129 @@ class JobStore:
         with self._session() as session:
             return [Job.from_row(row) for row in session.scalars(query)]
 
-    def claim_next(self, now: datetime | None = None) -> Job | None:
-        """Mark the oldest queued job running and return it; None when none is queued."""
-        query = (
-            select(JobRow)
-            .where(JobRow.status == "queued")
-            .order_by(JobRow.created_at, JobRow.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
+    def claim(self, job_id: str, lease_s: float, now: datetime | None = None) -> Job | None:
+        """Start an attempt at the job: queued, or running with its lease run out; else None."""
+        now = now or utc_now()
         with self._session(write=True) as session:
-            row = session.scalars(query).first()
+            row = session.get(JobRow, job_id, with_for_update=True)
             if row is None:
                 return None
+            lapsed = row.status == "running" and (row.lease_until is None or row.lease_until < now)
+            if row.status != "queued" and not lapsed:
+                return None
             row.status = "running"
-            row.started_at = now or utc_now()
+            row.attempts = (row.attempts or 0) + 1
+            row.lease_until = now + timedelta(seconds=lease_s)
+            row.started_at = now
             row.progress_done = 0
             session.flush()
             return Job.from_row(row)
 
-    def set_progress(self, job_id: str, done: int, total: int) -> None:
+    def renew(
+        self,
+        job_id: str,
+        attempt: int,
+        lease_s: float,
+        *,
+        progress: tuple[int, int] | None = None,
+        now: datetime | None = None,
+    ) -> str | None:
+        """Extend the attempt's lease (and record progress); the job's status, None if gone.
+
+        A status other than "running" (cancelled), or another attempt holding the job, tells
+        the worker to stop.
+        """
+        now = now or utc_now()
         with self._session(write=True) as session:
-            session.execute(
-                update(JobRow)
-                .where(JobRow.id == job_id, JobRow.status == "running")
-                .values(progress_done=done, progress_total=total)
-            )
+            row = session.get(JobRow, job_id)
+            if row is None:
+                return None
+            if row.status != "running" or row.attempts != attempt:
+                return row.status if row.status != "running" else "taken"
+            row.lease_until = now + timedelta(seconds=lease_s)
+            if progress is not None:
+                row.progress_done, row.progress_total = progress
+            return row.status
 
     def finish(
         self,
         job_id: str,
+        attempt: int,
         *,
         output_record_id: str | None = None,
         output_name: str | None = None,
         error: str | None = None,
         now: datetime | None = None,
-    ) -> None:
-        """Mark a running job done (with its output) or failed (with `error`)."""
+    ) -> bool:
+        """Mark the attempt's job done (with its output) or failed (with `error`).
+
+        False, changing nothing, when the attempt no longer holds the job (it was cancelled,
+        or its lease ran out and another worker took it over).
+        """
         with self._session(write=True) as session:
             row = session.get(JobRow, job_id, with_for_update=True)
-            if row is None:
-                return
+            if row is None or row.status != "running" or row.attempts != attempt:
+                return False
             row.status = "failed" if error is not None else "done"
             row.error = error
             row.output_record_id = output_record_id
             row.output_name = output_name
             row.finished_at = now or utc_now()
+            row.lease_until = None
             if error is None:
                 row.progress_total = max(row.progress_total, 1)
                 row.progress_done = row.progress_total
+            return True
 
-    def requeue(self, job_id: str) -> None:
-        """Put one running job back in the queue (its worker is stopping)."""
+    def release(self, job_id: str, attempt: int, *, enqueued: bool) -> None:
+        """Put the attempt's job back in the queue (a retry, or its worker stopping)."""
         with self._session(write=True) as session:
             session.execute(
                 update(JobRow)
-                .where(JobRow.id == job_id, JobRow.status == "running")
-                .values(status="queued", started_at=None, progress_done=0)
+                .where(JobRow.id == job_id, JobRow.status == "running", JobRow.attempts == attempt)
+                .values(
+                    status="queued",
+                    started_at=None,
+                    progress_done=0,
+                    lease_until=None,
+                    enqueued_at=utc_now() if enqueued else None,
+                )
             )
 
-    def requeue_interrupted(self) -> int:
-        """Put every running job back in the queue; how many there were."""
+    def mark_enqueued(self, job_ids: list[str], when: datetime | None) -> None:
+        """Record that the jobs' messages went to the broker (None: they must go again)."""
+        if not job_ids:
+            return
         with self._session(write=True) as session:
-            result = session.execute(
-                update(JobRow)
-                .where(JobRow.status == "running")
-                .values(status="queued", started_at=None, progress_done=0)
-            )
-            return int(getattr(result, "rowcount", 0) or 0)
+            session.execute(update(JobRow).where(JobRow.id.in_(job_ids)).values(enqueued_at=when))
+
+    def to_enqueue(self, requeue_after_s: float, now: datetime | None = None) -> list[str]:
+        """Jobs that need a message: queued and never (or long ago) enqueued, or running
+        with their worker's lease run out (the worker died). Oldest first."""
+        now = now or utc_now()
+        stale = now - timedelta(seconds=requeue_after_s)
+        waiting = (JobRow.status == "queued") & (
+            JobRow.enqueued_at.is_(None) | (JobRow.enqueued_at < stale)
+        )
+        lapsed = (JobRow.status == "running") & (
+            JobRow.lease_until.is_(None) | (JobRow.lease_until < now)
+        )
+        query = select(JobRow.id).where(waiting | lapsed).order_by(JobRow.created_at).limit(500)
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    def cancel(self, job_id: str, now: datetime | None = None) -> Job | None:
+        """Cancel a queued or running job (its worker stops at its next lease renewal)."""
+        with self._session(write=True) as session:
+            row = session.get(JobRow, job_id, with_for_update=True)
+            if row is None:
+                return None
+            if row.status in ACTIVE_STATUSES:
+                row.status = "cancelled"
+                row.finished_at = now or utc_now()
+                row.lease_until = None
+            session.flush()
+            return Job.from_row(row)
 
     def owner_role(self, owner_id: str) -> tuple[str, bool] | None:
         """The owner's role now and whether the account is disabled; None if it is gone."""

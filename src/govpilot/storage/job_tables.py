@@ -14,12 +14,13 @@ __all__ = ["JobRow"]
 
 
 class JobRow(Base):
-    """A copilot job (translate, summarise, draft, redact) run in the background."""
+    """A background job (translate, summarise, draft, redact) run by a queue worker."""
 
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_owner_created", "owner_id", "created_at"),
         Index("ix_jobs_department_status", "department", "status"),
+        Index("ix_jobs_status_lease", "status", "lease_until"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -29,7 +30,7 @@ class JobRow(Base):
     )
     actor: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))
-    #: queued, running, done, failed.
+    #: queued, running, done, failed, cancelled.
     status: Mapped[str] = mapped_column(String(20))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     input_name: Mapped[str] = mapped_column(Text)
@@ -47,3 +48,9 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: Times a worker has claimed it; past the limit the job fails (a poison job).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Until when its worker's claim holds; renewed while it lives, then others take over.
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: When its message went to the broker; None: it must be enqueued (again).
+    enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -90,6 +90,12 @@ def get_job(platform: PlatformDep, caller: CallerDep, job_id: str) -> dict[str, 
     return platform.job_service().get(caller, job_id).as_dict()
 
 
+@router.post("/{job_id}/cancel", response_model=JobPublic)
+def cancel_job(platform: PlatformDep, caller: CallerDep, job_id: str) -> dict[str, Any]:
+    """Cancel a queued or running job (a running one stops at its next step; 409 if finished)."""
+    return platform.job_service().cancel(caller, job_id).as_dict()
+
+
 @router.get("/{job_id}/result", response_model=JobResultPublic)
 def job_result(platform: PlatformDep, caller: CallerDep, job_id: str) -> dict[str, Any]:
     """A finished job's output and input as plain text, to show side by side (409 if not done)."""

@@ -15,7 +15,7 @@ class JobPublic(BaseModel):
 
     id: str
     kind: JobKindField
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     department: str
     owner_id: str | None
     actor: str
@@ -29,6 +29,7 @@ class JobPublic(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     finished: bool
+    attempts: int = Field(default=0, description="Times a worker has started it")
 
 
 class JobList(BaseModel):

@@ -49,6 +49,17 @@ class ModelConfig(BaseModel):
     external: bool = Field(
         default=False, description="True when prompts leave this network (guard policy)"
     )
+    servers: list[str] = Field(
+        default_factory=list,
+        description="More base URLs serving the same model (replicas), used in turn",
+    )
+    fallback: list[str] = Field(
+        default_factory=list,
+        description="Names of other configured models to try, in order, when all are down",
+    )
+    cooldown_s: float = Field(
+        default=30.0, ge=0, description="How long a failing server is skipped"
+    )
 
 
 class DepartmentPrivacy(BaseModel):
@@ -158,6 +169,11 @@ class AuthSettings(BaseModel):
     )
     max_concurrent_jobs: int = Field(
         default=4, description="Copilot jobs running at once per department (default)"
+    )
+    limits_url: str | None = Field(
+        default=None,
+        description="Redis for request limits shared by every API replica (redis://...); "
+        "default: each process counts its own",
     )
     job_workers: int = Field(
         default=2,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import replace
 
 from govpilot.access import CallContext
 from govpilot.audit.events import AuditEvent, AuditSink, Outcome
@@ -75,7 +76,7 @@ class ModelGateway:
             self._record(ctx, chosen, prompt, started, "error", error=exc)
             raise
         self._record(ctx, chosen, prompt, started, "ok", completion=completion)
-        return Completion(text, completion.model_id, completion.usage, completion.finish_reason)
+        return replace(completion, text=text)
 
     def stream(
         self,
@@ -117,7 +118,7 @@ class ModelGateway:
         if hold_back:
             yield text
         self._record(ctx, chosen, prompt, started, "ok", completion=completion)
-        return Completion(text, completion.model_id, completion.usage, completion.finish_reason)
+        return replace(completion, text=text)
 
     def _guard_before(
         self,
@@ -161,6 +162,8 @@ class ModelGateway:
             detail["error"] = type(error).__name__
         if cancelled:
             detail["error"] = "cancelled by the caller"
+        if completion is not None and completion.server:
+            detail["server"] = completion.server
         self.audit.record(
             AuditEvent(
                 actor=ctx.actor,

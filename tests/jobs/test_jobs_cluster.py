@@ -1,9 +1,10 @@
 """Jobs on a real Redis broker run by real `govpilot worker` processes, one killed with -9
 mid-run: nothing is lost and nothing completes twice (the reduced fault test of CI).
 
-Needs Debian's `redis-server` (CI installs it; GOVPILOT_REQUIRE_REDIS=1 makes a missing one
-a failure rather than a skip). The model is an OpenAI-compatible server on 127.0.0.1 that
-takes about half a second a call, so the workers are busy when one is killed.
+Needs Debian's `redis-server` (the `redis_url` fixture: CI installs it, and
+GOVPILOT_REQUIRE_REDIS=1 makes a missing one a failure rather than a skip). The model is an
+OpenAI-compatible server on 127.0.0.1 that takes about half a second a call, so the
+workers are busy when one is killed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -29,11 +29,6 @@ from govpilot.config import JobSettings, ModelConfig, Settings
 from govpilot.platform import Platform
 from support.served_app import ServedApp
 
-REDIS = shutil.which("redis-server")
-pytestmark = pytest.mark.skipif(
-    REDIS is None and not os.environ.get("GOVPILOT_REQUIRE_REDIS"),
-    reason="redis-server is not installed (apt-get install redis-server)",
-)
 CALL_S = 0.5
 
 
@@ -68,25 +63,6 @@ def slow_model_app() -> FastAPI:
         )
 
     return app
-
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    assert REDIS is not None, "redis-server is required here"
-    port = _free_port()
-    server = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(10)
 
 
 @pytest.fixture

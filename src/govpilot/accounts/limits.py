@@ -1,24 +1,46 @@
-"""Requests per minute per user and per API key: a sliding window kept in memory.
+"""Requests per minute per user and per API key: a sliding window per caller.
 
-One process counts its own requests; several replicas each allow the limit (the limit is
-per replica until a shared store is configured), which errs towards serving people.
-Each department's own limit is remembered for `DEPARTMENT_LIMIT_TTL_SECONDS`, so the
-request path does not read the database every time.
+`RequestLimiter` keeps the window in this process (one machine). With several API replicas
+behind one address, `RedisRequestLimiter` keeps it in Redis (`auth.limits_url`), so every
+replica counts the same requests and the limit holds for the whole service. If Redis cannot
+be reached, requests are served (and the failure logged): a limit errs towards serving
+people. Each department's own limit is remembered for `DEPARTMENT_LIMIT_TTL_SECONDS`, so
+the request path does not read the database every time.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from govpilot.errors import RateLimited
+
+logger = logging.getLogger("govpilot.limits")
 
 WINDOW_SECONDS = 60.0
 #: How long a department's requests-per-minute setting is remembered before it is read again.
 DEPARTMENT_LIMIT_TTL_SECONDS = 30.0
+
+
+class Limiter(Protocol):
+    """Counts one request for a key, refusing it (RateLimited) when over the limit."""
+
+    def check(self, key: str, per_minute: int) -> None: ...
+
+
+def _refusal(per_minute: int, wait: float) -> RateLimited:
+    seconds = max(1, math.ceil(wait))
+    return RateLimited(
+        f"too many requests: the limit is {per_minute} a minute",
+        retry_after=seconds,
+        hint=f"wait {seconds} seconds and try again",
+    )
 
 
 class RequestLimiter:
@@ -37,12 +59,7 @@ class RequestLimiter:
             while seen and now - seen[0] >= WINDOW_SECONDS:
                 seen.popleft()
             if len(seen) >= per_minute:
-                wait = max(1, math.ceil(WINDOW_SECONDS - (now - seen[0])))
-                raise RateLimited(
-                    f"too many requests: the limit is {per_minute} a minute",
-                    retry_after=wait,
-                    hint=f"wait {wait} seconds and try again",
-                )
+                raise _refusal(per_minute, WINDOW_SECONDS - (now - seen[0]))
             seen.append(now)
             if len(self._seen) > 50_000:  # forget idle callers now and then
                 self._forget_idle(now)
@@ -50,6 +67,48 @@ class RequestLimiter:
     def _forget_idle(self, now: float) -> None:
         for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= WINDOW_SECONDS]:
             del self._seen[key]
+
+
+class RedisRequestLimiter:
+    """The same sliding window, kept in Redis so that every replica counts every request.
+
+    One sorted set per key (`govpilot:rate:KEY`), scored by time: a pipeline drops the
+    entries older than a minute, adds this request and counts; a refused request takes its
+    entry back out, so refusals do not extend the wait.
+    """
+
+    def __init__(self, url: str, *, clock: Callable[[], float] = time.time) -> None:
+        import redis  # only where a shared limiter is configured
+
+        self._redis: Any = redis.Redis.from_url(url, socket_timeout=0.5)
+        self._errors = (redis.RedisError, OSError)
+        self._clock = clock
+
+    def check(self, key: str, per_minute: int) -> None:
+        now = self._clock()
+        name = f"govpilot:rate:{key}"
+        member = f"{now:.6f}:{uuid.uuid4().hex[:8]}"
+        try:
+            pipe = self._redis.pipeline()
+            pipe.zremrangebyscore(name, 0, now - WINDOW_SECONDS)
+            pipe.zadd(name, {member: now})
+            pipe.zcard(name)
+            pipe.expire(name, int(WINDOW_SECONDS) + 1)
+            _, _, count, _ = pipe.execute()
+            if count <= per_minute:
+                return
+            self._redis.zrem(name, member)
+            oldest = self._redis.zrange(name, 0, 0, withscores=True)
+        except self._errors as exc:
+            logger.warning("the shared request limiter is unreachable (%s); serving", exc)
+            return
+        wait = WINDOW_SECONDS - (now - oldest[0][1]) if oldest else WINDOW_SECONDS
+        raise _refusal(per_minute, wait)
+
+
+def build_limiter(url: str | None) -> Limiter:
+    """The shared limiter at `url` (redis://...), or this process's own when there is none."""
+    return RedisRequestLimiter(url) if url else RequestLimiter()
 
 
 class DepartmentLimitCache:

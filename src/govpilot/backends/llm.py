@@ -44,6 +44,8 @@ class Completion:
     model_id: str
     usage: Usage = field(default_factory=Usage)
     finish_reason: str = "stop"
+    #: The server that answered, when a model is routed over several (`backends.router`).
+    server: str = ""
 
 
 @dataclass(frozen=True)

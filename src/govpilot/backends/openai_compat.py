@@ -113,6 +113,8 @@ class OpenAICompatibleModel:
         self.capabilities = ModelCapabilities(context_tokens=context_tokens, external=external)
         self._api_key = api_key or None
         self._safe_url = _without_userinfo(self.base_url)
+        #: How routing and the audit log name this server (no credentials in it).
+        self.server_label = self._safe_url
         self._stream_usage = True  # cleared once a server proves it rejects stream_options
         self._sleep: Callable[[float], None] = (
             time.sleep

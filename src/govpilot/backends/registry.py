@@ -31,5 +31,33 @@ def build_model(cfg: ModelConfig, settings: Settings) -> ChatModel:
 
 
 def build_models(settings: Settings) -> list[ChatModel]:
-    """Every configured model."""
-    return [build_model(cfg, settings) for cfg in settings.models]
+    """Every configured model; one with `servers` or `fallback` routed over them."""
+    from govpilot.backends.router import RoutedModel
+
+    single = {cfg.name: build_model(cfg, settings) for cfg in settings.models}
+    built: list[ChatModel] = []
+    for cfg in settings.models:
+        if not cfg.servers and not cfg.fallback:
+            built.append(single[cfg.name])
+            continue
+        if cfg.servers and cfg.backend != "openai":
+            raise ConfigError(
+                f"model {cfg.name!r} lists servers, which only the openai backend has",
+                hint="use backend = 'openai', or leave servers empty",
+            )
+        replicas = [single[cfg.name]] + [
+            build_model(cfg.model_copy(update={"base_url": url, "servers": []}), settings)
+            for url in cfg.servers
+        ]
+        fallbacks = []
+        for name in cfg.fallback:
+            if name == cfg.name or name not in single:
+                known = ", ".join(n for n in single if n != cfg.name) or "none"
+                raise ConfigError(
+                    f"model {cfg.name!r} falls back to {name!r}, which is not another "
+                    "configured model",
+                    hint=f"name one of: {known}",
+                )
+            fallbacks.append(single[name])
+        built.append(RoutedModel(cfg.name, replicas, fallbacks, cooldown_s=cfg.cooldown_s))
+    return built

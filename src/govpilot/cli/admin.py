@@ -73,6 +73,8 @@ def models(
                         model_id=answer.model_id,
                         latency_ms=int((time.perf_counter() - started) * 1000),
                     )
+                    if answer.server:  # a routed model: the server that answered
+                        row["server"] = answer.server
                 except GovpilotError as error:
                     row.update(ok=False, error=str(error))
             rows.append(row)
@@ -84,7 +86,8 @@ def models(
                 if not check:
                     status = "not checked"
                 elif row["ok"]:
-                    status = f"[green]answers[/] ({row['model_id']}, {row['latency_ms']} ms)"
+                    via = f" via {row['server']}" if row.get("server") else ""
+                    status = f"[green]answers[/] ({row['model_id']}{via}, {row['latency_ms']} ms)"
                 else:
                     status = f"[red]fails[/]: {row['error']}"
                 name = f"{row['name']} (default)" if row["default"] else str(row["name"])

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from govpilot.accounts.limits import RequestLimiter
+from govpilot.accounts.limits import Limiter, build_limiter
 from govpilot.accounts.models import User
 from govpilot.http.callers import client_host
+from govpilot.http.dependencies import platform_of
 from govpilot.platform import Platform
 
 
-def request_limiter(request: Request) -> RequestLimiter:
-    """The application's request limiter (one per app, made on first use)."""
+def request_limiter(request: Request) -> Limiter:
+    """The application's request limiter (one per app, made on first use): shared through
+    Redis when `auth.limits_url` is set, else this process's own."""
     state = request.app.state
     if getattr(state, "limiter", None) is None:
-        state.limiter = RequestLimiter()
-    limiter: RequestLimiter = state.limiter
+        state.limiter = build_limiter(platform_of(request).settings.auth.limits_url)
+    limiter: Limiter = state.limiter
     return limiter
 
 

@@ -27,6 +27,9 @@ from govpilot.jobs.store import JobStore
 logger = logging.getLogger("govpilot.jobs")
 
 RUN_TASK = "govpilot.jobs.run"
+#: Message priorities on Redis (0 first): jobs sent again by the sweep (a dead worker's,
+#: a lost message's) go before the new ones, which have waited less.
+NEW_PRIORITY, AGAIN_PRIORITY = 5, 0
 #: How often an idle worker polls a broker that cannot push (SQLite, memory).
 POLL_S = {"memory": 0.05}
 
@@ -41,8 +44,12 @@ def build_celery(settings: JobSettings, broker_url: str, run: Callable[[str], At
     if scheme.startswith("redis"):
         # Unacknowledged messages come back after this; leases take over much sooner.
         transport_options["visibility_timeout"] = 3600
+        transport_options.update(
+            priority_steps=list(range(10)), sep=":", queue_order_strategy="priority"
+        )
     app.conf.update(
         task_default_queue=settings.queue,
+        task_default_priority=NEW_PRIORITY,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_acks_on_failure_or_timeout=True,
@@ -75,11 +82,14 @@ class JobQueue:
         self.store = store
         self.publish_timeout_s = publish_timeout_s
 
-    def enqueue(self, job_ids: Sequence[str], *, now: datetime | None = None) -> bool:
+    def enqueue(
+        self, job_ids: Sequence[str], *, again: bool = False, now: datetime | None = None
+    ) -> bool:
         """Send a message for each job; False (logged, nothing lost) if the broker is down.
 
         A job whose message could not be sent stays queued with no `enqueued_at`, and the
-        next sweep sends it again.
+        next sweep sends it again; `again` (the sweep) sends ahead of new jobs where the
+        broker has priorities (Redis).
         """
         if not job_ids:
             return True
@@ -90,6 +100,7 @@ class JobQueue:
                         RUN_TASK,
                         args=[job_id],
                         producer=producer,
+                        priority=AGAIN_PRIORITY if again else NEW_PRIORITY,
                         retry=True,
                         retry_policy={"max_retries": 1, "interval_start": 0.2},
                     )

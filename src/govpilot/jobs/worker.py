@@ -46,7 +46,7 @@ class Sweeper:
         except GovpilotError:
             logger.warning("cannot read the job table; the next sweep tries again")
             return 0
-        if job_ids and self.queue.enqueue(job_ids):
+        if job_ids and self.queue.enqueue(job_ids, again=True):
             logger.info("enqueued %d job(s) again", len(job_ids))
             return len(job_ids)
         return 0

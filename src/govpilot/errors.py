@@ -18,7 +18,7 @@ GovpilotError                      base; `.hint` says what to do next
 ├── PolicyViolation                the guard refused the call (API: 403)
 │   ├── PersonalDataRefused        personal data the policy forbids sending to this model
 │   └── PermissionDenied           the caller's role or department does not allow it
-└── StorageError                   database or audit problem; `.transient`: worth trying again
+└── StorageError                   database or audit problem; `.transient`: worth trying again (503)
     ├── DuplicateRecord            a row with the same unique key is there already
     └── AuditChainBroken           verification found an altered or missing event
 """
@@ -150,8 +150,10 @@ class StorageError(GovpilotError):
         super().__init__(message, hint=hint)
         #: True when the same work may succeed if tried again (a lock, a lost connection,
         #: a serialisation failure); set by `storage.db`, the one place that wraps
-        #: database errors.
+        #: database errors. The API answers those 503 (try again), the others 500.
         self.transient = transient
+        if transient:
+            self.status_code = 503
 
 
 class DuplicateRecord(StorageError):

@@ -344,3 +344,12 @@ def test_serve_starts_the_workers_so_a_stopped_servers_jobs_finish(
     monkeypatch.setattr(uvicorn, "run", run)
     serve(platform)
     assert finished == ["done"]
+
+
+def test_a_submitted_job_is_sent_once_not_again_by_a_sweep(
+    platform: Platform, idle_jobs: JobService
+) -> None:
+    ctx = person(platform, "me@had.gov.hk")
+    job = idle_jobs.submit(ctx, "summarise", filename="a.txt", text="Some text.")
+    assert job.id not in idle_jobs.store.to_enqueue(requeue_after_s=300)
+    assert idle_jobs.sweeper.sweep() == 0

@@ -29,6 +29,7 @@ from govpilot.audit.events import AuditEvent, AuditSink, utc_now
 from govpilot.config import Settings
 from govpilot.errors import (
     Conflict,
+    GovpilotError,
     InputError,
     NotFound,
     RateLimited,
@@ -135,6 +136,9 @@ class JobService:
                     "input_name": name,
                     "input_record_id": stored[0],
                     "created_at": self.clock(),
+                    # Marked as sent before it is: a sweep between the commit and the send
+                    # must not send it twice. A failed send clears it for the sweep.
+                    "enqueued_at": self.clock(),
                 },
                 limit=limit,
             )
@@ -154,8 +158,15 @@ class JobService:
             )
         )
         # After the commit: a broker that is down delays the job (the sweep sends it later).
-        self.queue.enqueue([job.id])
+        if not self.queue.enqueue([job.id]):
+            self._quietly_unsent(job.id)
         return job
+
+    def _quietly_unsent(self, job_id: str) -> None:
+        try:
+            self.store.mark_enqueued([job_id], None)
+        except GovpilotError:  # the sweep re-sends it after requeue_after_s instead
+            logger.warning("job %s: cannot mark it unsent", job_id)
 
     def cancel(self, ctx: CallContext, job_id: str) -> Job:
         """Cancel a queued or running job the caller may see (audited); Conflict if finished."""

@@ -9,8 +9,9 @@ import pytest
 from api_support import sse_events
 
 from govpilot.api.streaming import Progress, ProgressStream, sse
+from govpilot.documents.writers import output_filename
 from govpilot.errors import NotFound
-from govpilot.http.downloads import default_output_format, output_filename
+from govpilot.http.downloads import default_output_format
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from govpilot.access import CallContext
@@ -22,7 +21,8 @@ from govpilot.capabilities.copilot import (
     check_words,
 )
 from govpilot.capabilities.redaction import RedactionService
-from govpilot.documents.model import Document
+from govpilot.documents import Document
+from govpilot.documents.writers import output_filename
 from govpilot.errors import InputError
 from govpilot.jobs.models import JOB_KINDS, MEDIA_TYPES
 from govpilot.jobs.work import JobOutput, Progress
@@ -67,7 +67,49 @@ class CopilotJobs:
         progress: Progress,
     ) -> JobOutput:
         """Do one job's work on `source`, reporting progress as the capability allows."""
-        return run_kind(self, ctx, kind, source, params, input_name, progress)
+        fmt = str(params.get("format", "docx"))
+        model = params.get("model")
+        lang = params.get("lang")
+        copilot = self.copilot
+        if kind == "translate":
+            target = params["target"]
+            translated, _ = copilot.translate(ctx, source, target, model=model, progress=progress)
+            return JobOutput(translated, output_filename(input_name, target, fmt), fmt)
+        if kind == "summarise":
+            words = int(params.get("words", DEFAULT_WORDS))
+            summary = copilot.summarise(
+                ctx, [source], lang=lang, words=words, model=model, progress=progress
+            )
+            return JobOutput(
+                summary.as_document(), output_filename(input_name, "summary", fmt), fmt
+            )
+        if kind == "draft":
+            # Without instructions the text given is the instructions; with them, a reference.
+            instructions = params.get("instructions")
+            progress(0, 1)
+            draft = copilot.draft(
+                ctx,
+                params["template"],
+                instructions or source.text,
+                references=[source] if instructions else [],
+                lang=lang,
+                model=model,
+            )
+            progress(1, 1)
+            return JobOutput(draft.document, output_filename(input_name, "draft", fmt), fmt)
+        if kind == "redact":
+            # The counts go into the job's own `job.finish` event, so no separate "redact" one.
+            redacted, report = self.redaction.redact_document(
+                ctx,
+                source,
+                params.get("operator", "placeholder"),
+                params.get("types"),
+                progress=progress,
+                audited=False,
+            )
+            name = output_filename(input_name, "redacted", fmt)
+            return JobOutput(redacted, name, fmt, report.counts)
+        raise InputError(f"unknown job kind {kind!r}", hint=f"use one of: {', '.join(JOB_KINDS)}")
 
 
 def check_params(
@@ -105,65 +147,6 @@ def check_params(
         if "types" in given:
             checked["types"] = parse_pii_types(given["types"])
     return checked
-
-
-def run_kind(
-    tools: CopilotJobs,
-    ctx: CallContext,
-    kind: str,
-    source: Document,
-    params: Mapping[str, Any],
-    input_name: str,
-    progress: Progress,
-) -> JobOutput:
-    """Do one job's work on `source`, reporting progress as the capability allows."""
-    fmt = str(params.get("format", "docx"))
-    model = params.get("model")
-    lang = params.get("lang")
-    copilot = tools.copilot
-    if kind == "translate":
-        target = params["target"]
-        translated, _ = copilot.translate(ctx, source, target, model=model, progress=progress)
-        return JobOutput(translated, output_filename(input_name, target, fmt), fmt)
-    if kind == "summarise":
-        words = int(params.get("words", DEFAULT_WORDS))
-        summary = copilot.summarise(
-            ctx, [source], lang=lang, words=words, model=model, progress=progress
-        )
-        return JobOutput(summary.as_document(), output_filename(input_name, "summary", fmt), fmt)
-    if kind == "draft":
-        # Without instructions the text given is the instructions; with them, a reference.
-        instructions = params.get("instructions")
-        progress(0, 1)
-        draft = copilot.draft(
-            ctx,
-            params["template"],
-            instructions or source.text,
-            references=[source] if instructions else [],
-            lang=lang,
-            model=model,
-        )
-        progress(1, 1)
-        return JobOutput(draft.document, output_filename(input_name, "draft", fmt), fmt)
-    if kind == "redact":
-        # The counts go into the job's own `job.finish` event, so no separate "redact" one.
-        redacted, report = tools.redaction.redact_document(
-            ctx,
-            source,
-            params.get("operator", "placeholder"),
-            params.get("types"),
-            progress=progress,
-            audited=False,
-        )
-        name = output_filename(input_name, "redacted", fmt)
-        return JobOutput(redacted, name, fmt, report.counts)
-    raise InputError(f"unknown job kind {kind!r}", hint=f"use one of: {', '.join(JOB_KINDS)}")
-
-
-def output_filename(input_name: str, tag: str, fmt: str) -> str:
-    """`report.docx` translated to Chinese as Word -> `report.zh-Hant.docx`."""
-    stem = PurePosixPath(input_name).stem or "document"
-    return f"{stem}.{tag}.{fmt}"
 
 
 def _check_draft(

@@ -6,7 +6,7 @@ import contextlib
 import os
 import secrets
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from govpilot.documents.formats.docx_writer import render_docx
 from govpilot.documents.formats.markdown import render_markdown
@@ -22,6 +22,13 @@ _RENDERERS: dict[str, Callable[[Document], bytes]] = {
     "txt": lambda doc: render_text(doc).encode("utf-8"),
 }
 _ALIASES = {"markdown": "md", "text": "txt", "word": "docx"}
+
+
+def output_filename(filename: str, tag: str, fmt: str) -> str:
+    """The name of a file made from `filename`: `report.docx` translated to Chinese as
+    Markdown -> `report.zh-Hant.md`."""
+    stem = PurePosixPath(filename).stem or "document"
+    return f"{stem}.{tag}.{fmt}"
 
 
 def render_document(doc: Document, fmt: str) -> bytes:

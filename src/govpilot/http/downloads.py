@@ -39,12 +39,6 @@ def default_output_format(filename: str) -> OutputFormat:
     return _FORMAT_BY_SUFFIX.get(PurePosixPath(filename).suffix.lower(), "docx")
 
 
-def output_filename(filename: str, tag: str, fmt: str) -> str:
-    """`report.docx` translated to Chinese as Markdown -> `report.zh-Hant.md`."""
-    stem = PurePosixPath(filename).stem or "document"
-    return f"{stem}.{tag}.{fmt}"
-
-
 def document_download(
     document: Document, filename: str, fmt: str, *, headers: dict[str, str] | None = None
 ) -> Response:

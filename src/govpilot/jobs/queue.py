@@ -83,13 +83,19 @@ class JobQueue:
         self.publish_timeout_s = publish_timeout_s
 
     def enqueue(
-        self, job_ids: Sequence[str], *, again: bool = False, now: datetime | None = None
+        self,
+        job_ids: Sequence[str],
+        *,
+        again: bool = False,
+        record: bool = True,
+        now: datetime | None = None,
     ) -> bool:
         """Send a message for each job; False (logged, nothing lost) if the broker is down.
 
         A job whose message could not be sent stays queued with no `enqueued_at`, and the
         next sweep sends it again; `again` (the sweep) sends ahead of new jobs where the
-        broker has priorities (Redis).
+        broker has priorities (Redis). `record=False` when the row already says it was
+        sent (a new job's row is written so, before its commit).
         """
         if not job_ids:
             return True
@@ -107,5 +113,6 @@ class JobQueue:
         except Exception as exc:  # kombu raises the transport's own errors
             logger.warning("cannot reach the job broker (%s); the sweep will retry", exc)
             return False
-        self.store.mark_enqueued(list(job_ids), now or utc_now())
+        if record:
+            self.store.mark_enqueued(list(job_ids), now or utc_now())
         return True

@@ -131,14 +131,17 @@ class JobRunner:
                 "(submit it again; if it fails again, tell your administrator)",
             )
             return Attempt(job_id, "failed")
-        if not self.store.finish(
-            job.id, job.attempts, output_record_id=output_id, output_name=output_name
-        ):
-            # Cancelled or taken over meanwhile: this attempt's output is not the job's.
-            self.files.discard([output_id])
-            return Attempt(job_id, "skipped")
-        self._audit(job, "ok", "done", redactions)
-        return Attempt(job_id, "done")
+        # Audited first, while the attempt still holds the job (renewing its lease), so that
+        # whoever sees the job finished also finds its event.
+        if self._holds(job):
+            self._audit(job, "ok", "done", redactions)
+            if self.store.finish(
+                job.id, job.attempts, output_record_id=output_id, output_name=output_name
+            ):
+                return Attempt(job_id, "done")
+        # Cancelled or taken over meanwhile: this attempt's output is not the job's.
+        self.files.discard([output_id])
+        return Attempt(job_id, "skipped")
 
     def _interrupted(self, job: Job, reason: str) -> Attempt:
         if reason == "stopping":
@@ -197,8 +200,17 @@ class JobRunner:
         return float(self.settings.retry_backoff_s * 2 ** max(0, attempt - 1))
 
     def _fail(self, job: Job, message: str) -> None:
-        if self.store.finish(job.id, job.attempts, error=message):
+        if self._holds(job):  # audited first, as for a job done
             self._audit(job, "error", "failed", {})
+            self.store.finish(job.id, job.attempts, error=message)
+
+    def _holds(self, job: Job) -> bool:
+        """True while this attempt still holds the job; its lease is renewed on the way."""
+        try:
+            return self.store.renew(job.id, job.attempts, self.settings.lease_s) == "running"
+        except GovpilotError:
+            logger.exception("job %s: cannot read it to finish it; it runs again later", job.id)
+            return False
 
     def _audit(self, job: Job, outcome: Outcome, status: str, redactions: dict[str, int]) -> None:
         event = AuditEvent(

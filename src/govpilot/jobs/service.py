@@ -148,17 +148,9 @@ class JobService:
         if job is None:  # another submission took the last place meanwhile
             self.files.discard(stored)
             raise _limit_reached(limit)
-        self.audit.record(
-            AuditEvent(
-                actor=ctx.actor,
-                department=ctx.department,
-                action="job.submit",
-                channel=ctx.channel,
-                detail={"job": job.id, "kind": kind},
-            )
-        )
+        self._audit(ctx, job, "job.submit")
         # After the commit: a broker that is down delays the job (the sweep sends it later).
-        if not self.queue.enqueue([job.id]):
+        if not self.queue.enqueue([job.id], record=False):
             self._quietly_unsent(job.id)
         return job
 
@@ -176,15 +168,7 @@ class JobService:
         cancelled = self.store.cancel(job.id, self.clock())
         if cancelled is None or cancelled.status != "cancelled":
             raise Conflict(f"job {job.id} finished meanwhile", hint="there is nothing to stop")
-        self.audit.record(
-            AuditEvent(
-                actor=ctx.actor,
-                department=job.department,
-                action="job.cancel",
-                channel=ctx.channel,
-                detail={"job": job.id, "kind": job.kind, "was": job.status},
-            )
-        )
+        self._audit(ctx, job, "job.cancel", was=job.status)
         return cancelled
 
     def get(self, ctx: CallContext, job_id: str) -> Job:
@@ -210,15 +194,7 @@ class JobService:
             raise Conflict(f"job {job.id} is {job.status}, not done", hint=hint)
         if job.owner_id is None or job.owner_id != ctx.user_id:
             # An administrator reading someone else's document leaves a trace.
-            self.audit.record(
-                AuditEvent(
-                    actor=ctx.actor,
-                    department=job.department,
-                    action="job.read",
-                    channel=ctx.channel,
-                    detail={"job": job.id, "owner_id": job.owner_id, "kind": job.kind},
-                )
-            )
+            self._audit(ctx, job, "job.read", owner_id=job.owner_id)
         data = self.files.read(job.output_record_id)
         fmt = PurePosixPath(job.output_name).suffix.lstrip(".")
         return JobResult(
@@ -239,6 +215,19 @@ class JobService:
             if job.finished or time.monotonic() >= deadline:
                 return job
             time.sleep(0.05)
+
+    def _audit(self, ctx: CallContext, job: Job, action: str, **detail: Any) -> None:
+        """One event about `job` by `ctx`, in the job's department: its id and kind, never
+        its content."""
+        self.audit.record(
+            AuditEvent(
+                actor=ctx.actor,
+                department=job.department,
+                action=action,
+                channel=ctx.channel,
+                detail={"job": job.id, "kind": job.kind, **detail},
+            )
+        )
 
     def _job_limit(self, department: str) -> int:
         found = self.accounts.find_department(department)

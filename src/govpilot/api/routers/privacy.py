@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.documents.writers import output_filename
 from govpilot.errors import InputError
-from govpilot.http.downloads import FILE_RESPONSES, document_download, output_filename
+from govpilot.http.downloads import FILE_RESPONSES, document_download
 from govpilot.http.uploads import check_text_size, load_upload, size_limited_route, upload_name
 from govpilot.privacy.entities import PII_TYPES, parse_pii_types
 from govpilot.privacy.operators import OperatorName

@@ -11,13 +11,13 @@ from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.job_inputs import remember_documents, remember_input
 from govpilot.api.schemas.copilot import Target, TranslateRequest, TranslateResponse
 from govpilot.api.streaming import Progress, ProgressStream, event_stream
+from govpilot.documents.writers import output_filename
 from govpilot.errors import EmptyDocument
 from govpilot.http.downloads import (
     FILE_RESPONSES,
     OutputFormat,
     default_output_format,
     document_download,
-    output_filename,
 )
 from govpilot.http.uploads import check_text_size, load_upload, size_limited_route, upload_name
 

@@ -39,7 +39,7 @@ model: install
 
 test: install model
 	@set -e; \
-	if url=$$(scripts/start-test-postgres.sh 2>/dev/null); then \
+	if url=$$(GOVPILOT_PYTHON=$(BIN)/python scripts/start-test-postgres.sh 2>/dev/null); then \
 		echo "PostgreSQL test server: $$url"; export GOVPILOT_TEST_POSTGRES_URL="$$url"; \
 	else echo "PostgreSQL not installed: its tests are skipped (apt-get install postgresql)"; fi; \
 	GOVPILOT_REQUIRE_EMBEDDED=1 $(BIN)/pytest $(PYTEST_ARGS)

@@ -11,14 +11,21 @@ serve` (GOVPILOT_JOBS__EMBEDDED_WORKER=false) and `--workers` x `govpilot worker
 replicas in turn; a refused connection goes to the next replica, as a load balancer would.
 
 1. **Scaling** (the baseline is one worker): `--scale-jobs` summarise jobs with 1 worker,
-   then with 2; jobs/minute of each and the ratio (goal >= 1.8x).
-2. **Faults**: `--jobs` jobs (summarise, translate and redact in turn) while a random
+   then with 2; jobs/minute of each and the ratio (goal >= 1.8x). Then API requests/s
+   (8 client threads listing their jobs for `--load-s` seconds) through 1 replica, then 2:
+   on the same 2 cores as the clients, the workers and Redis, so the ratio is what this
+   machine can show, not what 2 machines would.
+1b. **Broker down**: Redis stopped, 10 jobs submitted (accepted: their rows commit), Redis
+   started again: how many ran, and how long until all were done.
+2. **Faults**: `--jobs` jobs (summarise, translate, redact and an upload of a small file
+   into a collection, in turn: copilot and ingest jobs on the one queue) while a random
    worker is killed with -9 `--worker-kills` times and restarted, and a replica
-   `--replica-kills` times. Lost: accepted (202) but not done at the end; duplicates: a job
-   whose `job.finish` "done" event was recorded more than once. Recovery: from a kill until
-   every job that was running then is done.
+   `--replica-kills` times. Lost: accepted (202) but not done at the end; an upload is also
+   lost if its file is not a ready document of the collection; duplicates: a job whose
+   `job.finish` "done" event was recorded more than once. Recovery: from a kill until every
+   job that was running then is done.
 
-Copilot jobs only: upload indexing is not on the queue yet. The last line is one JSON
+The workers index uploads with the default embedder (e5). The last line is one JSON
 object: {"jobs", "completed", "lost", "duplicates", "replicas", "workers", "kills", ...}.
 """
 
@@ -47,13 +54,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from common import ROOT, markdown_table
+from govpilot.access import Role
 from govpilot.config import AuthSettings, JobSettings, ModelConfig, Settings
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user
 
 RESULTS = ROOT / "bench" / "results" / "cluster.json"
 GOVPILOT = str(Path(sys.executable).parent / "govpilot")
-KINDS = ("summarise", "translate", "redact")
+KINDS = ("summarise", "translate", "redact", "upload")
+COLLECTION = "library"
 
 
 def free_port() -> int:
@@ -105,12 +114,7 @@ class Cluster:
     def __init__(self, home: Path, args: argparse.Namespace, model_url: str) -> None:
         self.home = home
         self.redis_port = free_port()
-        redis = shutil.which("redis-server") or "redis-server"
-        flags = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        self.redis = subprocess.Popen(
-            [redis, "--port", str(self.redis_port), *flags], stdout=subprocess.DEVNULL
-        )
-        wait_port(self.redis_port)
+        self.redis = self.start_redis()
         model = ModelConfig(name="slow", backend="openai", base_url=model_url, remote_model="m")
         jobs = JobSettings(
             broker_url=f"redis://127.0.0.1:{self.redis_port}/0",
@@ -134,6 +138,11 @@ class Cluster:
         self.key = add_api_key(
             self.platform, add_user(self.platform, "chan@had.gov.hk", department="HAD")
         )
+        admin = add_user(
+            self.platform, "admin@had.gov.hk", department="HAD", role=Role.DEPARTMENT_ADMIN
+        )
+        self.admin_key = add_api_key(self.platform, admin)
+        self.platform.knowledge_base().collections.create("HAD", COLLECTION, created_by="bench")
         self.env = {
             **os.environ,
             "GOVPILOT_HOME": str(home),
@@ -147,6 +156,15 @@ class Cluster:
         self.log = (home / "cluster.log").open("ab")
         self.replicas: dict[int, subprocess.Popen[bytes]] = {}
         self.workers: list[subprocess.Popen[bytes]] = []
+
+    def start_redis(self) -> subprocess.Popen[bytes]:
+        redis = shutil.which("redis-server") or "redis-server"
+        flags = ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        process = subprocess.Popen(
+            [redis, "--port", str(self.redis_port), *flags], stdout=subprocess.DEVNULL
+        )
+        wait_port(self.redis_port)
+        return process
 
     def start_replica(self, port: int | None = None) -> int:
         port = port or free_port()
@@ -201,23 +219,38 @@ class Cluster:
             time.sleep(0.5)
 
 
+def upload_name(n: int) -> str:
+    return f"notice-{n}.txt"
+
+
 def submit(cluster: Cluster, ports: list[int], n: int, kind: str) -> str | None:
     """One job through the replicas in turn; its id, or None if every replica refused."""
-    data: dict[str, str] = {"kind": kind, "text": f"The library opens longer, notice {n}."}
+    body = f"The library opens longer, notice {n}."
+    data: dict[str, str] = {"kind": kind, "text": body}
+    files = None
     if kind == "translate":
         data["target"] = "zh-Hant"
-    headers = {"Authorization": f"Bearer {cluster.key}"}
+    path, key, field = "/api/v1/jobs", cluster.key, "id"
+    if kind == "upload":
+        path = f"/api/v1/collections/{COLLECTION}/documents?wait=false"
+        key, field, data = cluster.admin_key, "job_id", {}
+        files = {"files": (upload_name(n), body.encode(), "text/plain")}
+    headers = {"Authorization": f"Bearer {key}"}
     for offset in range(len(ports) * 3):
         port = ports[(n + offset) % len(ports)]
         try:
             response = httpx.post(
-                f"http://127.0.0.1:{port}/api/v1/jobs", data=data, headers=headers, timeout=30
+                f"http://127.0.0.1:{port}{path}",
+                data=data,
+                files=files,
+                headers=headers,
+                timeout=30,
             )
         except httpx.TransportError:
             time.sleep(0.2)
             continue
         if response.status_code == 202:
-            return str(response.json()["id"])
+            return str(response.json()[field])
         time.sleep(0.2)
     return None
 
@@ -236,19 +269,70 @@ def scaling(cluster: Cluster, ports: list[int], jobs: int, workers: int) -> floa
     return done / elapsed * 60
 
 
+def api_throughput(cluster: Cluster, ports: list[int], seconds: float, clients: int) -> float:
+    """Requests/s of `clients` threads listing their jobs through `ports` in turn."""
+    headers = {"Authorization": f"Bearer {cluster.key}"}
+    done = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def loop(i: int) -> None:
+        with httpx.Client(headers=headers, timeout=30) as client:
+            n = i
+            while time.monotonic() < stop:
+                port = ports[n % len(ports)]
+                if client.get(f"http://127.0.0.1:{port}/api/v1/jobs?limit=5").status_code == 200:
+                    done[i] += 1
+                n += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(done) / seconds
+
+
+def broker_outage(cluster: Cluster, ports: list[int], jobs: int) -> dict[str, Any]:
+    """Redis stopped: jobs are still accepted; once it is back they all run."""
+    for _ in range(2):
+        cluster.start_worker()
+    time.sleep(3)
+    cluster.redis.terminate()
+    cluster.redis.wait(10)
+    accepted = [j for n in range(jobs) if (j := submit(cluster, ports, 10_000 + n, "summarise"))]
+    time.sleep(3)
+    waiting = sum(1 for s in cluster.statuses(accepted).values() if s == "queued")
+    back = time.perf_counter()
+    cluster.redis = cluster.start_redis()
+    statuses = cluster.wait_done(accepted, timeout=300)
+    recovered = time.perf_counter() - back
+    cluster.stop_workers()
+    return {
+        "submitted": jobs,
+        "accepted_while_down": len(accepted),
+        "queued_while_down": waiting,
+        "done_after_restart": sum(1 for s in statuses.values() if s == "done"),
+        "all_done_s_after_restart": round(recovered, 1),
+    }
+
+
 def faults(cluster: Cluster, ports: list[int], args: argparse.Namespace) -> dict[str, Any]:
     for _ in range(args.workers):
         cluster.start_worker()
     time.sleep(3)
     accepted: list[str] = []
+    uploads: dict[str, str] = {}  # job id -> the file it uploaded
     kills: list[dict[str, Any]] = []
     plan = ["worker"] * args.worker_kills + ["replica"] * args.replica_kills
     random.Random(7).shuffle(plan)
     every = max(1, args.jobs // (len(plan) + 1))
     for n in range(args.jobs):
-        job_id = submit(cluster, ports, n, KINDS[n % len(KINDS)])
+        kind = KINDS[n % len(KINDS)]
+        job_id = submit(cluster, ports, n, kind)
         if job_id:
             accepted.append(job_id)
+            if kind == "upload":
+                uploads[job_id] = upload_name(n)
         if plan and n and n % every == 0:
             target = plan.pop(0)
             running = [j for j, s in cluster.statuses(accepted).items() if s == "running"]
@@ -286,12 +370,23 @@ def faults(cluster: Cluster, ports: list[int], args: argparse.Namespace) -> dict
     attempts = [
         job.attempts for j in accepted if (job := cluster.platform.job_service().store.get(j))
     ]
+    knowledge = cluster.platform.knowledge_base()
+    ready = {
+        d.source
+        for d in knowledge.documents.list(knowledge.collections.get("HAD", COLLECTION))
+        if d.status == "ready"
+    }
+    uploads_lost = sum(
+        1 for j, name in uploads.items() if statuses.get(j) != "done" or name not in ready
+    )
     return {
         "jobs": len(accepted),
         "refused": args.jobs - len(accepted),
         "completed": sum(1 for s in statuses.values() if s == "done"),
         "failed": sum(1 for s in statuses.values() if s == "failed"),
         "lost": sum(1 for s in statuses.values() if s not in ("done", "failed", "cancelled")),
+        "uploads": len(uploads),
+        "uploads_lost": uploads_lost,
         "duplicates": duplicates,
         "replicas": args.replicas,
         "workers": args.workers,
@@ -316,6 +411,7 @@ def main() -> None:
     parser.add_argument("--lease-s", type=float, default=10.0)
     parser.add_argument("--max-attempts", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--load-s", type=float, default=10.0, help="seconds of each API load run")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--quick", action="store_true", help="40 jobs, 2 kills, 10 per scale run")
     args = parser.parse_args()
@@ -331,6 +427,9 @@ def main() -> None:
         ports = [cluster.start_replica() for _ in range(args.replicas)]
         one = scaling(cluster, ports, args.scale_jobs, 1)
         two = scaling(cluster, ports, args.scale_jobs, 2)
+        rps_one = api_throughput(cluster, ports[:1], args.load_s, clients=8)
+        rps_two = api_throughput(cluster, ports, args.load_s, clients=8)
+        outage = broker_outage(cluster, ports, jobs=10)
         result = faults(cluster, ports, args)
     finally:
         cluster.close()
@@ -340,6 +439,9 @@ def main() -> None:
             "jobs_per_minute_1_worker": round(one, 1),
             "jobs_per_minute_2_workers": round(two, 1),
             "scaling": round(two / one, 2) if one else None,
+            "api_rps_1_replica": round(rps_one, 1),
+            "api_rps_2_replicas": round(rps_two, 1),
+            "broker_outage": outage,
             "call_s": args.call_s,
             "database": "postgresql" if args.database_url else "sqlite",
         }
@@ -351,8 +453,17 @@ def main() -> None:
                 ["jobs/min, 1 worker (baseline)", result["jobs_per_minute_1_worker"]],
                 ["jobs/min, 2 workers", result["jobs_per_minute_2_workers"]],
                 ["scaling (goal >= 1.8)", result["scaling"]],
+                ["API req/s, 1 replica (baseline)", result["api_rps_1_replica"]],
+                ["API req/s, 2 replicas", result["api_rps_2_replicas"]],
+                [
+                    "broker down: jobs accepted / queued / done after restart",
+                    f"{outage['accepted_while_down']} / {outage['queued_while_down']}"
+                    f" / {outage['done_after_restart']}",
+                ],
+                ["broker back: all done after (s)", outage["all_done_s_after_restart"]],
                 ["jobs accepted / completed", f"{result['jobs']} / {result['completed']}"],
                 ["lost / duplicates (goal 0 / 0)", f"{result['lost']} / {result['duplicates']}"],
+                ["uploads accepted / lost", f"{result['uploads']} / {result['uploads_lost']}"],
                 [
                     "kills (workers + replicas)",
                     f"{result['worker_kills']} + {result['replica_kills']}",

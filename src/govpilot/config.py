@@ -168,7 +168,7 @@ class AuthSettings(BaseModel):
         default=120, description="Per user and per key, unless the department sets its own"
     )
     max_concurrent_jobs: int = Field(
-        default=4, description="Copilot jobs running at once per department (default)"
+        default=4, description="Background jobs queued or running at once per department (default)"
     )
     limits_url: str | None = Field(
         default=None,

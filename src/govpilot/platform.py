@@ -28,7 +28,10 @@ from govpilot.capabilities.redaction import RedactionService
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
 from govpilot.jobs.service import JobService
-from govpilot.knowledge.upload_jobs import LOCK_FILE, SPOOL_DIR, UploadJobs
+from govpilot.knowledge.ingest import UPLOAD
+from govpilot.knowledge.upload_ingest import UploadIngest
+from govpilot.knowledge.upload_jobs import SPOOL_DIR, UploadJobs
+from govpilot.knowledge.upload_spool import UploadSpool
 from govpilot.language import Glossary
 from govpilot.privacy.detector import PiiDetector, default_detector
 from govpilot.privacy.guard import PrivacyGuard
@@ -64,9 +67,10 @@ class Platform:
     signin: SignIn
     #: Collections, documents, ingest and search; built on first use (tests set their own).
     knowledge: KnowledgeBase | None = None
-    #: Copilot jobs and their workers; started on first use (tests set their own).
+    #: Every background job and this process's queue worker; started on first use (tests
+    #: set their own).
     jobs: JobService | None = None
-    #: Uploads into collections, indexed in the background; started on first use or by serve.
+    #: Uploads into collections, indexed in the background by the job workers.
     upload_jobs: UploadJobs | None = None
     #: Bots and their conversations; built on first use (keeps its conversation cache).
     bots: BotService | None = None
@@ -156,14 +160,21 @@ class Platform:
         """The copilot's kinds of job (translate, summarise, draft, redact) over its façades."""
         return CopilotJobs(self.copilot, self.redaction)
 
+    @cached_property
+    def upload_spool(self) -> UploadSpool:
+        """Where uploads wait to be indexed (GOVPILOT_HOME, shared by every machine)."""
+        return UploadSpool(self.settings.home / SPOOL_DIR)
+
     def new_job_service(self, *, workers: int | None = None) -> JobService:
-        """A job service over these parts, not started (`job_service` keeps the started one)."""
+        """A job service over these parts, not started (`job_service` keeps the started one):
+        the copilot's kinds of job and uploads into collections."""
         return JobService(
             self.records,
             self.audit,
             self.accounts,
             self.copilot_jobs(),
             self.settings,
+            handlers={UPLOAD: UploadIngest(self.knowledge_base, self.upload_spool)},
             workers=self.settings.auth.job_workers if workers is None else workers,
         )
 
@@ -177,23 +188,19 @@ class Platform:
                     self.jobs.start()
             return self.jobs
 
-    def new_upload_jobs(self) -> UploadJobs:
-        """Uploads into collections over the knowledge services, not started."""
-        home = self.settings.home
-        return UploadJobs(self.knowledge_base, home / SPOOL_DIR, lock_path=home / LOCK_FILE)
-
     def upload_job_service(self) -> UploadJobs:
-        """Uploads into collections as background jobs, their worker running (started here
-        unless it is already). Cheap: the knowledge services load when there is work."""
+        """Uploads into collections as jobs of the job service (whose worker runs here
+        unless `jobs.embedded_worker` is off). Cheap: the knowledge services load when
+        there is work."""
         with _UPLOADS_LOCK:
             if self.upload_jobs is None:
-                self.upload_jobs = self.new_upload_jobs()
-            return self.upload_jobs.start()
+                self.upload_jobs = UploadJobs(
+                    self.knowledge_base, self.upload_spool, self.job_service()
+                )
+            return self.upload_jobs
 
     def shutdown(self) -> None:
-        """Stop the background workers started here; unfinished work waits for the next start."""
-        if self.upload_jobs is not None:
-            self.upload_jobs.shutdown()
+        """Stop the queue worker started here; unfinished work goes back to the queue."""
         if self.jobs is not None:
             self.jobs.shutdown()
 

@@ -53,10 +53,9 @@ def serve(platform: Platform, host: str | None = None, port: int | None = None) 
         )
     # Load the name recognizers' models now, not on the first request (about 1.5 s).
     platform.detector.detect("Mr Chan Tai-man 陳大文先生")
-    # Work a stopped server left unfinished continues now, not at the next request: copilot
-    # jobs (the embedded queue worker's sweep sends them again) and half-indexed uploads.
+    # Work a stopped server left unfinished continues now, not at the next request: the
+    # embedded queue worker's sweep sends again copilot jobs and half-indexed uploads.
     platform.job_service()
-    platform.upload_job_service()
     try:
         uvicorn.run(
             create_app(platform),

@@ -120,10 +120,14 @@ def test_serve_continues_the_uploads_a_stopped_server_left(
     platform.knowledge = knowledge
     admin = SETUP_CONTEXT
     knowledge.create_collection(admin, "library", department="HAD")
-    # Queued by an earlier server whose worker never got to it.
-    earlier = platform.new_upload_jobs()
+    # Queued by an earlier server whose worker never got to it (nor its message: the
+    # memory broker went with it).
+    platform.jobs = platform.new_job_service()
     notice = UploadedFile("notice.txt", b"The library opens at ten.")
-    job_id = earlier.submit(admin, "library", [notice], department="HAD").job_id
+    uploads = platform.upload_job_service()
+    job_id = uploads.submit(admin, "library", [notice], department="HAD").job_id
+    platform.jobs.store.mark_enqueued([job_id], None)
+    platform.jobs, platform.upload_jobs = None, None
     seen: list[str] = []
 
     def run(app: object, **kwargs: object) -> None:
@@ -140,7 +144,7 @@ def test_serve_continues_the_uploads_a_stopped_server_left(
     assert [
         d.source for d in knowledge.documents.list(knowledge.collections.get("HAD", "library"))
     ] == ["notice.txt"]
-    assert platform.upload_jobs is not None and not platform.upload_jobs.worker.running
+    assert platform.jobs is not None and not platform.jobs.worker.running
 
 
 #: The only API routes a caller without an account may use: talking to a department's bot.

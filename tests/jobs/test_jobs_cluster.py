@@ -1,5 +1,6 @@
 """Jobs on a real Redis broker run by real `govpilot worker` processes, one killed with -9
-mid-run: nothing is lost and nothing completes twice (the reduced fault test of CI).
+mid-run: nothing is lost and nothing completes twice (the reduced fault test of CI). The
+jobs are copilot jobs and an upload into a collection, on the one queue.
 
 Needs Debian's `redis-server` (the `redis_url` fixture: CI installs it, and
 GOVPILOT_REQUIRE_REDIS=1 makes a missing one a failure rather than a skip). The model is an
@@ -26,7 +27,9 @@ from fastapi.responses import JSONResponse
 from jobs_support import person
 
 from govpilot.config import JobSettings, ModelConfig, Settings
+from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
+from govpilot.testing import SETUP_CONTEXT
 from support.served_app import ServedApp
 
 CALL_S = 0.5
@@ -103,6 +106,8 @@ def test_a_worker_killed_mid_job_loses_nothing_and_completes_nothing_twice(
     service = platform.job_service()  # submits only: embedded_worker is off
     assert not service.worker.running
     ctx = person(platform, "chan@had.gov.hk")
+    platform.knowledge_base().collections.create("HAD", "library", created_by="test")
+    uploads = platform.upload_job_service()
     log = tmp_path / "workers.log"
     workers = [worker_process(env, log), worker_process(env, log)]
     try:
@@ -110,6 +115,8 @@ def test_a_worker_killed_mid_job_loses_nothing_and_completes_nothing_twice(
             service.submit(ctx, "summarise", filename=f"n{n}.txt", text=f"Hello number {n}.").id
             for n in range(4)
         ]
+        notice = UploadedFile("notice.txt", b"The library opens at ten on Sundays.")
+        upload = uploads.submit(SETUP_CONTEXT, "library", [notice], department="HAD").job_id
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # kill a worker while it holds a job
             running = [j for j in submitted if service.store.get(j).status == "running"]
@@ -122,6 +129,7 @@ def test_a_worker_killed_mid_job_loses_nothing_and_completes_nothing_twice(
         workers.append(worker_process(env, log))  # a replacement starts later
 
         finished = [service.wait(j, timeout=90) for j in submitted]
+        indexed = service.wait(upload, timeout=90)
     finally:
         for process in workers:
             if process.poll() is None:
@@ -136,5 +144,9 @@ def test_a_worker_killed_mid_job_loses_nothing_and_completes_nothing_twice(
     tail = log.read_text(errors="replace")[-3000:]
     assert [j.status for j in finished] == ["done"] * len(submitted), tail
     assert max(j.attempts for j in finished) >= 2  # the killed worker's job ran again
+    assert (indexed.kind, indexed.status) == ("upload", "done"), tail
+    knowledge = platform.knowledge_base()
+    documents = knowledge.documents.list(knowledge.collections.get("HAD", "library"))
+    assert [(d.source, d.status) for d in documents] == [("notice.txt", "ready")]
     ends = [e.detail["job"] for e in platform.audit.events() if e.action == "job.finish"]
-    assert sorted(ends) == sorted(submitted)  # each job finished exactly once
+    assert sorted(ends) == sorted([*submitted, upload])  # each job finished exactly once

@@ -289,7 +289,7 @@ def test_a_broker_that_is_down_delays_jobs_and_loses_none(
     job = idle_jobs.submit(ctx, "summarise", filename="a.txt", text="Some text.")
 
     assert job.status == "queued"  # accepted: its row is committed
-    assert job.id in idle_jobs.store.to_enqueue(requeue_after_s=300)
+    assert job.id in idle_jobs.store.to_enqueue(300, idle_jobs.handlers)
     idle_jobs.queue.app = idle_jobs.celery  # the broker is back
     idle_jobs.start()  # the sweep sends it
     assert idle_jobs.wait(job.id).status == "done"
@@ -351,5 +351,5 @@ def test_a_submitted_job_is_sent_once_not_again_by_a_sweep(
 ) -> None:
     ctx = person(platform, "me@had.gov.hk")
     job = idle_jobs.submit(ctx, "summarise", filename="a.txt", text="Some text.")
-    assert job.id not in idle_jobs.store.to_enqueue(requeue_after_s=300)
+    assert job.id not in idle_jobs.store.to_enqueue(300, idle_jobs.handlers)
     assert idle_jobs.sweeper.sweep() == 0

@@ -16,7 +16,8 @@ from govpilot.knowledge.ocr import OcrLine
 from govpilot.retrieval.memory import InMemoryRetriever
 from govpilot.retrieval.types import Chunk, Retriever, Scope
 from govpilot.storage.db import Database
-from govpilot.storage.knowledge_tables import IngestItemRow, IngestJobRow, KnowledgeDocumentRow
+from govpilot.storage.job_tables import JobRow
+from govpilot.storage.knowledge_tables import IngestItemRow, KnowledgeDocumentRow
 
 DEPT = "HD"
 
@@ -220,7 +221,7 @@ def test_deleting_a_collection_removes_documents_jobs_and_chunks(
     assert chunks_of(services, collection) == []
     with services.database.session() as session:
         assert session.scalars(select(KnowledgeDocumentRow)).all() == []
-        assert session.scalars(select(IngestJobRow)).all() == []
+        assert session.scalars(select(JobRow)).all() == []
         assert session.scalars(select(IngestItemRow)).all() == []
     with pytest.raises(NotFound):
         services.collections.get(DEPT, "housing")

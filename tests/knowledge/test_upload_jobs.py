@@ -1,12 +1,13 @@
-"""Uploads indexed in the background: stored before the caller gets an answer, indexed by the
-upload worker under their own names, continued after a restart without duplicates, shown
-only within their department, audited once when finished."""
+"""Uploads indexed in the background on the job runtime: stored before the caller gets an
+answer, indexed by a queue worker under their own names, continued after a crash or a
+stop without duplicates, cancellable, shown only within their department, audited once when
+finished."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -15,16 +16,19 @@ from test_ingest import CrashingRetriever, NoOcr, _sql_retriever, chunks_of
 
 from govpilot.access import CallContext, Role
 from govpilot.audit.events import MemoryAuditSink
-from govpilot.errors import InputError, NotFound, PermissionDenied, StorageError
+from govpilot.config import JobSettings
+from govpilot.errors import InputError, NotFound, PermissionDenied, RateLimited, StorageError
+from govpilot.jobs import JobService
 from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.upload_jobs import UploadJobs
-from govpilot.knowledge.upload_queue import unfinished
+from govpilot.knowledge.upload_spool import unfinished
 from govpilot.knowledge.uploads import UploadedFile
+from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
 from govpilot.retrieval.types import Chunk, Retriever, Scope, SearchHit
-from govpilot.storage.db import Database
 from govpilot.storage.knowledge_tables import KnowledgeDocumentRow
+from govpilot.testing import fake_settings, make_test_platform
 
 DEPT = "HD"
 ADMIN = CallContext(
@@ -39,6 +43,8 @@ FILES = [
     UploadedFile("fees.md", "# Fees\n\n申請費用為港幣100元。The fee is HK$100.".encode()),
     UploadedFile("rules.txt", b"Bring your HKID card and proof of address."),
 ]
+#: Jobs whose worker dies are taken over after this lease (seconds).
+LEASE_S = 1.5
 
 
 class Delegating:
@@ -91,43 +97,74 @@ def memory() -> InMemoryRetriever:
     return InMemoryRetriever()
 
 
-@pytest.fixture(params=["memory", "sql"])
-def index(request: pytest.FixtureRequest, database: Database) -> Retriever:
-    """The in-memory index, or the SQL one (keyword search, no embedder)."""
-    return InMemoryRetriever() if request.param == "memory" else _sql_retriever(database)
-
-
 @pytest.fixture
 def audit() -> MemoryAuditSink:
     return MemoryAuditSink()
 
 
-def services_over(
-    database: Database, retriever: Retriever, audit: MemoryAuditSink
-) -> KnowledgeBase:
-    return KnowledgeBase.build(database, retriever, ocr=NoOcr(), audit=audit)
+class Server:
+    """One govpilot process over a shared home and database: its platform, its job
+    service (with a queue worker once `start`ed) and its uploads."""
+
+    def __init__(
+        self, home: Path, database_url: str, retriever: Retriever, audit: MemoryAuditSink
+    ) -> None:
+        settings = fake_settings(
+            home,
+            jobs=JobSettings(
+                broker_url="memory://",
+                queue=f"uploads-{home.name}",
+                lease_s=LEASE_S,
+                retry_backoff_s=0.05,
+                sweep_s=0.2,
+            ),
+        )
+        self.platform: Platform = make_test_platform(settings, database_url=database_url)
+        self.knowledge = KnowledgeBase.build(
+            self.platform.database, retriever, ocr=NoOcr(), audit=audit
+        )
+        self.platform.knowledge = self.knowledge
+        self.jobs: JobService = self.platform.new_job_service(workers=1)
+        self.platform.jobs = self.jobs
+        self.uploads: UploadJobs = self.platform.upload_job_service()
+
+    def start(self) -> Server:
+        self.jobs.start()
+        return self
+
+    def stop(self) -> None:
+        self.jobs.shutdown()
+        self.platform.database.dispose()
+
+    def run(self, job_id: str) -> str:
+        """Run one attempt at the job here, as a worker would; its outcome."""
+        return self.jobs.runner.run(job_id).outcome
 
 
-def upload_jobs(home: Path, services: KnowledgeBase, *, lock: bool = False) -> UploadJobs:
-    """Upload jobs over `services`, the worker polling fast (not started)."""
-    return UploadJobs(
-        lambda: services,
-        home / "ingest-uploads",
-        lock_path=home / "ingest.lock" if lock else None,
-        poll_s=0.05,
-    )
+ServerFactory = Callable[..., Server]
 
 
 @pytest.fixture
-def running(
-    tmp_path: Path, database: Database, memory: InMemoryRetriever, audit: MemoryAuditSink
-) -> Iterator[UploadJobs]:
-    """Upload jobs over an in-memory index, with the worker started and a collection."""
-    services = services_over(database, memory, audit)
-    services.collections.create(DEPT, "notices", created_by="admin")
-    jobs = upload_jobs(tmp_path, services, lock=True).start()
-    yield jobs
-    jobs.shutdown()
+def server(tmp_path: Path, database_url: str, audit: MemoryAuditSink) -> Iterator[ServerFactory]:
+    """Makes servers over one home and database (each with its own index unless given)."""
+    made: list[Server] = []
+
+    def make(retriever: Retriever | None = None, *, collection: bool = True) -> Server:
+        built = Server(tmp_path, database_url, retriever or InMemoryRetriever(), audit)
+        if collection and not made:
+            built.knowledge.collections.create(DEPT, "notices", created_by="admin")
+        made.append(built)
+        return built
+
+    yield make
+    for built in made:
+        built.stop()
+
+
+@pytest.fixture
+def running(server: ServerFactory, memory: InMemoryRetriever) -> UploadJobs:
+    """Uploads over an in-memory index, a queue worker running, and a collection."""
+    return server(memory).start().uploads
 
 
 def stored_files(home: Path) -> list[Path]:
@@ -152,7 +189,7 @@ def test_uploads_are_indexed_in_the_background_under_their_own_names(
     queued = running.submit(ADMIN, "notices", FILES)
     assert [i.source for i in queued.items] == ["hours.txt", "fees.md", "rules.txt"]
     done = running.wait(ADMIN, "notices", queued.job_id, timeout=30)
-    assert done.status == "completed" and done.finished
+    assert done.status == "completed" and done.finished and done.error is None
     assert outcomes(done) == [("hours.txt", "added"), ("fees.md", "added"), ("rules.txt", "added")]
     assert (done.done, done.total) == (3, 3)
     # The path a report shows is the file's name, never where the bytes waited.
@@ -186,6 +223,10 @@ def test_uploads_are_indexed_in_the_background_under_their_own_names(
             "counts": done.counts,
         }
     ]
+    # One job of the one jobs table, finished like any other.
+    job = running.jobs.store.get(queued.job_id)
+    assert job is not None and (job.kind, job.status, job.attempts) == ("upload", "done", 1)
+    assert job.collection_id == collection.id
     # The same files again are unchanged; the job is new, the documents are not.
     again = running.wait(ADMIN, "notices", running.submit(ADMIN, "notices", FILES[:1]).job_id)
     assert outcomes(again) == [("hours.txt", "unchanged")]
@@ -193,12 +234,10 @@ def test_uploads_are_indexed_in_the_background_under_their_own_names(
 
 
 def test_the_caller_gets_the_job_before_the_files_are_indexed(
-    tmp_path: Path, database: Database, memory: InMemoryRetriever, audit: MemoryAuditSink
+    server: ServerFactory, tmp_path: Path, memory: InMemoryRetriever, audit: MemoryAuditSink
 ) -> None:
     slow = BlockingRetriever(memory)
-    services = services_over(database, slow, audit)
-    services.collections.create(DEPT, "notices", created_by="admin")
-    jobs = upload_jobs(tmp_path, services).start()
+    jobs = server(slow).start().uploads
     try:
         queued = jobs.submit(ADMIN, "notices", FILES)
         assert queued.status in ("queued", "running") and not queued.finished
@@ -215,7 +254,6 @@ def test_the_caller_gets_the_job_before_the_files_are_indexed(
         assert len(ingest_events(audit)) == 1
     finally:
         slow.release.set()
-        jobs.shutdown()
 
 
 def test_files_that_cannot_be_used_are_reported_without_being_stored(
@@ -250,95 +288,142 @@ def test_files_that_cannot_be_used_are_reported_without_being_stored(
 
 
 @pytest.mark.parametrize("after", [False, True], ids=["killed-before-add", "killed-after-add"])
-def test_a_job_a_dead_server_left_is_finished_at_the_next_start_without_duplicates(
-    tmp_path: Path,
-    database: Database,
-    index: Retriever,
-    audit: MemoryAuditSink,
-    after: bool,
+@pytest.mark.parametrize("index_kind", ["memory", "sql"])
+def test_a_job_a_dead_worker_left_is_taken_over_without_duplicates(
+    server: ServerFactory, tmp_path: Path, audit: MemoryAuditSink, after: bool, index_kind: str
 ) -> None:
-    # The first server dies (like a killed process) while indexing the second file.
-    dying = services_over(database, CrashingRetriever(index, crash_on_add=2, after=after), audit)
-    dying.collections.create(DEPT, "notices", created_by="admin")
-    first = upload_jobs(tmp_path, dying, lock=True)
-    queued = first.submit(ADMIN, "notices", FILES)
+    # The first server's worker dies (like a killed process) while indexing the second file.
+    first = server(InMemoryRetriever())
+    index: Retriever = (
+        InMemoryRetriever() if index_kind == "memory" else _sql_retriever(first.platform.database)
+    )
+    first.knowledge.retriever = CrashingRetriever(index, crash_on_add=2, after=after)
+    first.knowledge.ingestor.retriever = first.knowledge.retriever
+    first.knowledge.ingestor.documents.retriever = first.knowledge.retriever
+    queued = first.uploads.submit(ADMIN, "notices", FILES)
     with pytest.raises(SystemExit):
-        first.worker.run_next()
-    midway = dying.ingestor.report(queued.job_id, DEPT)
+        first.run(queued.job_id)
+    midway = first.knowledge.ingestor.report(queued.job_id, DEPT)
     assert midway.status == "running" and midway.counts["pending"] >= 1
     assert midway.items[0].status == "done"
     assert len(stored_files(tmp_path)) == 2  # the first file's bytes went once indexed
     assert ingest_events(audit) == []
 
-    # A new server: new services, a new worker, the same database and index.
-    healthy = services_over(database, index, audit)
-    second = upload_jobs(tmp_path, healthy, lock=True).start()
-    try:
-        done = second.wait(ADMIN, "notices", queued.job_id, timeout=30)
-    finally:
-        second.shutdown()
+    # Another server's worker, the same database and index: once the dead worker's lease
+    # runs out, the sweep sends the job again and it is finished.
+    second = server(index).start()
+    done = second.uploads.wait(ADMIN, "notices", queued.job_id, timeout=30)
     assert done.status == "completed"
     assert outcomes(done) == [("hours.txt", "added"), ("fees.md", "added"), ("rules.txt", "added")]
+    job = second.jobs.store.get(queued.job_id)
+    assert job is not None and job.attempts == 2
 
-    collection = healthy.collections.get(DEPT, "notices")
-    documents = healthy.documents.list(collection)
+    collection = second.knowledge.collections.get(DEPT, "notices")
+    documents = second.knowledge.documents.list(collection)
     assert len(documents) == 3 and {d.status for d in documents} == {"ready"}
-    chunks = chunks_of(healthy, collection)
+    chunks = chunks_of(second.knowledge, collection)
     assert len(chunks) == sum(d.chunks for d in documents)
     assert len({(c.document_id, c.ordinal) for c in chunks}) == len(chunks)
     assert stored_files(tmp_path) == [] and not (tmp_path / "ingest-uploads" / done.job_id).exists()
     assert [e["job"] for e in ingest_events(audit)] == [queued.job_id]
 
 
-def test_a_stopped_worker_leaves_the_rest_for_the_next_start(
-    tmp_path: Path, database: Database, memory: InMemoryRetriever, audit: MemoryAuditSink
+def test_a_stopped_worker_hands_the_rest_back_to_the_queue(
+    server: ServerFactory, tmp_path: Path, memory: InMemoryRetriever, audit: MemoryAuditSink
 ) -> None:
     slow = BlockingRetriever(memory)
-    services = services_over(database, slow, audit)
-    services.collections.create(DEPT, "notices", created_by="admin")
-    jobs = upload_jobs(tmp_path, services).start()
-    queued = jobs.submit(ADMIN, "notices", FILES)
+    first = server(slow).start()
+    queued = first.uploads.submit(ADMIN, "notices", FILES)
     assert slow.entered.wait(10)
-    thread = jobs.worker._thread
-    stopper = threading.Thread(target=jobs.shutdown)
+    stopper = threading.Thread(target=first.jobs.shutdown)
     stopper.start()
-    deadline = time.monotonic() + 10
-    while not jobs.worker._stopping.is_set():
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    time.sleep(0.2)
     slow.release.set()  # the file in progress finishes; the next one does not start
-    stopper.join(10)
-    assert thread is not None and not thread.is_alive()
-    stopped = services.ingestor.report(queued.job_id, DEPT)
-    assert stopped.status == "running" and stopped.done == 1 and not stopped.finished
+    stopper.join(15)
+    stopped = first.knowledge.ingestor.report(queued.job_id, DEPT)
+    assert stopped.status == "queued" and stopped.done == 1 and not stopped.finished
     assert len(stored_files(tmp_path)) == 2 and ingest_events(audit) == []
 
-    again = upload_jobs(tmp_path, services).start()
-    try:
-        done = again.wait(ADMIN, "notices", queued.job_id, timeout=30)
-    finally:
-        again.shutdown()
+    again = server(memory).start()
+    done = again.uploads.wait(ADMIN, "notices", queued.job_id, timeout=30)
     assert done.status == "completed" and done.counts["added"] == 3
     assert len(ingest_events(audit)) == 1
 
 
 def test_an_index_failure_fails_the_remaining_files_with_the_reason(
-    tmp_path: Path, database: Database, memory: InMemoryRetriever, audit: MemoryAuditSink
+    server: ServerFactory, tmp_path: Path, memory: InMemoryRetriever, audit: MemoryAuditSink
 ) -> None:
-    services = services_over(database, BrokenRetriever(memory), audit)
-    services.collections.create(DEPT, "notices", created_by="admin")
-    jobs = upload_jobs(tmp_path, services).start()
-    try:
-        queued = jobs.submit(ADMIN, "notices", FILES)
-        done = jobs.wait(ADMIN, "notices", queued.job_id, timeout=30)
-    finally:
-        jobs.shutdown()
+    jobs = server(BrokenRetriever(memory)).start().uploads
+    queued = jobs.submit(ADMIN, "notices", FILES)
+    done = jobs.wait(ADMIN, "notices", queued.job_id, timeout=30)
     assert done.status == "failed" and done.finished
+    assert "search index is unreachable" in (done.error or "")
     assert [o for _, o in outcomes(done)] == ["added", "failed", "failed"]
     assert "search index is unreachable" in (done.items[1].reason or "")
     assert "Upload the file again" in (done.items[2].reason or "")
     assert stored_files(tmp_path) == []
     assert [e["outcome"] for e in ingest_events(audit)] == ["error"]
+
+
+def test_a_transient_database_error_is_retried_where_it_stopped(
+    server: ServerFactory, memory: InMemoryRetriever, audit: MemoryAuditSink
+) -> None:
+    class Hiccup(Delegating):
+        adds = 0
+
+        def add(self, chunks: Sequence[Chunk]) -> None:
+            self.adds += 1
+            if self.adds == 2:
+                raise StorageError("the database restarted", transient=True)
+            self.inner.add(chunks)
+
+    jobs = server(Hiccup(memory)).start().uploads
+    done = jobs.wait(ADMIN, "notices", jobs.submit(ADMIN, "notices", FILES).job_id, timeout=30)
+    assert done.status == "completed"
+    assert outcomes(done) == [("hours.txt", "added"), ("fees.md", "added"), ("rules.txt", "added")]
+    job = jobs.jobs.store.get(done.job_id)
+    assert job is not None and job.attempts == 2
+    assert len(ingest_events(audit)) == 1
+
+
+def test_an_upload_can_be_cancelled_queued_or_running(
+    server: ServerFactory, tmp_path: Path, memory: InMemoryRetriever, audit: MemoryAuditSink
+) -> None:
+    slow = BlockingRetriever(memory)
+    host = server(slow)
+    # Queued, no worker yet: cancelled at once, its files failed and its bytes gone.
+    waiting = host.uploads.submit(ADMIN, "notices", FILES[:1])
+    host.jobs.cancel(ADMIN, waiting.job_id)
+    report = host.uploads.report(ADMIN, "notices", waiting.job_id)
+    assert report.status == "cancelled" and report.finished
+    assert [(i.outcome, i.reason) for i in report.items] == [
+        ("failed", "The upload was cancelled before this file was indexed.")
+    ]
+    assert not (tmp_path / "ingest-uploads" / waiting.job_id).exists()
+    # Running: the worker stops before the next file.
+    host.start()
+    running = host.uploads.submit(ADMIN, "notices", FILES)
+    assert slow.entered.wait(10)
+    host.jobs.cancel(ADMIN, running.job_id)
+    slow.release.set()
+    deadline = time.monotonic() + 10
+    while (tmp_path / "ingest-uploads" / running.job_id).exists():
+        assert time.monotonic() < deadline, "the cancelled job kept its files"
+        time.sleep(0.05)
+    report = host.uploads.report(ADMIN, "notices", running.job_id)
+    assert report.status == "cancelled"
+    assert report.counts["failed"] >= 1 and "pending" not in report.counts
+    assert ingest_events(audit) == []
+
+
+def test_uploads_count_against_the_department_job_limit(server: ServerFactory) -> None:
+    host = server()  # no worker: the jobs stay queued
+    limit = host.platform.settings.auth.max_concurrent_jobs
+    for _ in range(limit):
+        host.uploads.submit(ADMIN, "notices", FILES[:1])
+    with pytest.raises(RateLimited):
+        host.uploads.submit(ADMIN, "notices", FILES[:1])
+    assert len(unfinished(host.platform.database)) == limit
 
 
 def test_jobs_are_seen_only_by_managers_of_their_department(running: UploadJobs) -> None:
@@ -370,33 +455,29 @@ def test_jobs_are_seen_only_by_managers_of_their_department(running: UploadJobs)
 
 
 def test_a_deleted_collection_takes_its_queued_upload_with_it(
-    tmp_path: Path, database: Database, memory: InMemoryRetriever, audit: MemoryAuditSink
+    server: ServerFactory, tmp_path: Path, audit: MemoryAuditSink
 ) -> None:
-    services = services_over(database, memory, audit)
-    services.collections.create(DEPT, "notices", created_by="admin")
-    jobs = upload_jobs(tmp_path, services)  # not started: the job waits
-    queued = jobs.submit(ADMIN, "notices", FILES)
-    assert unfinished(database) == {queued.job_id}
-    services.collections.delete(DEPT, "notices")
-    assert jobs.worker.run_next() is False
-    assert jobs.spool.sweep(unfinished(database), min_age_s=0) == 1
+    host = server()  # no worker: the job waits
+    queued = host.uploads.submit(ADMIN, "notices", FILES)
+    assert unfinished(host.platform.database) == {queued.job_id}
+    host.knowledge.collections.delete(DEPT, "notices")
+    assert host.jobs.store.get(queued.job_id) is None
+    assert host.run(queued.job_id) == "skipped"
+    assert host.uploads.spool.sweep(unfinished(host.platform.database), min_age_s=0) == 1
     assert stored_files(tmp_path) == []
     assert ingest_events(audit) == []
 
 
-def test_the_current_upload_is_the_newest_unfinished_one(
-    tmp_path: Path, database: Database, memory: InMemoryRetriever, audit: MemoryAuditSink
-) -> None:
-    services = services_over(database, memory, audit)
-    services.collections.create(DEPT, "notices", created_by="admin")
-    jobs = upload_jobs(tmp_path, services)  # not started: run by hand below
+def test_the_current_upload_is_the_newest_unfinished_one(server: ServerFactory) -> None:
+    host = server()  # no worker: run by hand below
+    jobs = host.uploads
     assert jobs.current(ADMIN, "notices") is None
     first = jobs.submit(ADMIN, "notices", FILES[:1])
     second = jobs.submit(ADMIN, "notices", FILES[1:])
     current = jobs.current(ADMIN, "notices")
     assert current is not None and current.job_id == second.job_id
     assert current.status == "queued"
-    assert jobs.worker.run_next() and jobs.worker.run_next()
-    assert not jobs.worker.run_next()
+    assert host.run(first.job_id) == "done" and host.run(second.job_id) == "done"
+    assert host.run(second.job_id) == "skipped"  # a duplicate message finds nothing to do
     assert jobs.current(ADMIN, "notices") is None  # finished: nothing to follow
     assert jobs.report(ADMIN, "notices", first.job_id).status == "completed"

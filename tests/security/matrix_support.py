@@ -331,8 +331,12 @@ def build_world(
     )
     document_id = report.items[0].document_id or ""
     collection = knowledge.collections.get(HOME, "library-docs")
+    if platform.jobs is None:  # a job service whose worker never starts: jobs stay queued
+        platform.jobs = platform.new_job_service(workers=1)
     uploads = platform.upload_job_service()
     queued = uploads.submit(_setup(HOME), "library-docs", [UploadedFile("notice.txt", HOURS)])
+    if not platform.jobs.worker.running:
+        platform.jobs.runner.run(queued.job_id)  # as a worker would, here and now
     ingest_job = uploads.wait(_setup(HOME), "library-docs", queued.job_id, timeout=30)
     assert ingest_job.status == "completed", ingest_job
     bots = platform.bot_service()

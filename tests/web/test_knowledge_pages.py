@@ -135,6 +135,12 @@ async def test_collection_upload_reports_each_file_then_search_cites(
     assert re.search(r'class="citation">Source:\s*<cite>hours', found.text)
     listing = await admin.get("/collections")
     assert re.search(r"library-docs</a></th>\s*<td></td>\s*<td>1</td>", listing.text)
+    # An upload is one of the admin's jobs, like a translation: listed, and its page opens.
+    jobs = await admin.get("/jobs")
+    assert jobs.status_code == 200 and "Indexing the upload" in jobs.text
+    job_id = re.findall(r'href="/jobs/([0-9a-f]{32})"', jobs.text)[0]
+    job_page = await admin.get(f"/jobs/{job_id}")
+    assert job_page.status_code == 200 and "Finished" in job_page.text
 
 
 async def test_upload_returns_at_once_then_the_page_follows_the_indexing(

@@ -28,7 +28,7 @@ def _iso(value: datetime | None) -> str | None:
 
 @dataclass(frozen=True)
 class Job:
-    """One copilot job as its owner sees it: never the input or output text itself."""
+    """One background job as its owner sees it: never the input or output text itself."""
 
     id: str
     kind: str
@@ -51,6 +51,8 @@ class Job:
     output_record_id: str | None = None
     #: Times a worker has started it (a retry or a crashed worker's job counts again).
     attempts: int = 0
+    #: The collection an ingest or upload job indexes into.
+    collection_id: str | None = None
 
     @classmethod
     def from_row(cls, row: JobRow) -> Job:
@@ -73,6 +75,7 @@ class Job:
             input_record_id=row.input_record_id,
             output_record_id=row.output_record_id,
             attempts=row.attempts or 0,
+            collection_id=row.collection_id,
         )
 
     @property

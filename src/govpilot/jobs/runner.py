@@ -1,9 +1,10 @@
 """One attempt at one job, as a queue worker runs it: claim, work, store the outcome.
 
-The broker's message says only which job; the row decides (see `jobs.store`). While the
-work runs, a heartbeat renews the attempt's lease, so a worker killed mid-job leaves a lease
-that runs out and the job goes to another worker; the heartbeat also notices a cancelled
-job and stops the work at its next progress report.
+The broker's message says only which job; the row decides (see `jobs.store`). The work
+itself is the handler of the job's kind (`jobs.work`). While it runs, a heartbeat renews
+the attempt's lease, so a worker killed mid-job leaves a lease that runs out and the job
+goes to another worker; the heartbeat also notices a cancelled job and stops the work at
+its next progress report.
 
 A transient failure (a model server down, a database hiccup) puts the job back in the queue
 with a growing delay; a job that has been tried `max_attempts` times fails with the reason,
@@ -16,30 +17,22 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from govpilot.access import CallContext, Role
 from govpilot.audit.events import AuditEvent, AuditSink, Outcome
 from govpilot.config import JobSettings
-from govpilot.documents import render_document
 from govpilot.errors import GovpilotError, ModelUnavailable, PermissionDenied, StorageError
 from govpilot.jobs.files import JobFiles
 from govpilot.jobs.models import Job
 from govpilot.jobs.store import JobStore
-from govpilot.jobs.work import JobWork, Progress
+from govpilot.jobs.work import Finished, JobHandler, JobInterrupted, Progress
 
 logger = logging.getLogger("govpilot.jobs")
 
 CHANNEL = "job"
-
-
-class _Interrupted(Exception):
-    """Raised inside a job at its next progress report: cancelled, taken over, or stopping."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -58,13 +51,13 @@ class JobRunner:
         self,
         store: JobStore,
         files: JobFiles,
-        work: JobWork,
+        handlers: Mapping[str, JobHandler],
         audit: AuditSink,
         settings: JobSettings,
     ) -> None:
         self.store = store
         self.files = files
-        self.work = work
+        self.handlers = dict(handlers)
         self.audit = audit
         self.settings = settings
         self._stopping = threading.Event()
@@ -109,11 +102,16 @@ class JobRunner:
             )
             self._fail(job, message)
             return Attempt(job_id, "failed")
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            self._fail(job, f"this worker cannot run jobs of kind {job.kind!r}")
+            return Attempt(job_id, "failed")
         heartbeat = _Heartbeat(self.store, job, lease, self._stopping)
         try:
             with heartbeat:
-                output_id, output_name, redactions = self._produce(job, heartbeat)
-        except _Interrupted as stop:
+                finished = handler.perform(self._context(job), job, heartbeat.report)
+                self._check_kept(heartbeat, finished)
+        except JobInterrupted as stop:
             return self._interrupted(job, stop.reason)
         except GovpilotError as exc:
             if _transient(exc) and job.attempts < self.settings.max_attempts:
@@ -134,14 +132,29 @@ class JobRunner:
         # Audited first, while the attempt still holds the job (renewing its lease), so that
         # whoever sees the job finished also finds its event.
         if self._holds(job):
-            self._audit(job, "ok", "done", redactions)
+            self._audit(job, "ok", "done", finished.redactions)
             if self.store.finish(
-                job.id, job.attempts, output_record_id=output_id, output_name=output_name
+                job.id,
+                job.attempts,
+                output_record_id=finished.output_record_id,
+                output_name=finished.output_name,
             ):
                 return Attempt(job_id, "done")
         # Cancelled or taken over meanwhile: this attempt's output is not the job's.
-        self.files.discard([output_id])
+        self._discard(finished)
         return Attempt(job_id, "skipped")
+
+    def _check_kept(self, heartbeat: _Heartbeat, finished: Finished) -> None:
+        """A last check before finishing; an interrupted attempt's output is thrown away."""
+        try:
+            heartbeat.check()
+        except JobInterrupted:
+            self._discard(finished)
+            raise
+
+    def _discard(self, finished: Finished) -> None:
+        if finished.output_record_id is not None:
+            self._quietly(self.files.discard, [finished.output_record_id])
 
     def _interrupted(self, job: Job, reason: str) -> Attempt:
         if reason == "stopping":
@@ -149,31 +162,10 @@ class JobRunner:
             self._quietly(self.store.release, job.id, job.attempts, enqueued=False)
             return Attempt(job.id, "released")
         if reason == "cancelled":
+            self.abandon(job, "the job was cancelled", cancelled=True)
             self._audit(job, "ok", "cancelled", {})
             return Attempt(job.id, "cancelled")
         return Attempt(job.id, "skipped")
-
-    def _produce(self, job: Job, heartbeat: _Heartbeat) -> tuple[str, str, dict[str, int]]:
-        ctx = self._context(job)
-        source = self.files.input_document(job)
-        params = dict(job.params)
-        instructions_id = params.pop("instructions_record_id", None)
-        if instructions_id:
-            params["instructions"] = self.files.read(str(instructions_id)).decode("utf-8")
-        output = self.work.run(ctx, job.kind, source, params, job.input_name, heartbeat.report)
-        heartbeat.check()
-        data = render_document(output.document, output.fmt)
-        record_id = self.files.keep(
-            job.department,
-            job.actor,
-            job.id,
-            job.kind,
-            "output",
-            output.filename,
-            data,
-            output.document.text,
-        )
-        return record_id, output.filename, output.redactions
 
     def _context(self, job: Job) -> CallContext:
         # The owner's role now, not at submission: a disabled account's jobs do not run.
@@ -201,8 +193,19 @@ class JobRunner:
 
     def _fail(self, job: Job, message: str) -> None:
         if self._holds(job):  # audited first, as for a job done
+            self.abandon(job, message)
             self._audit(job, "error", "failed", {})
             self.store.finish(job.id, job.attempts, error=message)
+
+    def abandon(self, job: Job, reason: str, *, cancelled: bool = False) -> None:
+        """Have the job's handler let go of its work (the job failed or was cancelled)."""
+        handler = self.handlers.get(job.kind)
+        if handler is None:
+            return
+        try:
+            handler.abandon(job, reason, cancelled=cancelled)
+        except Exception:  # its job is finished all the same
+            logger.exception("job %s: cannot let go of its work", job.id)
 
     def _holds(self, job: Job) -> bool:
         """True while this attempt still holds the job; its lease is renewed on the way."""
@@ -272,11 +275,11 @@ class _Heartbeat:
             self.check()
 
     def check(self) -> None:
-        """Raise _Interrupted if the job was cancelled, taken over, or the worker is stopping."""
+        """Raise JobInterrupted if the job was cancelled, taken over, or the worker is stopping."""
         if self.stopping.is_set():
-            raise _Interrupted("stopping")
+            raise JobInterrupted("stopping")
         if self._reason is not None:
-            raise _Interrupted(self._reason)
+            raise JobInterrupted(self._reason)
 
     def _beat(self) -> None:
         while not self._done.wait(self.lease_s / 3):

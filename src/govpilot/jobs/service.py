@@ -1,7 +1,12 @@
-"""Copilot jobs: submit a translate, summarise, draft or redact job; follow it; fetch its output.
+"""Background jobs: submit one, follow it, cancel it, fetch its output.
 
-Input is checked at once (file type, damage, size, parameters), so a job that is queued can
-only fail on the model or on its content. Its files are stored records (see `jobs.files`).
+Every kind of background job is a row of one jobs table and runs on one task queue; the
+kinds are the service's handlers (`jobs.work`). `submit` queues a document job (translate,
+summarise, draft, redact): its input is checked at once (file type, damage, size,
+parameters), so a job that is queued can only fail on the model or on its content, and its
+files are stored records (see `jobs.files`). `queue` is the way in for other kinds (an
+upload into a collection, see `knowledge.upload_jobs`), which check their own input.
+Every kind counts against its department's limit of jobs queued or running.
 
 Who sees a job: its owner, its department's administrators and platform administrators.
 Anyone else is told it does not exist (NotFound, not PermissionDenied), so job ids reveal
@@ -17,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 from pathlib import PurePosixPath
@@ -34,12 +39,13 @@ from govpilot.errors import (
     NotFound,
     RateLimited,
 )
+from govpilot.jobs.document_work import DocumentHandler
 from govpilot.jobs.files import JobFiles, check_input, safe_name
-from govpilot.jobs.models import ACTIVE_STATUSES, MEDIA_TYPES, Job, JobResult
+from govpilot.jobs.models import ACTIVE_STATUSES, JOB_KINDS, MEDIA_TYPES, Job, JobResult
 from govpilot.jobs.queue import JobQueue, build_celery
 from govpilot.jobs.runner import JobRunner
 from govpilot.jobs.store import JobStore
-from govpilot.jobs.work import JobWork
+from govpilot.jobs.work import JobHandler, JobWork
 from govpilot.jobs.worker import EmbeddedWorker, Sweeper, run_worker
 from govpilot.storage.records import RecordStore
 
@@ -51,7 +57,7 @@ MAX_LIST = 200
 
 
 class JobService:
-    """Submits jobs within each department's limit and shows them to those allowed."""
+    """Queues jobs within each department's limit and shows them to those allowed."""
 
     def __init__(
         self,
@@ -61,6 +67,7 @@ class JobService:
         work: JobWork,
         settings: Settings,
         *,
+        handlers: Mapping[str, JobHandler] | None = None,
         workers: int = 2,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -74,10 +81,13 @@ class JobService:
         self.workers = workers
         self.files = JobFiles(records)
         jobs = settings.jobs
-        self.runner = JobRunner(self.store, self.files, work, audit, jobs)
+        documents = DocumentHandler(self.files, work)
+        self.handlers: dict[str, JobHandler] = {kind: documents for kind in JOB_KINDS}
+        self.handlers.update(handlers or {})
+        self.runner = JobRunner(self.store, self.files, self.handlers, audit, jobs)
         self.celery = build_celery(jobs, jobs.resolved_broker_url(settings.home), self.runner.run)
         self.queue = JobQueue(self.celery, self.store)
-        self.sweeper = Sweeper(self.store, self.queue, jobs)
+        self.sweeper = Sweeper(self.store, self.queue, jobs, self.handlers)
         self.worker = EmbeddedWorker(self.celery, self.runner, self.sweeper, concurrency=workers)
 
     def start(self) -> JobService:
@@ -103,7 +113,8 @@ class JobService:
         text: str | None = None,
         params: dict[str, Any] | None = None,
     ) -> Job:
-        """Check the input and queue a job; RateLimited when the department is at its limit."""
+        """Check the input and queue a document job; RateLimited when the department is at
+        its limit."""
         authorize(ctx, Permission.USE_COPILOT)
         if (data is None) == (text is None):
             raise InputError("give either a file or a text", hint="send one of them, not both")
@@ -125,28 +136,60 @@ class JobService:
                 raw = instructions.encode("utf-8")
                 stored.append(keep("instructions", "instructions.txt", raw, instructions))
                 checked["instructions_record_id"] = stored[-1]
-            job = self.store.insert(
-                {
-                    "id": job_id,
-                    "department": ctx.department,
-                    "owner_id": ctx.user_id,
-                    "actor": ctx.actor,
-                    "kind": kind,
-                    "params": checked,
-                    "input_name": name,
-                    "input_record_id": stored[0],
-                    "created_at": self.clock(),
-                    # Marked as sent before it is: a sweep between the commit and the send
-                    # must not send it twice. A failed send clears it for the sweep.
-                    "enqueued_at": self.clock(),
-                },
-                limit=limit,
+            return self.queue_job(
+                ctx,
+                kind,
+                job_id=job_id,
+                params=checked,
+                input_name=name,
+                input_record_id=stored[0],
             )
         except BaseException:
             self.files.discard(stored)
             raise
+
+    def queue_job(
+        self,
+        ctx: CallContext,
+        kind: str,
+        *,
+        job_id: str,
+        params: dict[str, Any],
+        input_name: str,
+        department: str | None = None,
+        input_record_id: str | None = None,
+        collection_id: str | None = None,
+        also: Callable[[Any], None] | None = None,
+    ) -> Job:
+        """Store a job of `kind` (its input already checked and kept) and send it to the
+        queue; RateLimited when the department is at its limit (nothing is stored then).
+
+        `also(session)` adds the job's own rows in the same transaction as the job.
+        """
+        if kind not in self.handlers:
+            raise InputError(f"there is no kind of job {kind!r}", hint="check the job kind")
+        department = department or ctx.department
+        limit = self._job_limit(department)
+        job = self.store.insert(
+            {
+                "id": job_id,
+                "department": department,
+                "owner_id": ctx.user_id,
+                "actor": ctx.actor,
+                "kind": kind,
+                "params": params,
+                "input_name": input_name,
+                "input_record_id": input_record_id,
+                "collection_id": collection_id,
+                "created_at": self.clock(),
+                # Marked as sent before it is: a sweep between the commit and the send
+                # must not send it twice. A failed send clears it for the sweep.
+                "enqueued_at": self.clock(),
+            },
+            limit=limit,
+            also=also,
+        )
         if job is None:  # another submission took the last place meanwhile
-            self.files.discard(stored)
             raise _limit_reached(limit)
         self._audit(ctx, job, "job.submit")
         # After the commit: a broker that is down delays the job (the sweep sends it later).
@@ -169,6 +212,8 @@ class JobService:
         if cancelled is None or cancelled.status != "cancelled":
             raise Conflict(f"job {job.id} finished meanwhile", hint="there is nothing to stop")
         self._audit(ctx, job, "job.cancel", was=job.status)
+        if job.status == "queued":  # no worker has it to let go of its work: done here
+            self.runner.abandon(cancelled, "the job was cancelled", cancelled=True)
         return cancelled
 
     def get(self, ctx: CallContext, job_id: str) -> Job:

@@ -9,6 +9,7 @@ a job, and a worker that died mid-job leaves it to the next.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,27 +38,39 @@ class JobStore:
         with self._session() as session:
             return _active_count(session, department)
 
-    def insert(self, values: dict[str, Any], *, limit: int) -> Job | None:
-        """Add a queued job unless its department already has `limit` active; None if so."""
+    def insert(
+        self,
+        values: dict[str, Any],
+        *,
+        limit: int | None,
+        also: Callable[[Session], None] | None = None,
+    ) -> Job | None:
+        """Add a job (queued unless `values` say otherwise) unless its department already
+        has `limit` active (None: no limit); None if so. `also` adds the job's own rows
+        (an ingest job's files) in the same transaction."""
         department = values["department"]
         with self._session(write=True) as session:
-            # Locks the department's row on PostgreSQL so two submissions cannot both pass.
-            session.get(DepartmentRow, department, with_for_update=True)
-            if _active_count(session, department) >= limit:
-                return None
-            row = JobRow(
-                status="queued",
-                progress_done=0,
-                progress_total=0,
-                output_record_id=None,
-                output_name=None,
-                error=None,
-                started_at=None,
-                finished_at=None,
-                **values,
-            )
+            if limit is not None:
+                # Locks the department's row on PostgreSQL so two submissions cannot both pass.
+                session.get(DepartmentRow, department, with_for_update=True)
+                if _active_count(session, department) >= limit:
+                    return None
+            defaults: dict[str, Any] = {
+                "status": "queued",
+                "progress_done": 0,
+                "progress_total": 0,
+                "output_record_id": None,
+                "output_name": None,
+                "error": None,
+                "started_at": None,
+                "finished_at": None,
+            }
+            row = JobRow(**(defaults | values))
             session.add(row)
             session.flush()
+            if also is not None:
+                also(session)
+                session.flush()
             return Job.from_row(row)
 
     def get(self, job_id: str) -> Job | None:
@@ -171,9 +184,12 @@ class JobStore:
         with self._session(write=True) as session:
             session.execute(update(JobRow).where(JobRow.id.in_(job_ids)).values(enqueued_at=when))
 
-    def to_enqueue(self, requeue_after_s: float, now: datetime | None = None) -> list[str]:
-        """Jobs that need a message: queued and never (or long ago) enqueued, or running
-        with their worker's lease run out (the worker died). Oldest first."""
+    def to_enqueue(
+        self, requeue_after_s: float, kinds: Collection[str], now: datetime | None = None
+    ) -> list[str]:
+        """Jobs of `kinds` (those the queue runs) that need a message: queued and never (or
+        long ago) enqueued, or running with their worker's lease run out (the worker died).
+        Oldest first."""
         now = now or utc_now()
         stale = now - timedelta(seconds=requeue_after_s)
         waiting = (JobRow.status == "queued") & (
@@ -182,7 +198,12 @@ class JobStore:
         lapsed = (JobRow.status == "running") & (
             JobRow.lease_until.is_(None) | (JobRow.lease_until < now)
         )
-        query = select(JobRow.id).where(waiting | lapsed).order_by(JobRow.created_at).limit(500)
+        query = (
+            select(JobRow.id)
+            .where(JobRow.kind.in_(list(kinds)), waiting | lapsed)
+            .order_by(JobRow.created_at)
+            .limit(500)
+        )
         with self._session() as session:
             return list(session.scalars(query))
 

@@ -1,7 +1,8 @@
 """Queue workers: `govpilot worker` (a Celery worker process) and the one `govpilot serve`
 runs inside itself on a laptop, both with the sweeper beside them.
 
-The sweeper enqueues again what needs a message: jobs whose message never reached the
+The sweeper enqueues again what needs a message (of the kinds the queue runs, not the
+`govpilot ingest` runs a CLI holds): jobs whose message never reached the
 broker (it was down), queued jobs not started after `requeue_after_s`, and running jobs
 whose worker's lease ran out (the worker died). Several sweepers at once only send a few
 duplicate messages; a duplicate finds nothing to claim.
@@ -13,6 +14,7 @@ import logging
 import socket
 import threading
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from celery import Celery
@@ -32,17 +34,20 @@ logger = logging.getLogger("govpilot.jobs")
 class Sweeper:
     """Every `sweep_s`, enqueues the jobs that have no live message or worker."""
 
-    def __init__(self, store: JobStore, queue: JobQueue, settings: JobSettings) -> None:
+    def __init__(
+        self, store: JobStore, queue: JobQueue, settings: JobSettings, kinds: Collection[str]
+    ) -> None:
         self.store = store
         self.queue = queue
         self.settings = settings
+        self.kinds = tuple(kinds)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def sweep(self) -> int:
         """One pass; how many jobs were sent again."""
         try:
-            job_ids = self.store.to_enqueue(self.settings.requeue_after_s)
+            job_ids = self.store.to_enqueue(self.settings.requeue_after_s, self.kinds)
         except GovpilotError:
             logger.warning("cannot read the job table; the next sweep tries again")
             return 0

@@ -105,6 +105,11 @@ class CollectionStore:
             ) from None
         return _collection(row)
 
+    def exists(self, collection_id: str) -> bool:
+        """True while the collection with this id is there (it has not been deleted)."""
+        with self.database.session() as session:
+            return session.get(KnowledgeCollectionRow, collection_id) is not None
+
     def get(self, department: str, name: str) -> Collection:
         """The department's collection called `name` (NotFound lists the ones there are)."""
         with self.database.session() as session:

@@ -16,9 +16,11 @@ when repeated, so nothing is duplicated and nothing is lost. A file that cannot 
 (unsupported, corrupt, empty) is reported with the reason and the job goes on; a database
 or index failure stops the job, which `run` (`govpilot ingest --resume JOB`) continues.
 
-Uploads from the web and the API are jobs too (`kind` 'upload', see `upload_jobs`): their
-items point at the stored bytes, are indexed under the file's own name, and each stored
-file is deleted once its item is done.
+Every ingest is a row of the one jobs table (`jobs`): kind 'ingest' for `govpilot ingest`,
+run by the CLI that started it, and 'upload' for files uploaded over the web or the API,
+run by the queue's workers (see `upload_jobs`). An upload's items point at the stored
+bytes, are indexed under the file's own name, and each stored file is deleted once its item
+is done.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import Any
 from sqlalchemy import select
 
 from govpilot.errors import InputError, InputTooLarge, NotFound, UnsupportedFileType
+from govpilot.jobs.store import JobStore
 from govpilot.knowledge.chunking import make_chunks
 from govpilot.knowledge.collections import Collection
 from govpilot.knowledge.documents import DocumentStore
@@ -45,20 +48,34 @@ from govpilot.knowledge.ocr import OcrEngine
 from govpilot.knowledge.sources import parse_source
 from govpilot.retrieval.types import Retriever
 from govpilot.storage.db import Database
+from govpilot.storage.job_tables import JobRow
 from govpilot.storage.knowledge_tables import (
     IngestItemRow,
-    IngestJobRow,
     KnowledgeCollectionRow,
     KnowledgeDocumentRow,
 )
 
-__all__ = ["OUTCOMES", "IngestItem", "IngestReport", "Ingestor", "ProgressCallback"]
+__all__ = [
+    "INGEST",
+    "OUTCOMES",
+    "UPLOAD",
+    "IngestItem",
+    "IngestReport",
+    "Ingestor",
+    "ProgressCallback",
+    "item_rows",
+]
 
 log = logging.getLogger(__name__)
 
 #: Called before each file and at the end: (files done, files in the job, current source).
 ProgressCallback = Callable[[int, int, str], None]
 MAX_FILE_BYTES = 256 * 1024 * 1024
+#: The kinds of job that ingest: `govpilot ingest` (run by the CLI), uploads (the queue).
+INGEST, UPLOAD = "ingest", "upload"
+_KINDS = (INGEST, UPLOAD)
+#: A job's status as an ingest report says it (`jobs` says 'done').
+_REPORTED = {"done": "completed"}
 _KEPT_REASON = "its file is gone; run the ingest again with --prune to delete it"
 
 
@@ -125,39 +142,34 @@ class Ingestor:
         planned: Sequence[Planned],
         *,
         actor: str,
-        kind: str = "paths",
-        channel: str | None = None,
         roots: Sequence[str] = (),
         prune: bool = False,
-        job_id: str | None = None,
     ) -> str:
-        """Store a job of `planned` items in one transaction; returns its id.
+        """Store a `govpilot ingest` job of `planned` items in one transaction; its id.
 
-        A 'paths' job is run by whoever started it; an 'upload' job is queued for the
-        server's upload worker (see `upload_queue`).
+        It is a job the CLI runs itself (the queue does not run kind 'ingest'), started as
+        it is stored.
         """
         now = _now()
-        job_id = job_id or uuid.uuid4().hex
-        with self.database.session(write=True) as session:
-            session.add(
-                IngestJobRow(
-                    id=job_id,
-                    collection_id=collection.id,
-                    department=collection.department,
-                    created_by=actor,
-                    created_at=now,
-                    updated_at=now,
-                    finished_at=None,
-                    status="queued" if kind == "upload" else "running",
-                    roots=list(roots),
-                    prune=prune,
-                    total=len(planned),
-                    kind=kind,
-                    channel=channel,
-                )
-            )
-            session.flush()
-            session.add_all(_item_row(job_id, n, p) for n, p in enumerate(planned))
+        job_id = uuid.uuid4().hex
+        JobStore(self.database).insert(
+            {
+                "id": job_id,
+                "department": collection.department,
+                "owner_id": None,
+                "actor": actor,
+                "kind": INGEST,
+                "status": "running",
+                "params": {"roots": list(roots), "prune": prune},
+                "input_name": f"{len(planned)} file(s)",
+                "collection_id": collection.id,
+                "progress_total": len(planned),
+                "created_at": now,
+                "started_at": now,
+            },
+            limit=None,
+            also=lambda session: session.add_all(item_rows(job_id, planned)),
+        )
         return job_id
 
     def abandon(self, job_id: str, department: str, reason: str) -> IngestReport:
@@ -173,10 +185,6 @@ class Ingestor:
                 row.status, row.outcome, row.reason = "done", "failed", reason
                 row.document_id, row.chunks = None, 0
         return self.report(job_id, department)
-
-    def finish(self, job_id: str, status: str = "completed") -> None:
-        """Mark a job finished: 'completed', or 'failed' after `abandon`."""
-        self._set_job(job_id, status, finished=True)
 
     def _missing(
         self, collection: Collection, roots: list[Path], found: set[str], prune: bool
@@ -210,28 +218,29 @@ class Ingestor:
     ) -> IngestReport:
         """Process the job's pending items (all of them, or what a crash left); the report.
 
-        With `finish=False` the job stays 'running' for the caller to `finish` (after
-        recording what it must before anyone sees the job completed).
+        With `finish` (`govpilot ingest`) the job is marked running, then done. Without it
+        (an upload, run by a queue worker) its status is the worker's to set.
         """
         job, collection = self._job(job_id, department)
         with self.database.session() as session:
-            pending = session.scalars(
+            rows = session.scalars(
                 select(IngestItemRow)
-                .where(IngestItemRow.job_id == job_id, IngestItemRow.status == "pending")
+                .where(IngestItemRow.job_id == job_id)
                 .order_by(IngestItemRow.ordinal)
             ).all()
-        done = job.total - len(pending)
-        if pending:
+        pending = [row for row in rows if row.status == "pending"]
+        total, done = len(rows), len(rows) - len(pending)
+        if finish and pending:
             self._set_job(job_id, "running")
         for row in pending:
             if progress is not None:
-                progress(done, job.total, row.source)
+                progress(done, total, row.source)
             self._process(collection, row)
             done += 1
         if progress is not None:
-            progress(done, job.total, "")
-        if finish and (pending or job.status != "completed"):
-            self._set_job(job_id, "completed", finished=True)
+            progress(done, total, "")
+        if finish and (pending or job.status != "done"):
+            self._set_job(job_id, "done", finished=True)
         return self.report(job_id, department)
 
     def report(self, job_id: str, department: str) -> IngestReport:
@@ -243,46 +252,52 @@ class Ingestor:
                 .where(IngestItemRow.job_id == job_id)
                 .order_by(IngestItemRow.ordinal)
             ).all()
-        return IngestReport(job_id, collection.name, job.status, [item_of(r) for r in rows])
+        status = _REPORTED.get(job.status, job.status)
+        items = [item_of(r) for r in rows]
+        return IngestReport(job_id, collection.name, status, items, error=job.error)
 
     def jobs(self, collection: Collection) -> list[dict[str, Any]]:
-        """The collection's jobs, newest first: id, kind (paths or upload), status, times,
+        """The collection's jobs, newest first: id, kind (ingest or upload), status, times,
         files done and in all."""
         with self.database.session() as session:
             jobs = session.scalars(
-                select(IngestJobRow)
+                select(JobRow)
                 .where(
-                    IngestJobRow.collection_id == collection.id,
-                    IngestJobRow.department == collection.department,
+                    JobRow.collection_id == collection.id,
+                    JobRow.department == collection.department,
+                    JobRow.kind.in_(_KINDS),
                 )
-                .order_by(IngestJobRow.created_at.desc())
+                .order_by(JobRow.created_at.desc())
             ).all()
-            pending = Counter(
-                session.scalars(
-                    select(IngestItemRow.job_id).where(
-                        IngestItemRow.job_id.in_([job.id for job in jobs]),
-                        IngestItemRow.status == "pending",
-                    )
-                ).all()
-            )
+            items = session.execute(
+                select(IngestItemRow.job_id, IngestItemRow.status).where(
+                    IngestItemRow.job_id.in_([job.id for job in jobs])
+                )
+            ).all()
+        total = Counter(job_id for job_id, _ in items)
+        done = Counter(job_id for job_id, status in items if status == "done")
         return [
             {
                 "id": job.id,
                 "kind": job.kind,
-                "status": job.status,
-                "created_by": job.created_by,
+                "status": _REPORTED.get(job.status, job.status),
+                "created_by": job.actor,
                 "created_at": job.created_at.isoformat(),
                 "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-                "done": job.total - pending.get(job.id, 0),
-                "total": job.total,
+                "done": done.get(job.id, 0),
+                "total": total.get(job.id, 0),
             }
             for job in jobs
         ]
 
-    def _job(self, job_id: str, department: str) -> tuple[IngestJobRow, Collection]:
+    def _job(self, job_id: str, department: str) -> tuple[JobRow, Collection]:
         with self.database.session() as session:
-            job = session.get(IngestJobRow, job_id)
-            collection_row = session.get(KnowledgeCollectionRow, job.collection_id) if job else None
+            job = session.get(JobRow, job_id)
+            collection_row = (
+                session.get(KnowledgeCollectionRow, job.collection_id)
+                if job is not None and job.kind in _KINDS and job.collection_id
+                else None
+            )
         if job is None or collection_row is None or job.department != department:
             raise NotFound(
                 f"No ingest job {job_id!r} in department {department}.",
@@ -300,12 +315,10 @@ class Ingestor:
 
     def _set_job(self, job_id: str, status: str, *, finished: bool = False) -> None:
         with self.database.session(write=True) as session:
-            job = session.get(IngestJobRow, job_id)
+            job = session.get(JobRow, job_id)
             if job is not None:
                 job.status = status
-                job.updated_at = _now()
-                if finished:
-                    job.finished_at = job.updated_at
+                job.finished_at = _now() if finished else None
 
     def _process(self, collection: Collection, row: IngestItemRow) -> None:
         key = (row.job_id, row.ordinal)
@@ -462,6 +475,11 @@ def _is_unsupported(error: InputError) -> bool:
 
 #: Items done as soon as the job is stored, and their outcome.
 _DONE_AT_START = {"skip": "skipped", "keep": "kept", "fail": "failed"}
+
+
+def item_rows(job_id: str, planned: Sequence[Planned]) -> list[IngestItemRow]:
+    """The rows of a job's files (and documents to prune), stored with the job."""
+    return [_item_row(job_id, ordinal, p) for ordinal, p in enumerate(planned)]
 
 
 def _item_row(job_id: str, ordinal: int, planned: Planned) -> IngestItemRow:

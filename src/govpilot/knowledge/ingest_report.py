@@ -24,7 +24,7 @@ OUTCOMES: tuple[str, ...] = (
     "failed",
 )
 #: The statuses of a job that will not change again.
-FINISHED: tuple[str, ...] = ("completed", "failed")
+FINISHED: tuple[str, ...] = ("completed", "failed", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class IngestReport:
     collection: str
     status: str
     items: list[IngestItem] = field(default_factory=list)
+    #: Why the job failed as a whole (its worker gave up), in plain words; else None.
+    error: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -86,7 +88,7 @@ class IngestReport:
 
     @property
     def finished(self) -> bool:
-        """True once the job is completed or failed: it will not change again."""
+        """True once the job is completed, failed or cancelled: it will not change again."""
         return self.status in FINISHED
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,6 +97,7 @@ class IngestReport:
             "job_id": self.job_id,
             "collection": self.collection,
             "status": self.status,
+            "error": self.error,
             "counts": self.counts,
             "items": [item.as_dict() for item in self.items],
         }

@@ -1,10 +1,12 @@
 """Uploads into a collection, indexed in the background: the web's and the API's way in.
 
 `submit` checks the files (count, sent twice, too large, empty), writes the usable ones to
-the spool folder (`upload_queue`), stores an ingest job of kind 'upload' with one item per
-file, wakes the upload worker and returns - the request does not wait for the embedder.
-The worker (`upload_worker`) indexes the job like `govpilot ingest` runs one, so it is
-resumable after a restart and nothing is indexed twice; `report` and `wait` follow it.
+the spool folder (`upload_spool`), and stores a job of kind 'upload' in the one jobs table
+with one ingest item per file, in one transaction, then sends it to the task queue - the
+request does not wait for the embedder. A queue worker indexes it (`upload_ingest`) like
+`govpilot ingest` runs one, so it is resumable after a crash and nothing is indexed twice;
+`report` and `wait` follow it, and it can be cancelled like any job (`JobService.cancel`).
+An upload counts against its department's limit of jobs queued or running.
 
 Authorisation as for every knowledge change, here, once: MANAGE_KNOWLEDGE in the
 collection's department to upload and to follow a job; another department's collection or
@@ -16,52 +18,36 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govpilot.access import CallContext, Permission, authorize
 from govpilot.errors import InputError, NotFound
+from govpilot.jobs.service import JobService
+from govpilot.knowledge.ingest import UPLOAD, item_rows
 from govpilot.knowledge.ingest_plan import Planned
 from govpilot.knowledge.ingest_report import IngestReport
-from govpilot.knowledge.upload_queue import UPLOAD, UploadSpool, latest_upload
-from govpilot.knowledge.upload_worker import UploadWorker
+from govpilot.knowledge.upload_spool import UploadSpool, latest_upload
 from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile, check_uploads
 
 if TYPE_CHECKING:
     from govpilot.knowledge.knowledge_base import KnowledgeBase
 
-__all__ = ["UploadJobs"]
+__all__ = ["SPOOL_DIR", "UploadJobs"]
 
-#: Where uploads wait, and the lock of the process running the worker, in GOVPILOT_HOME.
+#: Where uploads wait to be indexed, in GOVPILOT_HOME.
 SPOOL_DIR = "ingest-uploads"
-LOCK_FILE = "ingest.lock"
 _WAIT_STEP_S = 0.2
 
 
 class UploadJobs:
-    """Queues uploads as ingest jobs, shows them to their department, runs the worker."""
+    """Queues uploads as jobs and shows them to their department."""
 
     def __init__(
-        self,
-        knowledge: Callable[[], KnowledgeBase],
-        spool_dir: Path,
-        *,
-        lock_path: Path | None = None,
-        poll_s: float | None = None,
+        self, knowledge: Callable[[], KnowledgeBase], spool: UploadSpool, jobs: JobService
     ) -> None:
         self.knowledge = knowledge
-        self.spool = UploadSpool(spool_dir)
-        options = {"poll_s": poll_s} if poll_s is not None else {}
-        self.worker = UploadWorker(knowledge, self.spool, lock_path=lock_path, **options)
-
-    def start(self) -> UploadJobs:
-        """Run the worker here (or stand by while another process runs it)."""
-        self.worker.start()
-        return self
-
-    def shutdown(self) -> None:
-        """Stop the worker; an unfinished job continues at the next start."""
-        self.worker.stop()
+        self.spool = spool
+        self.jobs = jobs
 
     def submit(
         self,
@@ -91,13 +77,19 @@ class UploadJobs:
                     path = self.spool.save(job_id, ordinal, upload.data)
                     planned.append(Planned(str(path), upload.source, "upload"))
             self.spool.sync(job_id)
-            knowledge.ingestor.add_job(
-                found, planned, actor=ctx.actor, kind=UPLOAD, channel=ctx.channel, job_id=job_id
+            self.jobs.queue_job(
+                ctx,
+                UPLOAD,
+                job_id=job_id,
+                params={"channel": ctx.channel},
+                input_name=planned[0].source if len(planned) == 1 else f"{len(planned)} files",
+                department=department,
+                collection_id=found.id,
+                also=lambda session: session.add_all(item_rows(job_id, planned)),
             )
         except BaseException:
             self.spool.remove(job_id)
             raise
-        self.worker.wake()
         return knowledge.ingestor.report(job_id, department)
 
     def report(

@@ -5,10 +5,12 @@ has the scope (department and collection ids) in its WHERE clause; nothing is fi
 afterwards. BM25 statistics (document count, average length, document frequencies) are
 those of the scope, so one department's documents never change another's ranking.
 
-Dense search is exact (brute force in numpy over the scope's vectors), which is fast for
-the tens of thousands of chunks a department has: a scope's matrix is cached in memory and
-reloaded when the scope's (row count, highest pk) changes, which also catches writes made
-by other processes.
+Dense search: on PostgreSQL with pgvector (migration 0011), an HNSW index searched with the
+scope in the query (`retrieval.pgvector`). Elsewhere (SQLite, PostgreSQL without pgvector)
+it is exact, brute force in numpy over the scope's vectors, which is fast for the tens of
+thousands of chunks a department has: a scope's matrix is cached in memory and reloaded
+when the scope's (row count, highest pk) changes, which also catches writes made by other
+processes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from govpilot.backends.embed import Embedder
 from govpilot.retrieval.fusion import Fusion, fuse
+from govpilot.retrieval.pgvector import PgVectorIndex
 from govpilot.retrieval.tokenize import TokenMode, keyword_tokens
 from govpilot.retrieval.types import Chunk, Scope, SearchHit
 from govpilot.storage.db import Database
@@ -78,6 +81,16 @@ class SqlRetriever:
         self.token_mode = token_mode
         self._vectors: dict[tuple[object, ...], tuple[tuple[int, int], np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
+        self._pg: PgVectorIndex | None = None
+        self._pg_checked = False
+
+    @property
+    def pgvector(self) -> PgVectorIndex | None:
+        """The pgvector index this database has for the embedder's vectors, or None."""
+        if not self._pg_checked and self.embedder is not None:
+            self._pg = PgVectorIndex.detect(self.database, self.embedder.dim)
+            self._pg_checked = True
+        return self._pg
 
     # -- indexing -------------------------------------------------------------------------
 
@@ -89,16 +102,20 @@ class SqlRetriever:
         tokens = [keyword_tokens(t, self.token_mode) for t in texts]
         vectors = self.embedder.embed_passages(texts) if self.embedder else None
         embedder_name = self.embedder.name if self.embedder else None
+        pg = self.pgvector if vectors is not None else None
         with self.database.session(write=True) as session:
             self._delete(session, C.chunk_id.in_([c.id for c in chunks]))
             for start in range(0, len(chunks), _INSERT_BATCH):
                 batch = range(start, min(start + _INSERT_BATCH, len(chunks)))
+                bytes_of = None if pg is not None else vectors  # pgvector holds them instead
                 rows = [
-                    self._chunk_row(chunks[i], tokens[i], embedder_name, vectors, i) for i in batch
+                    self._chunk_row(chunks[i], tokens[i], embedder_name, bytes_of, i) for i in batch
                 ]
                 pks = session.scalars(
                     insert(C).returning(C.pk, sort_by_parameter_order=True), rows
                 ).all()
+                if pg is not None and vectors is not None:
+                    pg.write(session, [(pk, vectors[i]) for i, pk in zip(batch, pks, strict=True)])
                 postings = [
                     posting
                     for i, pk in zip(batch, pks, strict=True)
@@ -259,6 +276,10 @@ class SqlRetriever:
     ) -> list[tuple[int, float]]:
         if self.embedder is None or not stats.count:
             return []
+        pg = self.pgvector
+        if pg is not None:
+            vector = self.embedder.embed_query(query)
+            return pg.search(session, scope, self.embedder.name, vector, k, scope_size=stats.count)
         pks, matrix = self._scope_vectors(session, scope, self.embedder.name, stats)
         if not len(pks):
             return []

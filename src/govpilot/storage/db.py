@@ -145,6 +145,18 @@ class Database:
                 hint="check that the database is reachable and the user may create tables",
             ) from exc
 
+    def downgrade(self, revision: str) -> None:
+        """Step the schema back to `revision` (migrations' `downgrade`; for operators and
+        tests, e.g. to run migration 0011 again once pgvector is installed)."""
+        try:
+            with self.engine.begin() as connection:
+                command.downgrade(self._alembic_config(connection), revision)
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                f"database downgrade failed: {exc}",
+                hint="check that the database is reachable and the user may alter tables",
+            ) from exc
+
     def current_revision(self) -> str | None:
         """The Alembic revision the database is at (None before the first migration)."""
         with self.engine.connect() as connection:

@@ -14,13 +14,16 @@ __all__ = ["JobRow"]
 
 
 class JobRow(Base):
-    """A background job (translate, summarise, draft, redact) run by a queue worker."""
+    """A background job of any kind, run by a queue worker: the copilot's (translate,
+    summarise, draft, redact), uploads into a collection ('upload'), and `govpilot ingest`
+    runs ('ingest', run by the CLI itself; their files are `ingest_items`)."""
 
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_owner_created", "owner_id", "created_at"),
         Index("ix_jobs_department_status", "department", "status"),
         Index("ix_jobs_status_lease", "status", "lease_until"),
+        Index("ix_jobs_collection", "collection_id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -54,3 +57,8 @@ class JobRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     #: When its message went to the broker; None: it must be enqueued (again).
     enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: The collection an ingest or upload job indexes into; its jobs go with it.
+    collection_id: Mapped[str | None] = mapped_column(
+        String(32),
+        ForeignKey("knowledge_collections.id", ondelete="CASCADE", name="fk_jobs_collection"),
+    )

@@ -1,4 +1,4 @@
-"""ORM tables: knowledge collections, documents and ingest jobs.
+"""ORM tables: knowledge collections, documents and the files of ingest jobs.
 
 A collection belongs to one department; its documents are keyed by `origin` (the file's
 absolute path, or an upload's name) so re-ingesting the same file finds its row. An ingest
@@ -9,12 +9,9 @@ a job killed half-way resumes with the files still pending.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
-    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -29,7 +26,6 @@ from govpilot.storage.base import Base, UtcDateTime
 __all__ = [
     "Base",
     "IngestItemRow",
-    "IngestJobRow",
     "KnowledgeCollectionRow",
     "KnowledgeDocumentRow",
 ]
@@ -81,45 +77,17 @@ class KnowledgeDocumentRow(Base):
     ingested_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class IngestJobRow(Base):
-    """One ingest run: its collection, the paths asked for (or the uploads), and its state.
-
-    `kind` is 'paths' for `govpilot ingest` (run by the CLI itself) and 'upload' for files
-    uploaded over the web or the API, which the server's upload worker runs; their status
-    goes queued -> running -> completed (or failed).
-    """
-
-    __tablename__ = "ingest_jobs"
-    __table_args__ = (
-        Index("ix_ingest_jobs_collection", "collection_id"),
-        Index("ix_ingest_jobs_queue", "kind", "status"),
-    )
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    collection_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("knowledge_collections.id", ondelete="CASCADE")
-    )
-    department: Mapped[str] = mapped_column(Text)
-    created_by: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    status: Mapped[str] = mapped_column(String(20))
-    roots: Mapped[list[Any]] = mapped_column(JSON)
-    prune: Mapped[bool] = mapped_column(Boolean)
-    total: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(10), server_default="paths")
-    #: The channel of the request that queued an upload job (web, api), for its audit event.
-    channel: Mapped[str | None] = mapped_column(String(20))
-
-
 class IngestItemRow(Base):
-    """One file of an ingest job (or one document to prune) and what became of it."""
+    """One file of an ingest job (or one document to prune) and what became of it.
+
+    The job itself is a row of `jobs` (kind 'ingest' for `govpilot ingest`, 'upload' for
+    files uploaded over the web or the API), like every background job.
+    """
 
     __tablename__ = "ingest_items"
 
     job_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("ingest_jobs.id", ondelete="CASCADE"), primary_key=True
+        String(32), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
     )
     ordinal: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     #: 'ingest' a file, 'upload' a stored upload (`path` is where its bytes wait, `source`

@@ -3,8 +3,9 @@ documents into them, delete documents, and search.
 
 Collections are looked up by name within the caller's department. Uploads (up to
 `MAX_UPLOAD_FILES` files, each within the upload size limit) are stored and indexed by the
-upload worker as a resumable job (`knowledge.upload_jobs`); the request waits for it unless
-`wait=false`, which answers 202 with the job to follow at `.../ingest-jobs/{job_id}`.
+queue's workers as a resumable job (`knowledge.upload_jobs`); the request waits for it (up to
+`UPLOAD_WAIT_S`) unless `wait=false`; an unfinished job answers 202, to follow at
+`.../ingest-jobs/{job_id}`.
 Who may do what is decided in the services (`accounts.authz`), not here.
 """
 
@@ -30,6 +31,9 @@ from govpilot.http.uploads import read_upload, size_limited_route, upload_name
 from govpilot.knowledge.ingest_report import IngestReport
 from govpilot.knowledge.knowledge_base import hit_as_dict
 from govpilot.knowledge.uploads import MAX_UPLOAD_FILES, UploadedFile
+
+#: How long an upload request waits for its job before answering 202 with it.
+UPLOAD_WAIT_S = 120.0
 
 router = APIRouter(
     prefix="/api/v1/collections",
@@ -74,7 +78,9 @@ def list_documents(name: str, platform: PlatformDep, caller: CallerDep) -> Any:
 @router.post(
     "/{name}/documents",
     response_model=IngestJobPublic,
-    responses={202: {"model": IngestJobPublic, "description": "Queued (wait=false)"}},
+    responses={
+        202: {"model": IngestJobPublic, "description": "Queued (wait=false, or still indexing)"}
+    },
 )
 def upload_documents(
     name: str,
@@ -88,7 +94,8 @@ def upload_documents(
     wait: Annotated[
         bool,
         Query(
-            description="Answer once every file is indexed (true), or at once with 202 and"
+            description="Answer once every file is indexed (true; 202 with the job after"
+            f" {UPLOAD_WAIT_S:.0f} s), or at once with 202 and"
             " the job to follow at GET .../ingest-jobs/{job_id} (false)"
         ),
     ] = True,
@@ -109,8 +116,8 @@ def upload_documents(
     jobs = platform.upload_job_service()
     report = jobs.submit(caller, name, uploads)
     if wait:
-        report = jobs.wait(caller, name, report.job_id)
-    else:
+        report = jobs.wait(caller, name, report.job_id, timeout=UPLOAD_WAIT_S)
+    if not report.finished:  # not asked to wait, or still indexing: follow the job
         response.status_code = 202
     return _job(report)
 

@@ -32,12 +32,14 @@ KIND_LABELS = {
     "summarise": N_("Summary"),
     "draft": N_("Draft"),
     "redact": N_("Redaction"),
+    "upload": N_("Indexing the upload"),
 }
 STATUS_LABELS = {
     "queued": N_("Waiting to start"),
     "running": N_("Running"),
     "done": N_("Finished"),
     "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
 }
 _PREVIEW_CHARS = 200_000
 
@@ -45,7 +47,7 @@ _PREVIEW_CHARS = 200_000
 def _job_view(request: Request, user: WebUser, job: Job) -> dict[str, Any]:
     """What the job page and its progress fragment show."""
     result: JobResult | None = None
-    if job.status == "done":
+    if job.status == "done" and job.output_record_id:  # uploads have no output file
         result = platform_of(request).job_service().result(user.context("copilot"), job.id)
     view: dict[str, Any] = {
         "job": job,

@@ -1,11 +1,12 @@
-"""Where uploads wait to be indexed: their bytes in a spool folder, their jobs in ingest_jobs.
+"""Where uploads wait to be indexed: their bytes in a spool folder, their jobs in `jobs`.
 
     GOVPILOT_HOME/ingest-uploads/JOB_ID/0, 1, ...   one file per item, named by its ordinal
 
 A file is written and flushed to disk before its job is stored, and deleted once its item
 is done (`Ingestor._process`); the job's folder goes when the job finishes. What a crash
-leaves behind (a folder whose job was never stored, or finished) is swept when the upload
-worker next starts. The file names uploaders chose live only in the database.
+leaves behind (a folder whose job was never stored, or finished) is swept by the workers
+(`upload_ingest`). The file names uploaders chose live only in the database. With several
+machines, GOVPILOT_HOME is shared (docs/deploy.md), so any worker finds the files.
 """
 
 from __future__ import annotations
@@ -16,36 +17,23 @@ import os
 import shutil
 import time
 from collections.abc import Collection as Ids
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from govpilot.errors import StorageError
+from govpilot.jobs.models import ACTIVE_STATUSES
 from govpilot.knowledge.collections import Collection
+from govpilot.knowledge.ingest import UPLOAD
 from govpilot.storage.db import Database
-from govpilot.storage.knowledge_tables import IngestJobRow
+from govpilot.storage.job_tables import JobRow
 
-__all__ = ["UPLOAD", "QueuedJob", "UploadSpool", "latest_upload", "next_queued", "unfinished"]
+__all__ = ["UploadSpool", "latest_upload", "unfinished"]
 
 log = logging.getLogger(__name__)
 
-#: The `kind` of an ingest job made of uploads.
-UPLOAD = "upload"
-_UNFINISHED = ("queued", "running")
 #: A folder without a job is left alone this long: its request may still be storing the job.
 _ORPHAN_AGE_S = 3600.0
-
-
-@dataclass(frozen=True)
-class QueuedJob:
-    """An upload job to run, with who queued it and how (for its audit event)."""
-
-    id: str
-    department: str
-    collection_id: str
-    actor: str
-    channel: str
 
 
 class UploadSpool:
@@ -107,34 +95,12 @@ class UploadSpool:
         return removed
 
 
-def next_queued(database: Database) -> QueuedJob | None:
-    """The oldest unfinished upload job; None if there is none.
-
-    'running' counts too: only the upload worker runs these jobs, one at a time, so a job
-    found running was interrupted (the worker stopped, or its process died).
-    """
-    with database.session() as session:
-        row = session.scalars(
-            select(IngestJobRow)
-            .where(IngestJobRow.kind == UPLOAD, IngestJobRow.status.in_(_UNFINISHED))
-            .order_by(IngestJobRow.created_at, IngestJobRow.id)
-            .limit(1)
-        ).first()
-        if row is None:
-            return None
-        return QueuedJob(
-            row.id, row.department, row.collection_id, row.created_by, row.channel or "web"
-        )
-
-
 def unfinished(database: Database) -> set[str]:
     """The ids of upload jobs queued or running."""
     with database.session() as session:
         return set(
             session.scalars(
-                select(IngestJobRow.id).where(
-                    IngestJobRow.kind == UPLOAD, IngestJobRow.status.in_(_UNFINISHED)
-                )
+                select(JobRow.id).where(JobRow.kind == UPLOAD, JobRow.status.in_(ACTIVE_STATUSES))
             )
         )
 
@@ -143,13 +109,13 @@ def latest_upload(database: Database, collection: Collection) -> str | None:
     """The id of the collection's newest upload job, or None."""
     with database.session() as session:
         found: str | None = session.scalar(
-            select(IngestJobRow.id)
+            select(JobRow.id)
             .where(
-                IngestJobRow.collection_id == collection.id,
-                IngestJobRow.department == collection.department,
-                IngestJobRow.kind == UPLOAD,
+                JobRow.collection_id == collection.id,
+                JobRow.department == collection.department,
+                JobRow.kind == UPLOAD,
             )
-            .order_by(IngestJobRow.created_at.desc(), IngestJobRow.id)
+            .order_by(JobRow.created_at.desc(), JobRow.id)
             .limit(1)
         )
     return found

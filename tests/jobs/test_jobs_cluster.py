@@ -26,7 +26,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from jobs_support import person
 
-from govpilot.config import JobSettings, ModelConfig, Settings
+from govpilot.config import AuthSettings, JobSettings, ModelConfig, Settings
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.testing import SETUP_CONTEXT
@@ -93,13 +93,15 @@ def test_a_worker_killed_mid_job_loses_nothing_and_completes_nothing_twice(
         sweep_s=0.5,
         retry_backoff_s=0.2,
     )
-    settings = Settings(home=tmp_path, models=[model], default_model="slow", jobs=jobs)
+    auth = AuthSettings(max_concurrent_jobs=10)  # 4 copilot jobs and an upload at once
+    settings = Settings(home=tmp_path, models=[model], default_model="slow", jobs=jobs, auth=auth)
     env = {
         **os.environ,
         "GOVPILOT_HOME": str(tmp_path),
         "GOVPILOT_MODELS": json.dumps([model.model_dump(mode="json")]),
         "GOVPILOT_DEFAULT_MODEL": "slow",
         "GOVPILOT_JOBS": jobs.model_dump_json(),
+        "GOVPILOT_AUTH": auth.model_dump_json(),
     }
     env.pop("GOVPILOT_DATABASE_URL", None)
     platform = Platform.from_settings(settings)

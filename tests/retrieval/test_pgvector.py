@@ -68,6 +68,15 @@ def chunks(count: int, *, dept: str = "HD", coll: str = "c1", seed: int = 0) -> 
     ]
 
 
+def stored_counts(database: Database) -> tuple[int, int]:
+    """How many chunks have their vector in pgvector's column, and how many as bytes."""
+    with database.session() as session:
+        counts = session.execute(
+            text("SELECT count(embedding), count(vector) FROM retrieval_chunks")
+        ).one()
+    return int(counts[0]), int(counts[1])
+
+
 def exact(embedder: HashingEmbedder, items: list[Chunk], query: str, k: int) -> list[str]:
     from govpilot.retrieval.sql_retriever import indexed_text
 
@@ -82,11 +91,8 @@ def test_vectors_go_to_the_indexed_column_and_search_uses_it(pg: Database) -> No
     assert retriever.pgvector is not None and retriever.pgvector.iterative
     items = chunks(50)
     retriever.add(items)
-    with pg.session() as session:
-        stored = session.execute(
-            text("SELECT count(embedding), count(vector) FROM retrieval_chunks")
-        ).one()
-    assert tuple(stored) == (50, 0)  # in pgvector, not also as bytes
+    stored = stored_counts(pg)
+    assert stored == (50, 0)  # in pgvector, not also as bytes
     query = "library opening hours"
     found = [pk for pk, _ in retriever.dense_search(query, Scope("HD", ("c1",)), 5)]
     with pg.session() as session:
@@ -130,9 +136,6 @@ def test_an_embedder_of_another_size_keeps_the_exact_numpy_path(pg: Database) ->
     assert retriever.pgvector is None
     items = chunks(20)
     retriever.add(items)
-    with pg.session() as session:
-        stored = session.execute(
-            text("SELECT count(embedding), count(vector) FROM retrieval_chunks")
-        ).one()
-    assert tuple(stored) == (0, 20)
+    stored = stored_counts(pg)
+    assert stored == (0, 20)
     assert len(retriever.dense_search("library", Scope("HD", ("c1",)), 5)) == 5

@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, inspect, select, text
+from sqlalchemy.engine import Connection
 
 from govpilot.errors import ConfigError, StorageError
 from govpilot.storage.audit_tables import GENESIS_HASH, AuditHeadRow
@@ -69,18 +70,23 @@ def test_open_database_migrates(database_url: str) -> None:
         db.dispose()
 
 
+def _add_collection(connection: Connection) -> None:
+    """Collection 'c1' of HD, written as SQL (the ORM may be ahead of the schema)."""
+    connection.execute(
+        text(
+            "INSERT INTO knowledge_collections (id, department, name, description,"
+            " created_by, created_at) VALUES ('c1', 'HD', 'docs', '', 'a', :now)"
+        ),
+        {"now": "2026-11-01 00:00:00+00:00"},
+    )
+
+
 def test_0008_keeps_existing_ingest_jobs_as_path_jobs(database_url: str) -> None:
     db = Database(database_url)
     try:
         db.migrate("0007_retrieval_scopes")
         with db.connect() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO knowledge_collections (id, department, name, description,"
-                    " created_by, created_at) VALUES ('c1', 'HD', 'docs', '', 'a', :now)"
-                ),
-                {"now": "2026-11-01 00:00:00+00:00"},
-            )
+            _add_collection(connection)
             connection.execute(
                 text(
                     "INSERT INTO ingest_jobs (id, collection_id, department, created_by,"
@@ -103,13 +109,7 @@ def test_0010_moves_ingest_jobs_into_the_jobs_table_and_back(database_url: str) 
     try:
         db.migrate("0009_job_queue")
         with db.connect() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO knowledge_collections (id, department, name, description,"
-                    " created_by, created_at) VALUES ('c1', 'HD', 'docs', '', 'a', :now)"
-                ),
-                now,
-            )
+            _add_collection(connection)
             for job, kind, status in (("j1", "paths", "completed"), ("j2", "upload", "queued")):
                 connection.execute(
                     text(
@@ -151,13 +151,7 @@ def test_0010_downgrade_brings_ingest_jobs_back(database_url: str) -> None:
     try:
         db.migrate()
         with db.connect() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO knowledge_collections (id, department, name, description,"
-                    " created_by, created_at) VALUES ('c1', 'HD', 'docs', '', 'a', :now)"
-                ),
-                {"now": "2026-11-01 00:00:00+00:00"},
-            )
+            _add_collection(connection)
             connection.execute(
                 text(
                     "INSERT INTO jobs (id, department, actor, kind, status, params, input_name,"

@@ -30,8 +30,10 @@ log = logging.getLogger(__name__)
 
 #: A scope with at most this many chunks is searched exactly (all its vectors compared).
 EXACT_BELOW = 20_000
-#: Candidates the graph search keeps (pgvector's default is 40): recall against speed.
-EF_SEARCH = 100
+#: Candidates the graph search keeps (pgvector's default is 40, its most 1,000): recall
+#: against speed. Measured on 100,000 vectors drawn like e5's (bench/bench_vector_scale.py):
+#: recall@10 0.66 at 100, 0.89 at 400, 0.95 at 800, with p95 6, 17 and 27 ms.
+EF_SEARCH = 1000
 #: Rows an iterative scan may visit before it gives up (pgvector's default is 20,000).
 MAX_SCAN_TUPLES = 100_000
 

@@ -11,15 +11,27 @@ passages, in the same process:
 * baseline: the same model with a plain "answer from these passages" prompt, no
   hand-over logic and no checks (its citation is the top passage).
 
-Figures: share of answerable questions whose answer contains a gold answer (script-folded,
-case and punctuation ignored); token F1 against the best gold answer (characters for
-Chinese, words for English; a hand-over scores 0); share of SQuAD v2 unanswerable questions
-handed over (baseline: replies that say the passages do not tell); share of answered
-questions with at least one citation of the gold paragraph; handed-over share of answerable
-questions (false hand-overs); seconds per answer.
+Figures, for answerable questions: the share answered right (the answer contains a gold
+answer, script-folded, case and punctuation ignored), answered wrong, and handed over; token
+F1 against the best gold answer (characters for Chinese, words for English; a hand-over
+scores 0); for SQuAD v2's unanswerable questions, the share handed over (baseline: replies
+that say the passages do not tell); answered questions citing the gold paragraph; time to
+the first text the user sees (streamed; a hand-over shows at the end) and seconds per
+answer. Each system has its own model instance (weights shared through mmap), so the bot's
+fixed system prompt stays in llama.cpp's prefix cache as it does for a bot serving a queue
+of questions; "cold" first-text times are not measured.
 
-    python bench/bench_bots.py --limit 200          # the README figures (slow: ~1 h+)
-    python bench/bench_bots.py --limit 5            # smoke run
+A sweep re-scores the bot's answers as if handed over when the model's first-token
+probability of NO_ANSWER reached a threshold (`AnswerOptions.abstain_at`): pick the
+threshold on `--split tune` (questions after the first `--limit` of the same sample order,
+never the reported ones) and report on `--split eval`.
+
+    python bench/bench_bots.py --limit 200 --checkpoint /tmp/bots.jsonl   # README (hours)
+    python bench/bench_bots.py --limit 30 --split tune --baseline-every 0 # choose abstain_at
+    python bench/bench_bots.py --limit 5                                  # smoke run
+
+The index of each set is built once and kept in ~/.cache/govpilot/bench-bots (multilingual
+e5 on 2 cores takes ~15 min for DRCD's articles).
 """
 
 from __future__ import annotations
@@ -28,23 +40,22 @@ import argparse
 import json
 import random
 import re
-import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from bot_scoring import contains_gold, figures_table, summarise, sweep, token_f1
 from common import embedded_model, markdown_table, peak_rss_mb, require_data
 from govpilot.access import CallContext
 from govpilot.audit.events import MemoryAuditSink
 from govpilot.backends.llm import ChatMessage, GenerationOptions
 from govpilot.capabilities.chat import AnswerOptions, BotResponder, new_bot
 from govpilot.gateway import ModelGateway
-from govpilot.language import fold_script, to_hk_traditional
+from govpilot.language import to_hk_traditional
 from govpilot.retrieval.types import Chunk, Retriever, Scope
 
 DEPARTMENT = "BENCH"
@@ -64,8 +75,14 @@ class Question:
     gold_chunk: str
 
 
-def load_set(name: str, path: Path, limit: int, seed: int) -> tuple[list[Chunk], list[Question]]:
-    """Sample `limit` questions (spread over articles) and every paragraph of their articles."""
+def load_set(
+    name: str, path: Path, limit: int, seed: int, split: str = "eval"
+) -> tuple[list[Chunk], list[Question]]:
+    """Sample `limit` questions (spread over articles), and every paragraph of the set.
+
+    `split="tune"` takes the `limit` questions that follow the eval ones in the same order,
+    from the same articles where they have more, so tuning never sees a reported question.
+    """
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     by_article: list[list[Question]] = []
     chunks_of: list[list[Chunk]] = []
@@ -100,66 +117,45 @@ def load_set(name: str, path: Path, limit: int, seed: int) -> tuple[list[Chunk],
     order = list(range(len(data)))
     rng.shuffle(order)
     picked: list[Question] = []
-    used: set[int] = set()
     # Round-robin over articles: at most a few questions per article, many articles.
-    while len(picked) < limit and any(by_article[i] for i in order):
+    wanted = limit if split == "eval" else 2 * limit
+    while len(picked) < wanted and any(by_article[i] for i in order):
         for i in order:
-            if by_article[i] and len(picked) < limit:
+            if by_article[i] and len(picked) < wanted:
                 picked.append(by_article[i].pop())
-                used.add(i)
-    chunks = [c for i in sorted(used) for c in chunks_of[i]]
-    return chunks, picked
+    # Every paragraph of the set is indexed (DRCD dev: 1,000), whichever questions are asked:
+    # more distractors than the questions' own articles, and one cached index for all runs.
+    chunks = [c for article in chunks_of for c in article]
+    return chunks, picked if split == "eval" else picked[limit:]
 
 
-def build_retriever(kind: str, workdir: Path) -> Retriever:
+CACHE = Path.home() / ".cache" / "govpilot" / "bench-bots"
+
+
+def build_retriever(kind: str, workdir: Path, key: str) -> tuple[Retriever, bool]:
+    """The retriever, and whether it already holds the chunks (a cached SQL index)."""
     if kind == "memory":
         from govpilot.retrieval.memory import InMemoryRetriever
 
-        return InMemoryRetriever()
+        return InMemoryRetriever(), False
     from govpilot.backends.embed import build_embedder
     from govpilot.config import RetrievalSettings
     from govpilot.retrieval.sql_retriever import SqlRetriever
     from govpilot.storage.db import Database
 
-    database = Database(f"sqlite:///{workdir / 'bench.db'}")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path, done = CACHE / f"{key}.db", CACHE / f"{key}.done"
+    if not done.exists():
+        path.unlink(missing_ok=True)
+    database = Database(f"sqlite:///{path}")
     database.migrate()
-    return SqlRetriever(database, build_embedder(RetrievalSettings()))
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\W_]+", "", fold_script(text).lower())
-
-
-def contains_gold(answer: str, golds: Sequence[str]) -> bool:
-    folded = _norm(answer)
-    return any(_norm(g) and _norm(g) in folded for g in golds)
-
-
-def _units(text: str) -> list[str]:
-    # SQuAD-style tokens: English words (articles dropped), and each Chinese character.
-    folded = fold_script(re.sub(r"\s*\[\d+\]", "", text)).lower()
-    units = re.findall(r"[\u3400-\u9fff]|[a-z0-9]+", folded)
-    return [u for u in units if u not in ("a", "an", "the")]
-
-
-def token_f1(answer: str, golds: Sequence[str]) -> float:
-    """The best SQuAD/DRCD-style F1 of `answer` against a gold answer (characters for
-    Chinese, words for English): partial credit where "contains gold" gives none, and less
-    credit for long answers."""
-    said = _units(answer)
-    best = 0.0
-    for gold in golds:
-        wanted = _units(gold)
-        common = sum((Counter(said) & Counter(wanted)).values())
-        if common:
-            precision, recall = common / len(said), common / len(wanted)
-            best = max(best, 2 * precision * recall / (precision + recall))
-    return best
+    return SqlRetriever(database, build_embedder(RetrievalSettings())), done.exists()
 
 
 def baseline_answer(
     gateway: ModelGateway, ctx: CallContext, question: str, passages: Sequence[str], zh: bool
 ) -> str:
+    """The plain prompt: the same model, the same retrieved passages, no checks."""
     body = "\n\n".join(passages) + f"\n\nQuestion: {question}"
     messages = [ChatMessage("system", BASELINE_SYSTEM), ChatMessage("user", body)]
     text = gateway.complete(ctx, messages, GenerationOptions(max_tokens=300)).text
@@ -174,6 +170,7 @@ class SetRun:
     questions: list[Question]
     zh: bool
     responder: BotResponder
+    baseline: ModelGateway
     bot: Any
     scope: Scope
     index_seconds: float
@@ -184,24 +181,46 @@ def prepare_set(
     name: str,
     chunks: list[Chunk],
     questions: list[Question],
-    gateway: ModelGateway,
     retriever: Retriever,
-    k: int,
+    options: AnswerOptions,
     zh: bool,
+    indexed: bool,
 ) -> SetRun:
     started = time.perf_counter()
-    retriever.add(chunks)
+    if not indexed:
+        retriever.add(chunks)
     index_s = time.perf_counter() - started
     bot = new_bot(f"bench-{name}", DEPARTMENT, [name], languages=["en", "zh-Hant"])
-    responder = BotResponder(gateway, retriever, AnswerOptions(top_k=k))
+    responder = BotResponder(_gateway(), retriever, options)
     rows: dict[str, list[dict[str, Any]]] = {"govpilot": [], "baseline": []}
-    return SetRun(name, questions, zh, responder, bot, Scope(DEPARTMENT, (name,)), index_s, rows)
+    scope = Scope(DEPARTMENT, (name,))
+    return SetRun(name, questions, zh, responder, _gateway(), bot, scope, index_s, rows)
+
+
+def _gateway() -> ModelGateway:
+    """A gateway over its own instance of the embedded model (its own prefix cache)."""
+    return ModelGateway([embedded_model(context_tokens=4096)], MemoryAuditSink())
+
+
+def _streamed(run: SetRun, question: str, ctx: CallContext) -> tuple[Any, float]:
+    """The bot's answer, streamed, and the seconds until the user saw its first text."""
+    started = time.perf_counter()
+    first: float | None = None
+    pieces = run.responder.stream(run.bot, question, ctx)
+    while True:
+        try:
+            next(pieces)
+        except StopIteration as done:
+            result = done.value
+            break
+        if first is None:
+            first = time.perf_counter() - started
+    return result, first if first is not None else time.perf_counter() - started
 
 
 def answer_one(
     run: SetRun,
     q: Question,
-    gateway: ModelGateway,
     retriever: Retriever,
     k: int,
     with_baseline: bool,
@@ -209,7 +228,7 @@ def answer_one(
     """Ask the bot (and the baseline) one question; the rows it adds, by system."""
     ctx = CallContext("bench", DEPARTMENT, "bot", channel="bench")
     t0 = time.perf_counter()
-    result = run.responder.answer(run.bot, q.text, ctx)
+    result, first_text = _streamed(run, q.text, ctx)
     t1 = time.perf_counter()
     hits = retriever.search(q.text, run.scope, k)
     cited_ids = {
@@ -224,13 +243,15 @@ def answer_one(
             "f1": 0.0 if result.handed_over else token_f1(result.text, q.answers),
             "cites_gold": q.gold_chunk in cited_ids,
             "seconds": t1 - t0,
+            "first_text_s": first_text,
             "reason": result.reason,
+            "confidence": result.confidence,
             "answer": result.text,
         }
     }
     if with_baseline:
         t2 = time.perf_counter()
-        plain = baseline_answer(gateway, ctx, q.text, [h.chunk.text for h in hits], run.zh)
+        plain = baseline_answer(run.baseline, ctx, q.text, [h.chunk.text for h in hits], run.zh)
         added["baseline"] = {
             "id": q.id,
             "answerable": bool(q.answers),
@@ -256,26 +277,7 @@ def set_result(run: SetRun) -> dict[str, Any]:
         "baseline_questions": len(run.rows["baseline"]),
         "index_seconds": round(run.index_seconds, 1),
         "systems": {system: summarise(r) for system, r in run.rows.items() if r},
-    }
-
-
-def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    answerable = [r for r in rows if r["answerable"]]
-    unanswerable = [r for r in rows if not r["answerable"]]
-    answered = [r for r in rows if not r["handed_over"]]
-
-    def share(items: list[dict[str, Any]], key: str) -> float | None:
-        return round(sum(1 for r in items if r[key]) / len(items), 3) if items else None
-
-    seconds = [r["seconds"] for r in rows]
-    return {
-        "contains_gold": share(answerable, "contains"),
-        "f1": round(statistics.fmean(r["f1"] for r in answerable), 3) if answerable else None,
-        "false_handover": share(answerable, "handed_over"),
-        "unanswerable_handed_over": share(unanswerable, "handed_over"),
-        "answered_with_gold_citation": share(answered, "cites_gold"),
-        "seconds_per_answer_p50": round(statistics.median(seconds), 2) if seconds else None,
-        "seconds_per_answer_mean": round(statistics.fmean(seconds), 2) if seconds else None,
+        "abstain_sweep": sweep(asked),
     }
 
 
@@ -286,10 +288,17 @@ def main() -> None:
     parser.add_argument("--retriever", choices=["sql", "memory"], default="sql")
     parser.add_argument("--sets", default="drcd,squad")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--split", choices=["eval", "tune"], default="eval")
+    parser.add_argument(
+        "--abstain-at", type=float, default=None, help="AnswerOptions.abstain_at (default: ours)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(
-        "--baseline-every", type=int, default=1, help="run the baseline on every Nth question"
+        "--baseline-every",
+        type=int,
+        default=1,
+        help="run the baseline on every Nth question (0: never)",
     )
     parser.add_argument(
         "--max-minutes", type=float, default=None, help="stop asking after this long"
@@ -297,8 +306,9 @@ def main() -> None:
     parser.add_argument("--checkpoint", type=Path, help="append each question's rows (JSONL)")
     args = parser.parse_args()
 
-    model = embedded_model(context_tokens=4096)
-    gateway = ModelGateway([model], MemoryAuditSink())
+    options = AnswerOptions(top_k=args.k)
+    if args.abstain_at is not None:
+        options = replace(options, abstain_at=args.abstain_at)
     sources = {
         "drcd": (require_data("drcd", "DRCD_dev.json"), True),
         "squad": (require_data("squad_v2", "squad_v2_subset.json"), False),
@@ -306,12 +316,17 @@ def main() -> None:
     deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
     checkpoint = args.checkpoint.open("a", encoding="utf-8") if args.checkpoint else None
     with tempfile.TemporaryDirectory() as tmp:
-        retriever = build_retriever(args.retriever, Path(tmp))
-        runs = []
+        runs, retrievers = [], {}
         for name in args.sets.split(","):
             path, zh = sources[name]
-            chunks, questions = load_set(name, path, args.limit, args.seed)
-            runs.append(prepare_set(name, chunks, questions, gateway, retriever, args.k, zh))
+            chunks, questions = load_set(name, path, args.limit, args.seed, args.split)
+            key = f"{name}-all"
+            retriever, indexed = build_retriever(args.retriever, Path(tmp), key)
+            run = prepare_set(name, chunks, questions, retriever, options, zh, indexed)
+            if args.retriever == "sql":
+                (CACHE / f"{key}.done").touch()
+            runs.append(run)
+            retrievers[name] = retriever
         # Sets take turns, so a run cut short by --max-minutes still covers each of them.
         for i in range(max(len(r.questions) for r in runs)):
             if deadline is not None and time.monotonic() > deadline:
@@ -321,65 +336,41 @@ def main() -> None:
                 if i >= len(run.questions):
                     continue
                 q = run.questions[i]
-                added = answer_one(run, q, gateway, retriever, args.k, i % args.baseline_every == 0)
+                with_baseline = bool(args.baseline_every) and i % args.baseline_every == 0
+                added = answer_one(run, q, retrievers[run.name], args.k, with_baseline)
                 if checkpoint:
                     checkpoint.write(json.dumps({"set": run.name, **added}) + "\n")
                     checkpoint.flush()
                 if not args.quiet:
-                    ours = added["govpilot"]
-                    print(
-                        f"{run.name} {i + 1}/{len(run.questions)} answerable={bool(q.answers)}"
-                        f" handed_over={ours['handed_over']} gold={ours['contains']}"
-                        f" cites_gold={ours['cites_gold']} {ours['seconds']:.1f}s"
-                        + (
-                            f" | baseline gold={added['baseline']['contains']}"
-                            if "baseline" in added
-                            else ""
-                        ),
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                    print(progress_line(run, i, q, added), file=sys.stderr, flush=True)
         results = [set_result(r) for r in runs]
     report = {
-        "model": model.name,
+        "model": "embedded",
         "retriever": args.retriever,
         "k": args.k,
         "limit": args.limit,
+        "split": args.split,
+        "abstain_at": options.abstain_at,
         "baseline_every": args.baseline_every,
         "peak_rss_mb": round(peak_rss_mb()),
         "results": results,
     }
-    header = [
-        "set",
-        "system",
-        "n",
-        "contains gold",
-        "F1",
-        "false hand-over",
-        "unanswerable handed over",
-        "gold citation",
-        "s/answer p50",
-    ]
-    table = []
-    for r in results:
-        for system, f in r["systems"].items():
-            table.append(
-                [
-                    r["set"],
-                    system,
-                    r["questions"] if system == "govpilot" else r["baseline_questions"],
-                    f["contains_gold"],
-                    f["f1"],
-                    f["false_handover"],
-                    f["unanswerable_handed_over"],
-                    f["answered_with_gold_citation"],
-                    f["seconds_per_answer_p50"],
-                ]
-            )
-    print(markdown_table(header, table))
+    print(markdown_table(*figures_table(results)))
     print(json.dumps(report, ensure_ascii=False, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def progress_line(run: SetRun, i: int, q: Question, added: dict[str, dict[str, Any]]) -> str:
+    ours = added["govpilot"]
+    line = (
+        f"{run.name} {i + 1}/{len(run.questions)} answerable={bool(q.answers)}"
+        f" handed_over={ours['handed_over']} ({ours['reason']}) gold={ours['contains']}"
+        f" conf={ours['confidence']} first={ours['first_text_s']:.1f}s {ours['seconds']:.1f}s"
+    )
+    if "baseline" in added:
+        line += f" | baseline gold={added['baseline']['contains']}"
+    return line
 
 
 if __name__ == "__main__":

@@ -402,3 +402,36 @@ def test_from_config() -> None:
     assert model.capabilities.context_tokens == 16384 and model.capabilities.external
     with pytest.raises(ConfigError, match="no base_url"):
         OpenAICompatibleModel.from_config(ModelConfig(name="x", backend="openai"))
+
+
+def test_first_token_alternatives_are_asked_for_and_read_back() -> None:
+    logprobs = {
+        "content": [
+            {
+                "token": "NO",
+                "logprob": -0.1,
+                "top_logprobs": [
+                    {"token": "NO", "logprob": -0.1},
+                    {"token": "The", "logprob": -2.4},
+                ],
+            },
+            {"token": "_ANSWER", "logprob": -0.01, "top_logprobs": [{"token": "_ANSWER"}]},
+        ]
+    }
+    body = {"model": "m", "choices": [{"message": {"content": "NO_ANSWER"}, "logprobs": logprobs}]}
+    seen, handler = scripted(httpx.Response(200, json=body))
+    model, _ = mocked(handler)
+    answer = model.complete(HELLO, GenerationOptions(top_logprobs=5))
+    sent = json.loads(seen[0].content)
+    assert sent["logprobs"] is True and sent["top_logprobs"] == 5
+    # The malformed second place (no logprob) is skipped, not fatal.
+    assert [[(c.token, c.logprob) for c in place] for place in answer.alternatives] == [
+        [("NO", -0.1), ("The", -2.4)]
+    ]
+
+
+def test_no_logprobs_are_asked_for_unless_wanted() -> None:
+    seen, handler = scripted(chat_ok)
+    model, _ = mocked(handler)
+    assert model.complete(HELLO, OPTS).alternatives == ()
+    assert "logprobs" not in json.loads(seen[0].content)

@@ -17,7 +17,7 @@ from govpilot.capabilities.chat import (
     new_bot,
     reply_language,
 )
-from govpilot.capabilities.chat.answer import search_query
+from govpilot.capabilities.chat.question import search_query
 from govpilot.capabilities.chat.testing import ScriptedRetriever
 from govpilot.capabilities.chat.testing import make_chunk as chunk
 from govpilot.gateway import ModelGateway
@@ -345,3 +345,33 @@ def test_bare_citation_counts_as_no_answer(
     result = responder.answer(bot, "Who can apply for public rental housing?", ctx)
     assert result.handed_over and result.reason == "NO_ANSWER"
     assert len(fake_model.calls) == 2  # the answer, then the quote retry
+
+
+def test_an_answer_the_model_nearly_refused_is_handed_over(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    strict = BotResponder(gateway, retriever, AnswerOptions(abstain_at=0.3))
+    fake_model.enqueue("You must be 18 or over [1].").with_first_token(("You", -0.9), ("NO", -0.7))
+    result = strict.answer(bot, "Who can apply for public rental housing?", ctx)
+    assert result.handed_over and result.reason == "unsure"
+    assert result.confidence == pytest.approx(1 - 0.4966, abs=1e-3)
+    fake_model.enqueue("You must be 18 or over [1].").with_first_token(("You", -0.05))
+    sure = strict.answer(bot, "Who can apply for public rental housing?", ctx)
+    assert not sure.handed_over and sure.confidence == pytest.approx(1.0)
+    assert fake_model.calls[-1].options.top_logprobs > 0
+
+
+def test_an_empty_shell_is_not_shown_as_an_answer(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("Passage [1] [2]")
+    result = _ask(gateway, retriever, bot, "Who can apply for public rental housing?", ctx)
+    assert result.handed_over and result.reason == "NO_ANSWER"
+
+
+def test_a_bare_number_is_given_in_the_passage_words(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("18 [2]")
+    result = _ask(gateway, retriever, bot, "申請公共租住房屋有甚麼年齡要求？", ctx)
+    assert result.text.startswith("年滿18歲")

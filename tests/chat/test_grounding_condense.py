@@ -25,3 +25,19 @@ def test_quoted_from_ignores_punctuation_case_and_script() -> None:
     assert grounding.quoted_from("Must be 18", "Applicants must be 18, or over.")
     assert not grounding.quoted_from("年滿21歲", passage)
     assert not grounding.quoted_from("年", passage)
+
+
+def test_a_when_question_keeps_the_sentence_with_the_number() -> None:
+    from govpilot.capabilities.chat.grounding import asks_for_number, condense, terms
+
+    text = (
+        "The museum tells the story of the harbour and its people. "
+        "The museum opened in 1962 beside the pier and the harbour. "
+        "The museum and the harbour trail are free to visit on Wednesdays."
+    )
+    question = "When did the museum by the harbour open?"
+    assert asks_for_number(question) and asks_for_number("港鐵幾時通車？")
+    assert not asks_for_number("Who runs the museum?")
+    kept = condense(text, terms("museum harbour"), limit=70, prefer_numbers=True)
+    assert "1962" in kept
+    assert "1962" not in condense(text, terms("museum harbour"), limit=70)

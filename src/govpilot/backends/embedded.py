@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from govpilot.backends.llm import (
+    LOGPROB_POSITIONS,
     ChatMessage,
     Completion,
     GenerationOptions,
     ModelCapabilities,
+    TokenChoice,
     Usage,
 )
 from govpilot.backends.weights import DEFAULT_GGUF_NAME, DEFAULT_MODEL_ID, check_gguf
@@ -73,8 +75,13 @@ class LlamaCppModel:
             ) from exc
         return self._llama
 
-    def _kwargs(self, messages: Sequence[ChatMessage], options: GenerationOptions) -> dict:
-        return {
+    def _kwargs(
+        self,
+        messages: Sequence[ChatMessage],
+        options: GenerationOptions,
+        recorder: _Alternatives | None = None,
+    ) -> dict:
+        kwargs: dict[str, Any] = {
             "messages": [{"role": m.role, "content": m.content} for m in messages],
             "max_tokens": options.max_tokens,
             "temperature": options.temperature,
@@ -82,12 +89,19 @@ class LlamaCppModel:
             "stop": list(options.stop) or None,
             "seed": options.seed,
         }
+        if recorder is not None:
+            kwargs["logits_processor"] = [recorder]
+        return kwargs
+
+    def _recorder(self, llama: Any, options: GenerationOptions) -> _Alternatives | None:
+        return _Alternatives(llama, options.top_logprobs) if options.top_logprobs > 0 else None
 
     def complete(self, messages: Sequence[ChatMessage], options: GenerationOptions) -> Completion:
         with self._lock:
             llama = self._load()
+            recorder = self._recorder(llama, options)
             try:
-                result = llama.create_chat_completion(**self._kwargs(messages, options))
+                result = llama.create_chat_completion(**self._kwargs(messages, options, recorder))
             except ValueError as exc:  # llama.cpp raises ValueError when the context overflows
                 raise ModelError(
                     f"the embedded model rejected the prompt: {exc}",
@@ -100,6 +114,7 @@ class LlamaCppModel:
             model_id=self.model_id,
             usage=Usage(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)),
             finish_reason=choice.get("finish_reason") or "stop",
+            alternatives=recorder.places if recorder else (),
         )
 
     def stream(
@@ -110,9 +125,10 @@ class LlamaCppModel:
             prompt_tokens = sum(self._tokens(llama, m.content) for m in messages)
             pieces: list[str] = []
             finish = "stop"
+            recorder = self._recorder(llama, options)
             try:
                 for chunk in llama.create_chat_completion(
-                    **self._kwargs(messages, options), stream=True
+                    **self._kwargs(messages, options, recorder), stream=True
                 ):
                     choice = chunk["choices"][0]
                     delta = choice.get("delta", {}).get("content")
@@ -127,7 +143,11 @@ class LlamaCppModel:
                 ) from exc
             completion_tokens = self._tokens(llama, "".join(pieces))
         return Completion(
-            "".join(pieces), self.model_id, Usage(prompt_tokens, completion_tokens), finish
+            "".join(pieces),
+            self.model_id,
+            Usage(prompt_tokens, completion_tokens),
+            finish,
+            alternatives=recorder.places if recorder else (),
         )
 
     def count_tokens(self, text: str) -> int:
@@ -138,3 +158,36 @@ class LlamaCppModel:
     @staticmethod
     def _tokens(llama: Any, text: str) -> int:
         return len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+
+class _Alternatives:
+    """A llama.cpp logits processor that notes the likeliest tokens at the first places.
+
+    It returns the scores unchanged, so sampling is as without it; unlike llama.cpp's own
+    `logprobs` it needs no `logits_all` (logits for every prompt token, gigabytes).
+    """
+
+    def __init__(self, llama: Any, top: int) -> None:
+        self._llama = llama
+        self._top = top
+        self._places: list[tuple[TokenChoice, ...]] = []
+
+    @property
+    def places(self) -> tuple[tuple[TokenChoice, ...], ...]:
+        return tuple(self._places)
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if len(self._places) < LOGPROB_POSITIONS:
+            import numpy as np
+
+            logits = np.asarray(scores, dtype=np.float64)
+            peak = logits.max()
+            logprobs = logits - (peak + np.log(np.exp(logits - peak).sum()))
+            best = np.argsort(-logprobs)[: self._top]
+            self._places.append(
+                tuple(TokenChoice(self._text(int(t)), float(logprobs[t])) for t in best)
+            )
+        return scores
+
+    def _text(self, token: int) -> str:
+        return self._llama.detokenize([token]).decode("utf-8", errors="replace")

@@ -11,6 +11,7 @@ from govpilot.backends.llm import (
     Completion,
     GenerationOptions,
     ModelCapabilities,
+    TokenChoice,
     Usage,
     estimate_tokens,
 )
@@ -53,11 +54,18 @@ class ScriptedModel:
         self.name = name
         self.capabilities = ModelCapabilities(context_tokens=context_tokens, external=external)
         self._queue: deque[str | Exception] = deque(replies)
+        #: Alternatives to return with the next replies (one tuple of places per reply).
+        self._alternatives: deque[tuple[tuple[TokenChoice, ...], ...]] = deque()
         self._responder = responder
         self.calls: list[RecordedCall] = []
 
     def enqueue(self, *replies: str) -> ScriptedModel:
         self._queue.extend(replies)
+        return self
+
+    def with_first_token(self, *choices: tuple[str, float]) -> ScriptedModel:
+        """Give the next reply these first-token alternatives: ("NO", -0.1), ("The", -2.3)."""
+        self._alternatives.append((tuple(TokenChoice(t, lp) for t, lp in choices),))
         return self
 
     def respond_with(self, responder: Responder) -> ScriptedModel:
@@ -85,10 +93,12 @@ class ScriptedModel:
     def complete(self, messages: Sequence[ChatMessage], options: GenerationOptions) -> Completion:
         text = self._next_reply(messages, options)
         prompt_tokens = sum(estimate_tokens(m.content) for m in messages)
+        alternatives = self._alternatives.popleft() if self._alternatives else ()
         return Completion(
             text=text,
             model_id=f"fake:{self.name}",
             usage=Usage(prompt_tokens, estimate_tokens(text)),
+            alternatives=alternatives if options.top_logprobs else (),
         )
 
     def stream(

@@ -26,6 +26,21 @@ class GenerationOptions:
     top_p: float = 1.0
     stop: tuple[str, ...] = ()
     seed: int | None = 0
+    #: Ask for this many likeliest tokens at each of the first `LOGPROB_POSITIONS` places of
+    #: the answer (0: none). Backends that cannot say return no alternatives.
+    top_logprobs: int = 0
+
+
+#: How many leading places of an answer carry their alternatives (enough to see a marker).
+LOGPROB_POSITIONS = 4
+
+
+@dataclass(frozen=True)
+class TokenChoice:
+    """One candidate token at a place of the answer, with its log-probability."""
+
+    token: str
+    logprob: float
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,8 @@ class Completion:
     finish_reason: str = "stop"
     #: The server that answered, when a model is routed over several (`backends.router`).
     server: str = ""
+    #: For each leading place of the answer, its likeliest tokens (`top_logprobs` asked).
+    alternatives: tuple[tuple[TokenChoice, ...], ...] = ()
 
 
 @dataclass(frozen=True)

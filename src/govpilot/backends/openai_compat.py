@@ -25,10 +25,12 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from govpilot.backends.llm import (
+    LOGPROB_POSITIONS,
     ChatMessage,
     Completion,
     GenerationOptions,
     ModelCapabilities,
+    TokenChoice,
     Usage,
     estimate_tokens,
 )
@@ -171,6 +173,7 @@ class OpenAICompatibleModel:
         payload = self._payload(model, messages, options) | {"stream": True}
         response = self._open_stream(payload, model)
         pieces: list[str] = []
+        places: list[tuple[TokenChoice, ...]] = []
         answered_by, finish, usage = model, "stop", None
         try:
             for event in self._sse_events(response):
@@ -183,6 +186,7 @@ class OpenAICompatibleModel:
                 answered_by = event.get("model") or answered_by
                 usage = event.get("usage") or usage
                 for choice in event.get("choices") or ():
+                    places.extend(token_alternatives(choice.get("logprobs")))
                     delta = (choice.get("delta") or {}).get("content")
                     if delta:
                         pieces.append(delta)
@@ -194,7 +198,13 @@ class OpenAICompatibleModel:
         finally:
             response.close()
         text = "".join(pieces)
-        return Completion(text, str(answered_by), self._usage(usage, messages, text), finish)
+        return Completion(
+            text,
+            str(answered_by),
+            self._usage(usage, messages, text),
+            finish,
+            alternatives=tuple(places[:LOGPROB_POSITIONS]),
+        )
 
     def count_tokens(self, text: str) -> int:
         """An estimate: OpenAI-compatible servers rarely expose their tokenizer."""
@@ -242,6 +252,7 @@ class OpenAICompatibleModel:
             model_id=str(data.get("model") or model),
             usage=self._usage(data.get("usage"), messages, text),
             finish_reason=choice.get("finish_reason") or "stop",
+            alternatives=token_alternatives(choice.get("logprobs")),
         )
 
     def _resolve_model(self, retries: int) -> str:
@@ -286,6 +297,9 @@ class OpenAICompatibleModel:
             payload["stop"] = list(options.stop)
         if options.seed is not None:
             payload["seed"] = options.seed
+        if options.top_logprobs > 0:
+            payload["logprobs"] = True
+            payload["top_logprobs"] = min(options.top_logprobs, 20)  # OpenAI's maximum
         return payload
 
     def _send(
@@ -439,3 +453,22 @@ class OpenAICompatibleModel:
         if not isinstance(completion, int):
             completion = estimate_tokens(text)
         return Usage(prompt, completion)
+
+
+def token_alternatives(logprobs: Any) -> tuple[tuple[TokenChoice, ...], ...]:
+    """The `top_logprobs` of an OpenAI-style `choices[].logprobs`, first places only.
+
+    Servers that ignore the request send nothing; a malformed entry is skipped, never fatal.
+    """
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    places: list[tuple[TokenChoice, ...]] = []
+    for entry in (content or [])[:LOGPROB_POSITIONS]:
+        top = entry.get("top_logprobs") if isinstance(entry, dict) else None
+        choices = tuple(
+            TokenChoice(str(t["token"]), float(t["logprob"]))
+            for t in top or ()
+            if isinstance(t, dict) and "token" in t and "logprob" in t
+        )
+        if choices:
+            places.append(choices)
+    return tuple(places)

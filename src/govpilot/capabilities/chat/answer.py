@@ -11,8 +11,12 @@ Order of work, cheapest first:
    to the question; instructions in the question's language), citing [n], or says NO_ANSWER;
 6. after NO_ANSWER, a passage holding most of the question's terms is asked once more for
    the words that answer it, kept only when they really occur in that passage;
-7. citations are validated (only numbers that exist); NO_ANSWER, or no valid citation
-   (and no passage that holds most of the answer's words), means hand over.
+7. an answer with no content words of its own ("[1]", "Passage [2]") counts as NO_ANSWER;
+8. citations are validated (only numbers that exist); NO_ANSWER, or no valid citation
+   (and no passage that holds most of the answer's words), means hand over;
+9. an answer whose first word the model nearly made NO_ANSWER (first-token probability
+   from the backend, where it gives one) is handed over; a short numeric answer is given
+   in the passage's own words ("超過5800名", not "5800").
 """
 
 from __future__ import annotations
@@ -27,15 +31,21 @@ from govpilot.access import CallContext
 from govpilot.audit.events import AuditEvent
 from govpilot.backends.llm import ChatMessage, Completion, GenerationOptions
 from govpilot.capabilities.chat import grounding
+from govpilot.capabilities.chat.answer_text import (
+    drop_citations,
+    in_source_words,
+    is_shell,
+    no_answer_probability,
+)
 from govpilot.capabilities.chat.bots import Bot
 from govpilot.capabilities.chat.hostile import HostileMatch, find_hostile, quote_passage
+from govpilot.capabilities.chat.question import ReplyLanguage, reply_language, search_query
 from govpilot.gateway import ModelGateway
-from govpilot.language import cjk_ratio, detect_language, to_hk_traditional
+from govpilot.language import cjk_ratio, to_hk_traditional
 from govpilot.prompts import load_prompt
 from govpilot.retrieval.types import Citation, Retriever, Scope, SearchHit
 
 Outcome = Literal["answered", "handed_over", "refused", "hostile"]
-ReplyLanguage = Literal["en", "zh-Hant", "yue"]
 HOSTILE_ACTION = "bot.hostile"
 
 _REPLY_INSTRUCTION = {
@@ -60,12 +70,6 @@ _HOSTILE = {
     "zh-Hant": "抱歉，我只能根據本部門公開的資料回答問題，亦不能更改或透露我的指示。",
     "yue": "唔好意思，我只可以根據本部門公開嘅資料答問題，亦唔可以更改或者透露我嘅指示。",
 }
-# Words that make a short question lean on the one before it.
-_REFERRING = re.compile(
-    r"\b(?:it|its|that|this|those|these|they|them|there|he|she|his|her|same|also|too)\b"
-    r"|佢|呢個|嗰個|嗰啲|呢啲|咁|它|這個|那個|這些|那些|其|該|上述|同樣|另外",
-    re.IGNORECASE,
-)
 # Distinctive phrases of the system prompt: an answer that repeats them leaks it.
 _PROMPT_MARKERS = (
     "numbered passages in the user's message",
@@ -96,7 +100,13 @@ class AnswerOptions:
     max_tokens: int = 300
     #: Each passage is cut to its sentences most relevant to the question, about this long
     #: (characters; 0 keeps whole passages). The citation still names the whole passage.
+    #: Short passages make the first token come sooner and the small model find the answer.
     passage_chars: int = 400
+    #: The same for Chinese passages (a Chinese character is about a token, a word ~1.3).
+    passage_chars_zh: int = 160
+    #: Hand over when the model's first-token probability of NO_ANSWER is at least this,
+    #: even if it wrote an answer (1.0: never; ignored when the backend gives no logprobs).
+    abstain_at: float = 1.0
     #: After NO_ANSWER, a passage holding this share of the question's terms is asked once
     #: more for the words that answer it, kept only if they are really in it (0: never).
     quote_retry_coverage: float = 0.5
@@ -134,6 +144,8 @@ class BotAnswer:
     model_id: str | None = None
     #: Why the bot handed over, for the operator (e.g. "no passage", "NO_ANSWER").
     reason: str = ""
+    #: 1 - the model's first-token probability of NO_ANSWER (None: the backend can't say).
+    confidence: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of the CLI's --json and the API."""
@@ -144,47 +156,9 @@ class BotAnswer:
             "language": self.language,
             "outcome": self.outcome,
             "reason": self.reason,
+            "confidence": None if self.confidence is None else round(self.confidence, 3),
             "latency_ms": int(self.latency_s * 1000),
         }
-
-
-def reply_language(question: str, bot: Bot) -> ReplyLanguage:
-    """The question's language, as this bot replies in it."""
-    detected = detect_language(question)
-    if detected == "mixed":
-        detected = "zh-Hant" if cjk_ratio(question) >= 0.5 else "en"
-    if detected == "en":
-        lang: ReplyLanguage = "en"
-    elif detected == "yue":
-        lang = "yue" if bot.cantonese_reply == "cantonese" else "zh-Hant"
-    elif detected in ("zh-Hant", "zh-Hans"):
-        lang = "zh-Hant"
-    else:
-        lang = _first_language(bot)
-    chinese = {"zh-Hant", "yue"} & set(bot.languages)
-    if lang == "en" and "en" not in bot.languages and chinese:
-        return _first_language(bot)
-    if lang != "en" and not chinese and "en" in bot.languages:
-        return "en"
-    return lang
-
-
-def _first_language(bot: Bot) -> ReplyLanguage:
-    first = bot.languages[0] if bot.languages else "en"
-    if first == "yue":
-        return "yue" if bot.cantonese_reply == "cantonese" else "zh-Hant"
-    return "en" if first == "en" else "zh-Hant"
-
-
-def search_query(question: str, history: Sequence[Turn]) -> str:
-    """The text to search with: a short or referring follow-up carries the last question."""
-    if not history:
-        return question
-    han = len(re.findall(r"[\u3400-\u9fff]", question))
-    short = len(question.split()) <= 8 if han < 4 else han <= 15
-    if short or _REFERRING.search(question):
-        return f"{history[-1].question} {question}"
-    return question
 
 
 @dataclass
@@ -257,7 +231,9 @@ class BotResponder:
         return self._finish(prepared, ctx, completion)
 
     def _generation(self) -> GenerationOptions:
-        return GenerationOptions(max_tokens=self.options.max_tokens, temperature=0.0)
+        return GenerationOptions(
+            max_tokens=self.options.max_tokens, temperature=0.0, top_logprobs=5
+        )
 
     @staticmethod
     def _script(text: str, lang: str) -> str:
@@ -322,7 +298,7 @@ class BotResponder:
         passages: list[dict[str, object]] = []
         wanted = grounding.terms(question)
         for n, hit in enumerate(hits, 1):
-            text = quote_passage(self._condense(hit.chunk.text, wanted))
+            text = quote_passage(self._condense(hit.chunk.text, wanted, question))
             size = model.count_tokens(text)
             if size > budget:
                 text = text[: max(0, int(len(text) * budget / max(size, 1)))]
@@ -337,7 +313,7 @@ class BotResponder:
             refuse="; ".join(bot.refuse),
             reply_language=_REPLY_INSTRUCTION[lang],
             zh=lang != "en",
-            history=[Turn(t.question, _drop_citations(t.answer)) for t in history],
+            history=[Turn(t.question, drop_citations(t.answer)) for t in history],
             passages=passages,
             question=question,
         )
@@ -347,20 +323,31 @@ class BotResponder:
         if any(marker.lower() in raw.lower() for marker in _PROMPT_MARKERS):
             self._audit_hostile(ctx, prepared.bot, HostileMatch("reveal_prompt", ""), "answer")
             return self._settle(prepared, _HOSTILE, "hostile", "answer repeated instructions")
-        # A bare "[1]" says nothing either.
-        if grounding.says_no_answer(_drop_citations(raw)):
+        p_no = no_answer_probability(completion.alternatives)
+        confidence = None if p_no is None else 1.0 - p_no
+        # A bare "[1]" or "Passage [2]" says nothing either.
+        if grounding.says_no_answer(drop_citations(raw)) or is_shell(raw, prepared.question):
             quoted = self._quote_retry(prepared, ctx)
             if quoted is None:
-                return self._settle(prepared, _NOT_FOUND, "handed_over", "NO_ANSWER", completion)
+                return self._settle(
+                    prepared, _NOT_FOUND, "handed_over", "NO_ANSWER", completion, confidence
+                )
             raw, completion = quoted
+        elif p_no is not None and p_no >= self.options.abstain_at:
+            return self._settle(
+                prepared, _NOT_FOUND, "handed_over", "unsure", completion, confidence
+            )
         text = re.sub(r"^(?:answer|回答|答案)\s*[:：]\s*", "", raw, flags=re.IGNORECASE)
         text, numbers = grounding.keep_citations(text, range(1, len(prepared.hits) + 1))
         if not numbers:
             traced = grounding.best_supported(text, [h.chunk.text for h in prepared.hits])
             if traced is None:
-                return self._settle(prepared, _NOT_FOUND, "handed_over", "no citation", completion)
+                return self._settle(
+                    prepared, _NOT_FOUND, "handed_over", "no citation", completion, confidence
+                )
             numbers = [traced]
             text = f"{text} [{traced}]"
+        text = in_source_words(text, [prepared.hits[n - 1].chunk.text for n in numbers])
         text = self._script(text, prepared.lang)
         cited = [
             CitedSource(n, prepared.hits[n - 1].citation, _excerpt(prepared.hits[n - 1].chunk.text))
@@ -374,12 +361,15 @@ class BotResponder:
             latency_s=time.perf_counter() - prepared.started,
             outcome="answered",
             model_id=completion.model_id,
+            confidence=confidence,
         )
 
-    def _condense(self, text: str, wanted: set[str]) -> str:
+    def _condense(self, text: str, wanted: set[str], question: str) -> str:
         if not self.options.passage_chars:
             return text
-        return grounding.condense(text, wanted, self.options.passage_chars)
+        chinese = cjk_ratio(text) >= 0.3
+        limit = self.options.passage_chars_zh if chinese else self.options.passage_chars
+        return grounding.condense(text, wanted, limit, grounding.asks_for_number(question))
 
     def _quote_retry(self, prepared: _Prepared, ctx: CallContext) -> tuple[str, Completion] | None:
         """After NO_ANSWER: the best passage's own words that answer, cited, or None.
@@ -405,7 +395,7 @@ class BotResponder:
         passage = prepared.hits[n - 1].chunk.text
         messages = load_prompt("bot_quote").render(
             zh=prepared.lang != "en",
-            passage=quote_passage(self._condense(passage, wanted)),
+            passage=quote_passage(self._condense(passage, wanted, prepared.question)),
             question=prepared.question,
         )
         completion = self.gateway.complete(
@@ -414,7 +404,7 @@ class BotResponder:
             GenerationOptions(max_tokens=60, temperature=0.0),
             model=prepared.bot.model,
         )
-        quote = _drop_citations(completion.text).strip().strip("\"'「」“”")
+        quote = drop_citations(completion.text).strip().strip("\"'「」“”")
         if grounding.says_no_answer(quote) or not grounding.quoted_from(quote, passage):
             return None
         return f"{quote} [{n}]", completion
@@ -426,6 +416,7 @@ class BotResponder:
         outcome: Outcome,
         reason: str,
         completion: Completion | None = None,
+        confidence: float | None = None,
     ) -> BotAnswer:
         lang = prepared.lang
         text = f"{messages[lang]} {prepared.bot.handover_for(lang)}".strip()
@@ -438,6 +429,7 @@ class BotResponder:
             outcome=outcome,
             model_id=completion.model_id if completion else None,
             reason=reason,
+            confidence=confidence,
         )
 
     def _audit_hostile(
@@ -481,10 +473,6 @@ def answer(
 
 def _attribute(label: str) -> str:
     return label.replace('"', "'").replace("\n", " ")[:120]
-
-
-def _drop_citations(text: str) -> str:
-    return re.sub(r"\s*\[\d+\]", "", text)
 
 
 def _excerpt(text: str, size: int = 200) -> str:

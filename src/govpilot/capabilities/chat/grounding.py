@@ -116,25 +116,40 @@ def matches_topic(question: str, topic: str) -> bool:
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|(?<=[.]\s)|\n+")
+_ASKS_NUMBER = re.compile(
+    r"\b(?:how (?:many|much|long|old|far|often)|what (?:year|percentage|proportion|number)"
+    r"|when|which year)\b|多少|幾|几|何時|何时|哪一年|甚麼時候|什么时候|幾時|几时|年份|日期",
+    re.IGNORECASE,
+)
 
 
-def condense(text: str, wanted: set[str], limit: int = 400) -> str:
+def asks_for_number(question: str) -> bool:
+    """True when the answer is likely a number, a date or an amount."""
+    return bool(_ASKS_NUMBER.search(question))
+
+
+def condense(text: str, wanted: set[str], limit: int = 400, prefer_numbers: bool = False) -> str:
     """The passage cut to its sentences richest in `wanted` terms, in order, about `limit` long.
 
     A small model finds the answer more often in a few relevant sentences than in a long
     paragraph, and a shorter prompt is answered sooner. Dropped stretches show as "…".
+    With `prefer_numbers` (a when / how many question), of sentences sharing as many terms,
+    one holding a number goes first: it is the one likely to hold the answer.
     """
     text = text.strip()
     if len(text) <= limit or not wanted:
         return text
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
-    scores = [len(wanted & terms(s)) for s in sentences]
+    scores = [
+        len(wanted & terms(s)) + (0.5 if prefer_numbers and re.search(r"\d", s) else 0.0)
+        for s in sentences
+    ]
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
     chosen: set[int] = set()
     size = 0
     for i in ranked:
         # Sentences without a question term only cost tokens.
-        if chosen and (size + len(sentences[i]) > limit or not scores[i]):
+        if chosen and (size + len(sentences[i]) > limit or scores[i] < 1):
             continue
         chosen.add(i)
         size += len(sentences[i])

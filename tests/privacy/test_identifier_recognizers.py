@@ -17,8 +17,9 @@ from govpilot.privacy.recognizers.checksums import (
     is_valid_hkid,
     luhn_valid,
 )
-from govpilot.privacy.recognizers.context import PHONE_LABELS, fold_width, keywords
+from govpilot.privacy.recognizers.context import PHONE_LABELS, keywords
 from govpilot.privacy.recognizers.identifiers import identifier_recognizers
+from govpilot.privacy.recognizers.width import fold_width
 
 DETECTOR = PiiDetector(identifier_recognizers())
 

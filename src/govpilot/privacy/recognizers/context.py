@@ -21,29 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
-
-# Full-width digits, letters, brackets, plus, hyphen and @ fold to ASCII one-for-one, so
-# offsets stay valid: "電話：９１２３ ４５６７" and "A123456（3）" are matched like ASCII text.
-_FULL_WIDTH = "０１２３４５６７８９（）＋－＠" + "".join(chr(c) for c in range(0xFF21, 0xFF3B))
-_FULL_WIDTH += "".join(chr(c) for c in range(0xFF41, 0xFF5B)) + "\u3000"
-_ASCII = "0123456789()+-@ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz "
-_WIDTH_TABLE = str.maketrans(_FULL_WIDTH, _ASCII)
-_FULL_WIDTH_RUN = re.compile(f"[{re.escape(_FULL_WIDTH)}]+")
-
-
-@lru_cache(maxsize=4)
-def fold_width(text: str) -> str:
-    """`text` with full-width digits, letters and brackets as ASCII; same length, same offsets.
-
-    Cached: every recognizer folds the same text. Only the full-width runs are translated
-    (`str.translate` over a whole Chinese text is ~7x slower).
-    """
-    return _FULL_WIDTH_RUN.sub(_fold_run, text)
-
-
-def _fold_run(run: re.Match[str]) -> str:
-    return run[0].translate(_WIDTH_TABLE)
 
 
 def keywords(words: Iterable[str]) -> re.Pattern[str]:
@@ -157,7 +134,9 @@ class Labels:
         return None
 
 
-_LABEL_BOUNDARY = re.compile(r"[0-9。！？；;!?\n]")
+# A line break ends a label's reach, except right after a colon: a form's "HKID:" with the
+# number on the next line.
+_LABEL_BOUNDARY = re.compile(r"[0-9。！？；;!?]|(?<![:：])(?<![:：][ \t])\n")
 
 
 def _after_last_boundary(text: str, start: int, end: int) -> int:
@@ -219,7 +198,7 @@ HKID_LABELS = labels(
         rf"ID\s?card{_NUMBER_WORD}",
         rf"identity\s+card{_NUMBER_WORD}",
         r"I\.D\.",
-        r"ID(?=\s*no)",
+        r"ID(?=\s*(?:no|num))",
         *(
             f"{word}(?:號碼|号码|編號|编号|號|号)?"
             for word in ("身份證", "身分證", "身份証", "身分証", "身份证", "身分证", "證件", "证件")
@@ -234,7 +213,17 @@ HKID_LABELS = labels(
         "SKU",
         "tracking",
         r"ref(?:erence)?",
+        "case",
+        "file",
+        "order",
+        "invoice",
+        "receipt",
+        "court",
+        rf"passport{_NUMBER_WORD}",
+        rf"travel\s+document{_NUMBER_WORD}",
+        f"護照{_NUMBER_WORD}|护照{_NUMBER_WORD}|旅行證件{_NUMBER_WORD}|旅行证件{_NUMBER_WORD}",
         "型號|型号|序號|序号|產品|产品|貨號|货号|追蹤|追踪",
+        "案件|個案|个案|檔號|档号|訂單|订单|單號|单号|發票|发票|收據|收据|法院|參考|参考|編號|编号",
     ],
 )
 

@@ -238,6 +238,11 @@ class Settings(BaseSettings):
     models: list[ModelConfig] = Field(default_factory=_default_models)
     default_model: str = "embedded"
     max_upload_mb: float = 20.0
+    max_unpacked_mb: float = Field(
+        default=200.0,
+        gt=0,
+        description="Most a .docx or .xlsx may unpack to; more is refused (zip bombs)",
+    )
     max_text_chars: int = 400_000
     host: str = "127.0.0.1"
     port: int = 8000
@@ -289,6 +294,11 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        """What one zip-based file (.docx, .xlsx) may unpack to, in bytes."""
+        return int(self.max_unpacked_mb * 1024 * 1024)
 
     @property
     def cli_user(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -10,10 +11,12 @@ from api_support import UPLOAD_LIMIT_MB, api_events
 
 from govpilot.backends.fake import ScriptedModel
 from govpilot.platform import Platform
+from support.zip_bombs import MB, docx_bomb
 
 pytestmark = pytest.mark.anyio
 
 LIMIT_BYTES = int(UPLOAD_LIMIT_MB * 1024 * 1024)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def assert_nothing_happened(platform: Platform, fake_model: ScriptedModel) -> None:
@@ -157,4 +160,28 @@ async def test_reference_files_of_a_draft_are_checked(
         files={"references": ("ref.txt", b"a" * (LIMIT_BYTES + 1), "text/plain")},
     )
     assert response.status_code == 413
+    assert_nothing_happened(platform, fake_model)
+
+
+async def test_a_zip_bomb_is_413_too_large_when_unpacked(
+    client: httpx.AsyncClient, platform: Platform, fake_model: ScriptedModel
+) -> None:
+    """A small upload that unpacks to far more than `max_unpacked_mb`: refused, not parsed."""
+    platform.settings.max_unpacked_mb = 5
+    bomb = docx_bomb(15 * MB)
+    assert len(bomb) < LIMIT_BYTES
+    response = await client.post(
+        "/api/v1/translate/file",
+        files={"file": ("notice.docx", bomb, DOCX)},
+        data={"target": "zh-Hant"},
+    )
+    assert response.status_code == 413, response.text
+    error = response.json()["error"]
+    assert error["type"] == "InputTooLarge"
+    # 15 MB of text plus the package's other parts (styles, theme, ...)
+    assert re.fullmatch(
+        r"'notice\.docx' is too large when unpacked: 1[56] MB, over the 5 MB limit\.",
+        error["message"],
+    )
+    assert "max_unpacked_mb" in error["hint"]
     assert_nothing_happened(platform, fake_model)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
+import docx
 import pytest
 from api_support import OFFICER, UPLOAD_LIMIT_MB, app_client
 from fpdf import FPDF
@@ -205,3 +208,25 @@ async def test_only_copilot_users_redact(platform):
         assert response.status_code == 403
         assert response.json()["error"]["type"] == "PermissionDenied"
     assert platform.audit.events(action="redact") == []
+
+
+async def test_a_redacted_docx_keeps_its_make_up_and_leaves_no_value_anywhere(client):
+    """Redacted in place: styles stay, and the header, the footer and the document's
+    metadata hold no personal data either (they are read as text like the body)."""
+    word = docx.Document(io.BytesIO(sample_letter_docx()))
+    word.core_properties.author = "Chan Tai Man"
+    word.sections[0].header.paragraphs[0].text = f"Case officer: {PHONE}"
+    word.sections[0].footer.paragraphs[0].text = f"HKID {HKID}"
+    buffer = io.BytesIO()
+    word.save(buffer)
+    files = {"file": ("letter.docx", buffer.getvalue(), DOCX)}
+    response = await client.post("/api/v1/redact/document", files=files)
+    assert response.status_code == 200, response.text
+    out = docx.Document(io.BytesIO(response.content))
+    assert [p.style.name for p in out.paragraphs] == [p.style.name for p in word.paragraphs]
+    assert out.sections[0].header.paragraphs[0].text == "Case officer: [PHONE]"
+    assert out.sections[0].footer.paragraphs[0].text == "HKID [HKID]"
+    assert out.core_properties.author == ""
+    with zipfile.ZipFile(io.BytesIO(response.content)) as package:
+        for name in package.namelist():
+            assert_no_values(package.read(name).decode("utf-8", errors="replace"))

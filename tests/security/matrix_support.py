@@ -14,6 +14,8 @@ Callers (one letter each in the expectation table of test_route_matrix):
     U  auditor            (HAD)
     S  platform_admin     (HAD)
     X  other_department   a department administrator of LD: tried on object routes only
+    Y  other_officer      an officer of LD: on object routes, expected to be hidden (404)
+    Z  other_auditor      an auditor of LD: the same (no verb tells the object exists)
 
 API callers with an account send their API key; web callers their session cookie and, on a
 POST, the session's CSRF token, as a browser holding the page's form would.
@@ -62,6 +64,7 @@ API_PREFIXES = ("/api/", "/v1/", "/docs", "/redoc", "/openapi.json", "/widget", 
 ANONYMOUS, PUBLIC = "anonymous", "public"
 OFFICER, DEPARTMENT_ADMIN, AUDITOR = "officer", "department_admin", "auditor"
 PLATFORM_ADMIN, OTHER_DEPARTMENT = "platform_admin", "other_department"
+OTHER_OFFICER, OTHER_AUDITOR = "other_officer", "other_auditor"
 CALLERS: dict[str, str] = {
     "A": ANONYMOUS,
     "P": PUBLIC,
@@ -70,13 +73,19 @@ CALLERS: dict[str, str] = {
     "U": AUDITOR,
     "S": PLATFORM_ADMIN,
     "X": OTHER_DEPARTMENT,
+    "Y": OTHER_OFFICER,
+    "Z": OTHER_AUDITOR,
 }
+#: Callers of another department tried on object routes only (where X is hidden).
+ELSEWHERE = "XYZ"
 ACCOUNTS: dict[str, tuple[str, str, Role]] = {
     OFFICER: ("officer@had.gov.hk", HOME, Role.OFFICER),
     DEPARTMENT_ADMIN: ("admin@had.gov.hk", HOME, Role.DEPARTMENT_ADMIN),
     AUDITOR: ("auditor@had.gov.hk", HOME, Role.AUDITOR),
     PLATFORM_ADMIN: ("root@had.gov.hk", HOME, Role.PLATFORM_ADMIN),
     OTHER_DEPARTMENT: ("admin@ld.gov.hk", OTHER, Role.DEPARTMENT_ADMIN),
+    OTHER_OFFICER: ("officer@ld.gov.hk", OTHER, Role.OFFICER),
+    OTHER_AUDITOR: ("auditor@ld.gov.hk", OTHER, Role.AUDITOR),
 }
 
 # What an answer means.

@@ -12,8 +12,10 @@ answer as allowed (OK) or as which refusal:
 
 A rule's letters (see matrix_support): A anonymous, P public, O officer, D department
 admin, U auditor, S platform admin, X a department admin of another department (object
-routes only). `allow` get OK; `hidden` HIDDEN; `role` ROLE; `login` LOGIN. A and P not named
-get LOGIN, staff not named get ROLE.
+routes only); Y and Z, an officer and an auditor of another department, are HIDDEN wherever
+X is: whatever the verb and the role, another department's object is a 404, never a 403.
+`allow` get OK; `hidden` HIDDEN; `role` ROLE; `login` LOGIN. A and P not named get LOGIN,
+staff not named get ROLE.
 
 `test_matrix_summary` prints how many cells match (`-s` to see it).
 """
@@ -28,6 +30,7 @@ from typing import Any
 import pytest
 from matrix_support import (
     CALLERS,
+    ELSEWHERE,
     HIDDEN,
     LOGIN,
     OK,
@@ -51,10 +54,13 @@ class Rule:
     login: str = ""
 
     def expected(self) -> dict[str, str]:
-        """caller name -> expected outcome (X only where the rule names it)."""
+        """caller name -> expected outcome (X only where the rule names it, Y and Z with X)."""
         cells = {}
         for letter, caller in CALLERS.items():
-            if letter in self.allow:
+            if letter in "YZ":
+                if "X" in self.hidden:
+                    cells[caller] = HIDDEN
+            elif letter in self.allow:
                 cells[caller] = OK
             elif letter in self.hidden:
                 cells[caller] = HIDDEN
@@ -62,7 +68,7 @@ class Rule:
                 cells[caller] = ROLE
             elif letter in self.login or letter in "AP":
                 cells[caller] = LOGIN
-            elif letter != "X":
+            elif letter not in ELSEWHERE:
                 cells[caller] = ROLE
         return cells
 

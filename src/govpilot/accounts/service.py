@@ -23,7 +23,6 @@ from govpilot.access import (
     Role,
     allowed,
     authorize,
-    permissions_of,
 )
 from govpilot.accounts.limits import DepartmentLimitCache
 from govpilot.accounts.models import LANGUAGES, ApiKey, Department, NewApiKey, User
@@ -38,6 +37,8 @@ from govpilot.accounts.store import (
     AccountStoreBase,
     Clock,
     department_row,
+    no_key,
+    no_user,
     normalise_email,
     user_row,
 )
@@ -222,7 +223,7 @@ class AccountService(AccountStoreBase):
         with self._session() as session:
             found = User.from_row(user_row(session, user))
         if found.id != ctx.user_id:
-            self._check_manage(ctx, found.department)
+            self._check_manage(ctx, found.department, hidden=no_user(user))
         return found
 
     def users(self, ctx: CallContext, department: str | None = None) -> list[User]:
@@ -248,7 +249,7 @@ class AccountService(AccountStoreBase):
         """Change someone's role, name or access; unlock them after a lockout."""
         with self._session(write=True) as session:
             row = user_row(session, user)
-            self._check_manage(ctx, row.department, row.role)
+            self._check_manage(ctx, row.department, row.role, hidden=no_user(user))
             changed: list[str] = []
             if role is not None and _role(role).value != row.role:
                 new_role = _role(role)
@@ -280,7 +281,7 @@ class AccountService(AccountStoreBase):
         with self._session(write=True) as session:
             row = user_row(session, user)
             if row.id != ctx.user_id:
-                self._check_manage(ctx, row.department, row.role)
+                self._check_manage(ctx, row.department, row.role, hidden=no_user(user))
             check_password_strength(password, row.email)
             row.password_hash = hash_password(password)
             row.failed_logins = 0
@@ -311,7 +312,7 @@ class AccountService(AccountStoreBase):
         with self._session(write=True) as session:
             owner = user_row(session, user)
             if owner.id != ctx.user_id:
-                self._check_manage(ctx, owner.department, owner.role)
+                self._check_manage(ctx, owner.department, owner.role, hidden=no_user(user))
             elif ctx.role == Role.PUBLIC:
                 raise PermissionDenied("sign in to create a key")
             row = ApiKeyRow(
@@ -335,9 +336,10 @@ class AccountService(AccountStoreBase):
     def keys(self, ctx: CallContext, user: str | None = None) -> list[ApiKey]:
         """The keys of `user` (default: the caller), newest first."""
         with self._session() as session:
-            owner = user_row(session, user or ctx.user_id or ctx.actor)
+            ref = user or ctx.user_id or ctx.actor
+            owner = user_row(session, ref)
             if owner.id != ctx.user_id:
-                self._check_manage(ctx, owner.department)
+                self._check_manage(ctx, owner.department, hidden=no_user(ref))
             rows = session.scalars(
                 select(ApiKeyRow)
                 .where(ApiKeyRow.user_id == owner.id)
@@ -350,10 +352,10 @@ class AccountService(AccountStoreBase):
         with self._session(write=True) as session:
             row = session.get(ApiKeyRow, key_id)
             if row is None:
-                raise NotFound(f"no API key {key_id!r}")
+                raise no_key(key_id)
             owner = user_row(session, row.user_id)
             if owner.id != ctx.user_id:
-                self._check_manage(ctx, owner.department, owner.role)
+                self._check_manage(ctx, owner.department, owner.role, hidden=no_key(key_id))
             if row.revoked_at is None:
                 row.revoked_at = self._now()
             key, department = ApiKey.from_row(row), owner.department
@@ -362,20 +364,23 @@ class AccountService(AccountStoreBase):
 
     # -- rules -----------------------------------------------------------------------------
 
-    def _check_manage(self, ctx: CallContext, department: str, role: str | None = None) -> None:
-        """The caller manages this department's users; another department's are not found.
+    def _check_manage(
+        self, ctx: CallContext, department: str, role: str | None = None, *, hidden: NotFound
+    ) -> None:
+        """The caller manages this department's users; another department's are `hidden`.
 
-        With the account's `role`: auditors and platform admins are changed (disabled,
-        unlocked, given passwords or keys) by platform admins only, as only they appoint them.
+        `hidden` is the very refusal of a user or key that is not there: whatever their
+        role, callers elsewhere learn nothing, not even that the account exists. With the
+        account's `role`: auditors and platform admins are changed (disabled, unlocked,
+        given passwords or keys) by platform admins only, as only they appoint them.
         """
         if allowed(ctx, Permission.MANAGE_USERS, department):
             appointed = role is not None and Role(role) not in DEPARTMENT_GRANTABLE
             if appointed and ctx.role != Role.PLATFORM_ADMIN:
                 raise PermissionDenied(f"only a platform administrator can change a {role} account")
             return
-        if Permission.MANAGE_USERS in permissions_of(ctx.role):
-            # An administrator elsewhere learns nothing, not even that the account exists.
-            raise NotFound("no such user or key in your department")
+        if department != ctx.department:
+            raise hidden
         authorize(ctx, Permission.MANAGE_USERS, department)
 
     def _check_grant(self, ctx: CallContext, department: str, role: Role) -> None:

@@ -82,8 +82,18 @@ def user_row(session: Session, user: str) -> UserRow:
     if row is None:
         row = session.scalar(select(UserRow).where(UserRow.email == normalise_email(user)))
     if row is None:
-        raise NotFound(f"no user {user!r}", hint="list users with `govpilot users list`")
+        raise no_user(user)
     return row
+
+
+def no_user(user: str) -> NotFound:
+    """The refusal for a user not there, or not the caller's to see (the same words)."""
+    return NotFound(f"no user {user!r}", hint="list users with `govpilot users list`")
+
+
+def no_key(key_id: str) -> NotFound:
+    """The refusal for an API key not there, or not the caller's to see."""
+    return NotFound(f"no API key {key_id!r}", hint="list a user's keys with `govpilot keys list`")
 
 
 def department_row(session: Session, name: str) -> DepartmentRow:

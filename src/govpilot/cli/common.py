@@ -88,7 +88,11 @@ def read_input(source: str, settings: Settings) -> Document:
     """A document from a path, or plain text from stdin when source is '-'."""
     if source == "-":
         return Document.from_text(read_stdin_text(settings), source="stdin")
-    return load_document(Path(source), max_bytes=settings.max_upload_bytes)
+    return load_document(
+        Path(source),
+        max_bytes=settings.max_upload_bytes,
+        max_unpacked_bytes=settings.max_unpacked_bytes,
+    )
 
 
 def emit(doc: Document, output: Path | None, as_json: bool, extra: dict[str, Any]) -> None:

@@ -121,7 +121,9 @@ def _read(source: str, platform: Platform) -> tuple[str, Document | None]:
     if source == "-":
         return read_stdin_text(settings), None
     path = Path(source)
-    document = load_document(path, max_bytes=settings.max_upload_bytes)  # checks type and size
+    document = load_document(  # checks type and size
+        path, max_bytes=settings.max_upload_bytes, max_unpacked_bytes=settings.max_unpacked_bytes
+    )
     if document.source_format == "txt":
         return decode_text(path.read_bytes(), path.name), None
     return document.text, document

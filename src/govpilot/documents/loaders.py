@@ -2,7 +2,8 @@
 
 The extension says what the user thinks the file is; the first bytes say what it is.
 When the two disagree the user gets a CorruptDocument that names both, rather than a
-parser error from deep inside a library.
+parser error from deep inside a library. A .docx is measured unpacked before it is parsed
+(`packages.check_package`): a zip bomb is refused as "too large when unpacked" at once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from govpilot.documents.formats.markdown import load_markdown
 from govpilot.documents.formats.pdf import load_pdf
 from govpilot.documents.formats.text import load_text, utf16_without_bom
 from govpilot.documents.model import Document
+from govpilot.documents.packages import check_package
 from govpilot.errors import (
     CorruptDocument,
     EmptyDocument,
@@ -73,8 +75,13 @@ def load_document(
     *,
     filename: str | None = None,
     max_bytes: int | None = None,
+    max_unpacked_bytes: int | None = None,
 ) -> Document:
-    """Load a file (a path, or its bytes plus `filename`) into a Document."""
+    """Load a file (a path, or its bytes plus `filename`) into a Document.
+
+    `max_bytes` limits the file, `max_unpacked_bytes` what a .docx unpacks to (default
+    `packages.DEFAULT_MAX_UNPACKED_BYTES`).
+    """
     if isinstance(path_or_bytes, bytes | bytearray):
         data = bytes(path_or_bytes)
         name = filename or "upload"
@@ -85,14 +92,14 @@ def load_document(
         name = filename or path.name
         data = _read(path, max_bytes, name)
         source = filename or str(path)
-    document = _load(data, name)
+    document = _load(data, name, max_unpacked_bytes)
     document.source = source
     return document
 
 
-def load_bytes(data: bytes, filename: str) -> Document:
+def load_bytes(data: bytes, filename: str, *, max_unpacked_bytes: int | None = None) -> Document:
     """Load an uploaded file's bytes; `filename` gives its declared type."""
-    return load_document(data, filename=filename)
+    return load_document(data, filename=filename, max_unpacked_bytes=max_unpacked_bytes)
 
 
 def _read(path: Path, max_bytes: int | None, name: str) -> bytes:
@@ -109,7 +116,7 @@ def _read(path: Path, max_bytes: int | None, name: str) -> bytes:
         ) from exc
 
 
-def _load(data: bytes, name: str) -> Document:
+def _load(data: bytes, name: str, max_unpacked_bytes: int | None) -> Document:
     suffix = Path(name).suffix.lower()
     if suffix:
         fmt = _FORMAT_BY_SUFFIX.get(suffix)
@@ -128,6 +135,8 @@ def _load(data: bytes, name: str) -> Document:
     if not data.strip():
         raise EmptyDocument(f"'{name}' is empty.", hint="Check that you picked the right file.")
     _check_content_matches(data, name, fmt)
+    if fmt == "docx":
+        check_package(data, name, max_unpacked_bytes)
     document = _LOADERS[fmt](data, name)
     if document.is_empty:
         raise EmptyDocument(

@@ -2,7 +2,10 @@
 
 A Document is an ordered list of blocks. Each block keeps the place it came from (page
 number for PDFs, heading level, list nesting, table cells) so that answers can cite
-places and writers can rebuild the same structure in another language.
+places and writers can rebuild the same structure in another language. A block loaded
+from a .docx also keeps its `origin` (the file and its place in it), which survives
+`with_texts` and `map_texts`: the Word writer then changes that file in place, keeping
+every style, list, table, header, footnote, link and picture, instead of rebuilding it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,26 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 BlockKind = Literal["heading", "paragraph", "list_item", "table"]
+
+
+@dataclass(frozen=True, eq=False)
+class SourceFile:
+    """The bytes of the file a document was loaded from, kept to write it back in place."""
+
+    format: str
+    data: bytes = field(repr=False)
+    #: How many blocks it was loaded as: a writer works in place only when all are there.
+    blocks: int = 0
+    #: The document's title as loaded.
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a block came from: its file and its index among that file's blocks."""
+
+    source: SourceFile
+    index: int
 
 
 @dataclass(frozen=True)
@@ -28,6 +51,8 @@ class Block:
     ordered: bool = False
     rows: tuple[tuple[str, ...], ...] = ()
     page: int | None = None
+    #: The file and place the block was loaded from (.docx only); not part of equality.
+    origin: Origin | None = field(default=None, compare=False, repr=False)
 
     def texts(self) -> list[str]:
         """Every translatable string in this block, in reading order."""

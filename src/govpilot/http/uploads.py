@@ -91,7 +91,11 @@ def read_upload(upload: UploadFile, settings: Settings) -> bytes:
 
 def load_upload(upload: UploadFile, settings: Settings) -> Document:
     """Read and parse one uploaded file; unsupported or damaged files raise InputError."""
-    document = load_bytes(read_upload(upload, settings), upload_name(upload))
+    document = load_bytes(
+        read_upload(upload, settings),
+        upload_name(upload),
+        max_unpacked_bytes=settings.max_unpacked_bytes,
+    )
     check_text_size(settings, document.text, what=f"'{upload_name(upload)}'")
     return document
 

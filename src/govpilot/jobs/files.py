@@ -39,7 +39,8 @@ def check_input(settings: Settings, name: str, data: bytes | None, text: str | N
             f"'{name}' is over the {settings.max_upload_mb:g} MB upload limit", hint=_LIMIT_HINT
         )
     if data is not None:
-        document = load_bytes(data, name)  # the name's extension decides the loader
+        # The name's extension decides the loader.
+        document = load_bytes(data, name, max_unpacked_bytes=settings.max_unpacked_bytes)
     elif not (text or "").strip():
         raise EmptyDocument("the text is empty", hint="give some text or a file")
     else:

@@ -21,6 +21,7 @@ from typing import Any
 
 from govpilot.documents.formats.text import decode_text
 from govpilot.documents.model import Block, Document
+from govpilot.documents.packages import check_package
 from govpilot.errors import CorruptDocument, EmptyDocument, UnsupportedFileType
 
 __all__ = ["SPREADSHEET_SUFFIXES", "FaqColumns", "FaqEntry", "Spreadsheet", "find_faq_columns"]
@@ -90,11 +91,16 @@ def find_faq_columns(header: list[str]) -> FaqColumns | None:
     return FaqColumns(pairs, url, category)
 
 
-def load_spreadsheet(data: bytes, name: str) -> Spreadsheet:
-    """Read a .csv/.tsv/.xlsx file into FAQ entries and plain tables."""
+def load_spreadsheet(
+    data: bytes, name: str, *, max_unpacked_bytes: int | None = None
+) -> Spreadsheet:
+    """Read a .csv/.tsv/.xlsx file into FAQ entries and plain tables.
+
+    An .xlsx is measured unpacked first (`documents.packages`): a zip bomb is refused.
+    """
     suffix = Path(name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        sheets = _xlsx_sheets(data, name)
+        sheets = _xlsx_sheets(data, name, max_unpacked_bytes)
     elif suffix in (".csv", ".tsv"):
         sheets = [(Path(name).stem, _csv_rows(data, name, suffix))]
     else:
@@ -163,7 +169,9 @@ def _csv_rows(data: bytes, name: str, suffix: str) -> list[list[str]]:
         ) from exc
 
 
-def _xlsx_sheets(data: bytes, name: str) -> list[tuple[str, list[list[str]]]]:
+def _xlsx_sheets(
+    data: bytes, name: str, max_unpacked_bytes: int | None
+) -> list[tuple[str, list[list[str]]]]:
     try:
         import openpyxl
     except ImportError as exc:  # an optional dependency in slim installs
@@ -176,6 +184,7 @@ def _xlsx_sheets(data: bytes, name: str) -> list[tuple[str, list[list[str]]]]:
             f"'{name}' is named .xlsx but is not an Excel workbook.",
             hint="Open it in Excel and save it as .xlsx, or give it its real extension.",
         )
+    check_package(data, name, max_unpacked_bytes)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # damaged workbooks fail in many ways inside openpyxl

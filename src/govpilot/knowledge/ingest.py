@@ -94,6 +94,7 @@ class Ingestor:
         chunk_chars: int = 800,
         ocr: OcrEngine | None = None,
         max_file_bytes: int = MAX_FILE_BYTES,
+        max_unpacked_bytes: int | None = None,
     ) -> None:
         self.database = database
         self.retriever = retriever
@@ -101,6 +102,8 @@ class Ingestor:
         self.chunk_chars = chunk_chars
         self.ocr = ocr
         self.max_file_bytes = max_file_bytes
+        #: What one .docx or .xlsx may unpack to (None: the documents' default).
+        self.max_unpacked_bytes = max_unpacked_bytes
 
     def ingest(
         self,
@@ -382,7 +385,13 @@ class Ingestor:
             if existing and existing.content_hash == digest and existing.status == "ready":
                 return "unchanged", None, existing.id, existing.chunk_count
         try:
-            parsed = parse_source(data, Path(source).name, ocr=self.ocr, max_chars=self.chunk_chars)
+            parsed = parse_source(
+                data,
+                Path(source).name,
+                ocr=self.ocr,
+                max_chars=self.chunk_chars,
+                max_unpacked_bytes=self.max_unpacked_bytes,
+            )
         except InputError as error:
             reason = f"{error.message} {error.hint}" if error.hint else error.message
             return ("skipped" if _is_unsupported(error) else "failed"), reason, None, 0

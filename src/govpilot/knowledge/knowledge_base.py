@@ -8,8 +8,11 @@ search.
 Interfaces (CLI, API) call the methods that take the caller's CallContext: they authorise
 once, here (`accounts.authz.authorize`: MANAGE_KNOWLEDGE to create, ingest into and delete,
 SEARCH_KNOWLEDGE to list and search), within the caller's department unless another is
-named, and audit what changed. The stores underneath (`collections`, `documents`,
-`ingestor`) check nothing: they are for these methods and for tests.
+named, and audit what changed. A collection is looked up before the role is checked
+(`reach`): one the caller's department does not own is NotFound for every verb, the same
+answer as no collection at all, and only the department's own staff hear "not allowed".
+The stores underneath (`collections`, `documents`, `ingestor`) check nothing: they are
+for these methods and for tests.
 """
 
 from __future__ import annotations
@@ -61,14 +64,22 @@ class KnowledgeBase:
         chunk_chars: int = 800,
         ocr: OcrEngine | None = None,
         audit: AuditSink | None = None,
+        max_unpacked_bytes: int | None = None,
     ) -> KnowledgeBase:
         """Wire the stores and the ingestor (OCR through RapidOCR unless `ocr` is given)."""
+        ingestor = Ingestor(
+            database,
+            retriever,
+            chunk_chars=chunk_chars,
+            ocr=ocr or RapidOcrEngine(),
+            max_unpacked_bytes=max_unpacked_bytes,
+        )
         return cls(
             database,
             retriever,
             CollectionStore(database, retriever),
             DocumentStore(database, retriever),
-            Ingestor(database, retriever, chunk_chars=chunk_chars, ocr=ocr or RapidOcrEngine()),
+            ingestor,
             audit or AuditLog(database),
         )
 
@@ -79,6 +90,7 @@ class KnowledgeBase:
             database,
             _sql_retriever(database, settings),
             chunk_chars=settings.retrieval.chunk_chars,
+            max_unpacked_bytes=settings.max_unpacked_bytes,
         )
 
     def search(
@@ -111,11 +123,29 @@ class KnowledgeBase:
         authorize(ctx, Permission.SEARCH_KNOWLEDGE, department)
         return self.collections.list(department)
 
+    def reach(
+        self,
+        ctx: CallContext,
+        permission: Permission,
+        name: str,
+        department: str | None = None,
+    ) -> Collection:
+        """The collection `ctx` may act on with `permission` (NotFound before PermissionDenied).
+
+        Looking it up first makes another department's collection, for every verb and
+        every role, the same 404 as a missing one; a department named outright that the
+        caller cannot reach is refused before anything in it is looked at.
+        """
+        department = department or ctx.department
+        if department != ctx.department:
+            authorize(ctx, permission, department)
+        found = self.collections.get(department, name)
+        authorize(ctx, permission, department)
+        return found
+
     def collection(self, ctx: CallContext, name: str, department: str | None = None) -> Collection:
         """One collection by name, with its counts; SEARCH_KNOWLEDGE."""
-        department = department or ctx.department
-        authorize(ctx, Permission.SEARCH_KNOWLEDGE, department)
-        return self._counted(self.collections.get(department, name))
+        return self._counted(self.reach(ctx, Permission.SEARCH_KNOWLEDGE, name, department))
 
     def delete_collection(
         self, ctx: CallContext, name: str, department: str | None = None
@@ -124,9 +154,8 @@ class KnowledgeBase:
 
         Returns the collection and how many chunks went with it.
         """
-        department = department or ctx.department
-        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
-        found = self.collections.get(department, name)
+        found = self.reach(ctx, Permission.MANAGE_KNOWLEDGE, name, department)
+        department = found.department
         removed = self.collections.delete(department, found.name)
         self._audit(ctx, department, "knowledge.collection.delete", collection=found.id)
         return found, removed
@@ -147,11 +176,9 @@ class KnowledgeBase:
         self, ctx: CallContext, collection: str, ref: str, department: str | None = None
     ) -> KnowledgeDocument:
         """Delete one document and its chunks; MANAGE_KNOWLEDGE."""
-        department = department or ctx.department
-        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
-        found = self.collections.get(department, collection)
+        found = self.reach(ctx, Permission.MANAGE_KNOWLEDGE, collection, department)
         deleted = self.documents.delete(found, ref)
-        self._audit(ctx, department, "knowledge.document.delete", document=deleted.id)
+        self._audit(ctx, found.department, "knowledge.document.delete", document=deleted.id)
         return deleted
 
     def start_ingest(
@@ -164,9 +191,7 @@ class KnowledgeBase:
         department: str | None = None,
     ) -> str:
         """Store an ingest job for files and folders on this machine; MANAGE_KNOWLEDGE."""
-        department = department or ctx.department
-        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
-        found = self.collections.get(department, collection)
+        found = self.reach(ctx, Permission.MANAGE_KNOWLEDGE, collection, department)
         return self.ingestor.start(found, paths, actor=ctx.actor, prune=prune)
 
     def run_ingest(
@@ -196,9 +221,9 @@ class KnowledgeBase:
         self, ctx: CallContext, collection: str, department: str | None = None
     ) -> list[dict[str, Any]]:
         """A collection's ingest jobs, newest first; MANAGE_KNOWLEDGE."""
-        department = department or ctx.department
-        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
-        return self.ingestor.jobs(self.collections.get(department, collection))
+        return self.ingestor.jobs(
+            self.reach(ctx, Permission.MANAGE_KNOWLEDGE, collection, department)
+        )
 
     def ingest_uploads(
         self,
@@ -212,11 +237,11 @@ class KnowledgeBase:
         For a few small files held in memory (tests, scripts): the web and the API store
         uploads and index them in the background instead (`upload_jobs.UploadJobs`).
         """
-        department = department or ctx.department
-        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
-        found = self.collections.get(department, collection)
+        found = self.reach(ctx, Permission.MANAGE_KNOWLEDGE, collection, department)
         report = index_uploads(self.ingestor, found, files)
-        self._audit(ctx, department, "knowledge.ingest", collection=found.id, counts=report.counts)
+        self._audit(
+            ctx, found.department, "knowledge.ingest", collection=found.id, counts=report.counts
+        )
         return report
 
     def search_collection(
@@ -229,11 +254,10 @@ class KnowledgeBase:
     ) -> list[list[SearchHit]]:
         """The best `k` chunks of one collection for each query; SEARCH_KNOWLEDGE; audited
         (how many queries, never their text)."""
-        department = department or ctx.department
-        authorize(ctx, Permission.SEARCH_KNOWLEDGE, department)
+        found = [self.reach(ctx, Permission.SEARCH_KNOWLEDGE, collection, department)]
+        department = found[0].department
         if not queries or any(not q.strip() for q in queries):
             raise InputError("The query is empty.", hint="Say what to look for.")
-        found = [self.collections.get(department, collection)]
         results = [self.search(department, found, query, k) for query in queries]
         self._audit(
             ctx, department, "knowledge.search", collection=found[0].id, queries=len(queries)

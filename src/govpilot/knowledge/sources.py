@@ -42,7 +42,12 @@ class ParsedSource:
 
 
 def parse_source(
-    data: bytes, name: str, *, ocr: OcrEngine | None, max_chars: int = 800
+    data: bytes,
+    name: str,
+    *,
+    ocr: OcrEngine | None,
+    max_chars: int = 800,
+    max_unpacked_bytes: int | None = None,
 ) -> ParsedSource:
     """Load `data` (named `name`, which gives its type) and chunk it.
 
@@ -52,7 +57,7 @@ def parse_source(
     suffix = Path(name).suffix.lower()
     stem = Path(name).stem
     if suffix in SPREADSHEET_SUFFIXES:
-        sheet = load_spreadsheet(data, name)
+        sheet = load_spreadsheet(data, name, max_unpacked_bytes=max_unpacked_bytes)
         drafts = chunk_faq(sheet.entries, max_chars) + chunk_document(sheet.tables, max_chars)
         kind = "faq" if sheet.entries else "table"
         return ParsedSource(kind, stem, None, drafts)
@@ -65,7 +70,7 @@ def parse_source(
             hint=f"Use one of: {', '.join(KNOWLEDGE_SUFFIXES)}.",
         )
     try:
-        document = load_bytes(data, name)
+        document = load_bytes(data, name, max_unpacked_bytes=max_unpacked_bytes)
     except NoTextLayer:
         document = ocr_pdf(data, name, _need(ocr, name))
         return _parsed("pdf-ocr", document, stem, None, max_chars)

@@ -10,7 +10,8 @@ An upload counts against its department's limit of jobs queued or running.
 
 Authorisation as for every knowledge change, here, once: MANAGE_KNOWLEDGE in the
 collection's department to upload and to follow a job; another department's collection or
-job is NotFound. The `knowledge.ingest` audit event is recorded when the job finishes.
+job is NotFound, for every role (the collection is looked up first: `KnowledgeBase.reach`).
+The `knowledge.ingest` audit event is recorded when the job finishes.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from govpilot.access import CallContext, Permission, authorize
+from govpilot.access import CallContext, Permission
 from govpilot.errors import InputError, NotFound
 from govpilot.jobs.service import JobService
 from govpilot.knowledge.ingest import UPLOAD, item_rows
@@ -57,15 +58,14 @@ class UploadJobs:
         department: str | None = None,
     ) -> IngestReport:
         """Store the files and queue them for indexing; the new job (MANAGE_KNOWLEDGE)."""
-        department = department or ctx.department
-        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
+        knowledge = self.knowledge()
+        found = knowledge.reach(ctx, Permission.MANAGE_KNOWLEDGE, collection, department)
+        department = found.department
         if not files or len(files) > MAX_UPLOAD_FILES:
             raise InputError(
                 f"{len(files)} files were uploaded; 1 to {MAX_UPLOAD_FILES} are accepted at once",
                 hint="Send them in several requests, or ingest a folder with `govpilot ingest`.",
             )
-        knowledge = self.knowledge()
-        found = knowledge.collections.get(department, collection)
         job_id = uuid.uuid4().hex
         planned = []
         try:
@@ -96,11 +96,9 @@ class UploadJobs:
         self, ctx: CallContext, collection: str, job_id: str, department: str | None = None
     ) -> IngestReport:
         """An ingest job of the collection: its state and each file's result (MANAGE_KNOWLEDGE)."""
-        department = department or ctx.department
-        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
         knowledge = self.knowledge()
-        found = knowledge.collections.get(department, collection)
-        report = knowledge.ingestor.report(job_id, department)
+        found = knowledge.reach(ctx, Permission.MANAGE_KNOWLEDGE, collection, department)
+        report = knowledge.ingestor.report(job_id, found.department)
         if report.collection != found.name:
             raise NotFound(
                 f"Collection {found.name!r} has no ingest job {job_id!r}.",
@@ -112,14 +110,12 @@ class UploadJobs:
         self, ctx: CallContext, collection: str, department: str | None = None
     ) -> IngestReport | None:
         """The collection's newest upload job while it is unfinished; else None."""
-        department = department or ctx.department
-        authorize(ctx, Permission.MANAGE_KNOWLEDGE, department)
         knowledge = self.knowledge()
-        found = knowledge.collections.get(department, collection)
+        found = knowledge.reach(ctx, Permission.MANAGE_KNOWLEDGE, collection, department)
         job_id = latest_upload(knowledge.database, found)
         if job_id is None:
             return None
-        report = knowledge.ingestor.report(job_id, department)
+        report = knowledge.ingestor.report(job_id, found.department)
         return None if report.finished else report
 
     def wait(

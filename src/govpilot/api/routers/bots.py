@@ -4,8 +4,9 @@ feedback and analytics.
 Configuration and analytics need a signed-in caller (`CallerDep`). Asking, streaming,
 starting a conversation and feedback are open to the public too (`PublicCallerDep`): a
 caller without an account names the bot's department in `X-Govpilot-Department`, as the
-widget does. Every bot is looked up within the caller's department: another department's
-bot is 404. What each role may do is decided in `BotService`, not here.
+widget does. Every bot is looked up within the caller's department before anything else,
+so another department's bot is the same 404 as a missing one for every verb and role. What
+each role may do is decided in `BotService`, not here.
 """
 
 from __future__ import annotations

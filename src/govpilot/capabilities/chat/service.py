@@ -78,9 +78,14 @@ class BotService:
         return self.bots.list(caller.department)
 
     def bot_config(self, name_or_id: str, caller: CallContext) -> Bot:
-        """One of the caller's department's bots, configuration included (staff only)."""
+        """One of the caller's department's bots, configuration included (staff only).
+
+        Looked up before the role is checked: another department's bot is the same NotFound
+        as a missing one, for every role.
+        """
+        found = self.bots.get(caller.department, name_or_id)
         authorize(caller, Permission.SEARCH_KNOWLEDGE)
-        return self.bots.get(caller.department, name_or_id)
+        return found
 
     def create_bot(self, bot: Bot, caller: CallContext) -> Bot:
         """Store a new bot; needs MANAGE_KNOWLEDGE in its department; audited as `bot.create`."""
@@ -101,6 +106,9 @@ class BotService:
     ) -> Bot:
         """Delete a bot of `department` (default: the caller's); audited as `bot.delete`."""
         department = department or caller.department
+        if department != caller.department:
+            authorize(caller, Permission.MANAGE_KNOWLEDGE, department)
+        self.bots.get(department, name_or_id)  # NotFound before PermissionDenied
         authorize(caller, Permission.MANAGE_KNOWLEDGE, department)
         deleted = self.bots.delete(department, name_or_id)
         self._audit(caller, "bot.delete", deleted)

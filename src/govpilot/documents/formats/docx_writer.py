@@ -1,4 +1,9 @@
-"""Writing a Document as Word .docx with real heading, list and table styles."""
+"""Writing a Document as Word .docx with real heading, list and table styles.
+
+A document loaded from a .docx is written into a copy of that file instead
+(`docx_inplace`), keeping everything the file had; this builds one from scratch for
+documents from elsewhere (Markdown, PDF, HTML, text, drafts and summaries).
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,26 @@ import io
 
 import docx
 from docx.document import Document as WordDocument
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
+from govpilot.documents.formats.docx_fonts import use_east_asian_font
+from govpilot.documents.formats.docx_inplace import render_in_place
 from govpilot.documents.formats.textflow import has_cjk
 from govpilot.documents.model import Block, Document
 
-# Installed on every Windows PC in Hong Kong government; Word's Latin default (Calibri)
-# has no Chinese glyphs, so without this Word falls back to a font that may be Simplified.
-EAST_ASIAN_FONT = "Microsoft JhengHei"
-EAST_ASIAN_LANGUAGE = "zh-HK"
 _MAX_LIST_STYLE_LEVEL = 3  # the default template has 'List Bullet', '... 2' and '... 3'
 _TABLE_STYLE = "Table Grid"
 
 
 def render_docx(doc: Document) -> bytes:
-    """A Document as the bytes of a .docx file."""
+    """A Document as the bytes of a .docx file: its own file changed in place if it has one."""
+    in_place = render_in_place(doc)
+    if in_place is not None:
+        return in_place
     word = docx.Document()
     if has_cjk(doc.text + (doc.title or "")):
-        _use_east_asian_font(word)
+        use_east_asian_font(word)
     if doc.title:
         word.core_properties.title = doc.title
     numbering = _Numbering(word)
@@ -106,24 +111,3 @@ class _Numbering:
         num = numbering.add_num(existing.abstractNumId.val)
         num.add_lvlOverride(ilvl=0).add_startOverride(1)
         return int(num.numId)
-
-
-def _use_east_asian_font(word: WordDocument) -> None:
-    """Name a Traditional Chinese font for East Asian text in the body and heading styles."""
-    for style in word.styles:
-        element = style.element
-        is_normal = style.name == "Normal"
-        fonts = element.find(f"{qn('w:rPr')}/{qn('w:rFonts')}")
-        if not is_normal and fonts is None:
-            continue  # inherits from Normal
-        r_pr = element.get_or_add_rPr()
-        fonts = r_pr.get_or_add_rFonts()
-        # A theme font attribute wins over a named one, so it has to go.
-        fonts.attrib.pop(qn("w:eastAsiaTheme"), None)
-        fonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT)
-        if is_normal:
-            lang = r_pr.find(qn("w:lang"))
-            if lang is None:
-                lang = OxmlElement("w:lang")
-                r_pr.append(lang)
-            lang.set(qn("w:eastAsia"), EAST_ASIAN_LANGUAGE)

@@ -1,7 +1,9 @@
 """/bots: a department's bots, with their analytics and widget snippet (the collections
 they answer from are in `routes/collections.py`; both pages' templates are in `knowledge/`).
 
-Everything is looked up within the signed-in user's department. The bot and knowledge
+Everything is looked up within the signed-in user's department, before the role is checked
+(in the services): another department's bot is the same 404 as a missing one for every verb.
+The bot and knowledge
 services authorise (and audit) every read of a configuration, change, search and analytics
 query; only the empty new-bot form, which reads nothing, calls `authz.authorize` itself
 (MANAGE_KNOWLEDGE). `authz.allowed` only hides what would be refused.

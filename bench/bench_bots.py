@@ -56,6 +56,7 @@ from govpilot.backends.llm import ChatMessage, GenerationOptions
 from govpilot.capabilities.chat import AnswerOptions, BotResponder, new_bot
 from govpilot.gateway import ModelGateway
 from govpilot.language import to_hk_traditional
+from govpilot.prompts import load_prompt
 from govpilot.retrieval.types import Chunk, Retriever, Scope
 
 DEPARTMENT = "BENCH"
@@ -292,6 +293,7 @@ def main() -> None:
     parser.add_argument(
         "--abstain-at", type=float, default=None, help="AnswerOptions.abstain_at (default: ours)"
     )
+    parser.add_argument("--prompt-version", type=int, default=None, help="bot_answer version")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(
@@ -306,7 +308,7 @@ def main() -> None:
     parser.add_argument("--checkpoint", type=Path, help="append each question's rows (JSONL)")
     args = parser.parse_args()
 
-    options = AnswerOptions(top_k=args.k)
+    options = AnswerOptions(top_k=args.k, prompt_version=args.prompt_version)
     if args.abstain_at is not None:
         options = replace(options, abstain_at=args.abstain_at)
     sources = {
@@ -351,6 +353,7 @@ def main() -> None:
         "limit": args.limit,
         "split": args.split,
         "abstain_at": options.abstain_at,
+        "prompt": load_prompt("bot_answer", args.prompt_version).id,
         "baseline_every": args.baseline_every,
         "peak_rss_mb": round(peak_rss_mb()),
         "results": results,

@@ -77,3 +77,12 @@ def test_long_or_absent_answers_are_left_alone() -> None:
 
 def test_drop_citations_takes_every_form() -> None:
     assert drop_citations("Yes [1], and [2, 3] or 【4】.") == "Yes, and or."
+
+
+def test_leading_citations_move_to_the_end() -> None:
+    from govpilot.capabilities.chat.answer_text import citations_last
+
+    assert citations_last("[1] 產品出現了剩餘。") == "產品出現了剩餘。 [1]"
+    assert citations_last("[1][2] Yes.") == "Yes. [1][2]"
+    assert citations_last("Yes [1].") == "Yes [1]."
+    assert citations_last("[1]") == "[1]"

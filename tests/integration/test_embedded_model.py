@@ -190,3 +190,30 @@ def run_cli(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProce
         [*GOVPILOT, *map(str, args)],
         env=env, capture_output=True, text=True, timeout=CLI_TIMEOUT_S, check=False,
     )  # fmt: skip
+
+
+def test_bot_answers_from_its_passage_and_knows_how_sure_it_is(
+    gateway: ModelGateway, ctx: CallContext
+) -> None:
+    from govpilot.capabilities.chat import BotResponder, new_bot
+    from govpilot.capabilities.chat.testing import ScriptedRetriever, make_chunk
+
+    retriever = ScriptedRetriever(
+        [
+            make_chunk(
+                1,
+                "The Octopus card was launched in September 1997. It can be used on the MTR, "
+                "buses and ferries, and in many shops.",
+                department="TEST",
+                collection="c-transport",
+            )
+        ]
+    )
+    bot = new_bot("transport", "TEST", ["c-transport"], languages=["en", "zh-Hant"])
+    result = BotResponder(gateway, retriever).answer(
+        bot, "When was the Octopus card launched?", ctx
+    )
+    assert not result.handed_over, result
+    assert "1997" in result.text and [c.n for c in result.citations] == [1]
+    # The backend's first-token alternatives reach the answer as a confidence.
+    assert result.confidence is not None and result.confidence > 0.5

@@ -66,6 +66,19 @@ def drop_citations(text: str) -> str:
     return re.sub(r"\s*[\[【［]\s*\d{1,3}(?:\s*[,，、;]\s*\d{1,3})*\s*[\]】］]", "", text)
 
 
+_LEADING_CITES = re.compile(
+    r"^\s*((?:[\[【［]\s*\d{1,3}(?:\s*[,，、;]\s*\d{1,3})*\s*[\]】］]\s*)+)"
+)
+
+
+def citations_last(answer: str) -> str:
+    """ "[1] 產品出現了剩餘。" as "產品出現了剩餘。[1]": the small model often cites first."""
+    match = _LEADING_CITES.match(answer)
+    if not match or not answer[match.end() :].strip():
+        return answer
+    return f"{answer[match.end() :].strip()} {match.group(1).strip()}"
+
+
 def is_shell(answer: str, question: str) -> bool:
     """True when the answer has no content term of its own (beyond the question's)."""
     own = grounding.terms(drop_citations(answer)) - grounding.terms(question) - _SHELL_TERMS

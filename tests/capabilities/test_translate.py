@@ -74,12 +74,11 @@ def test_words_still_untranslated_are_reported(
 def test_cantonese_becomes_written_chinese(
     gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
 ) -> None:
-    fake_model.enqueue("我們今天討論了這件事，他說嘅方案不錯。")
-    text, _ = translate_text(
+    text, report = translate_text(
         gateway, ctx, "我哋今日傾咗呢件事，佢話嗰個方案唔錯。", "zh-Hant", glossary=glossary
     )
-    assert "书面中文" in system_of(fake_model.calls[0].messages)
-    assert text == "我們今天討論了這件事，他說的方案不錯。"
+    assert text == "我們今天討論了這件事，他說那個方案不錯。"
+    assert report.model_calls == 0  # by rule: see capabilities/written_chinese.py
 
 
 def test_chinese_to_english(
@@ -213,3 +212,17 @@ def test_one_word_answers_lose_their_labels() -> None:
 
     assert word_answer("简体中文译法：联合简报") == "聯合簡報"
     assert word_answer("「车库」。\nexplanation") == "車庫"
+
+
+def test_chinese_to_english_is_asked_plainly_with_glossary_names(
+    gateway: ModelGateway, fake_model: ScriptedModel, ctx: CallContext, glossary: Glossary
+) -> None:
+    fake_model.enqueue("The Transport Department adjusted the lights.")
+    text, report = translate_text(gateway, ctx, "運輸署調整了交通燈。", "en", glossary=glossary)
+    messages = fake_model.calls[0].messages
+    assert system_of(messages) == "You are a professional translator."
+    assert messages[-1].content.startswith("Translate the following Traditional Chinese")
+    assert "Copy these English names exactly as written: Transport Department" in (
+        messages[-1].content
+    )
+    assert text == "The Transport Department adjusted the lights." and report.glossary_hits == 1

@@ -20,48 +20,6 @@ _LEAD_INS = re.compile(
 _TRAILING_NOTE = re.compile(r"\n+\s*[(（]?\s*(?:note|注|註|說明)\s*[:：].*$", re.IGNORECASE | re.S)
 _URL_OR_EMAIL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 
-# Colloquial Cantonese that the model sometimes leaves in formal output, and the written
-# form. Longest entries first; applied only to words the model did not rewrite.
-CANTONESE_TO_WRITTEN: tuple[tuple[str, str], ...] = (
-    ("唔係", "不是"),
-    ("唔好", "不要"),
-    ("唔會", "不會"),
-    ("唔該", "謝謝"),
-    ("冇", "沒有"),
-    ("佢哋", "他們"),
-    ("我哋", "我們"),
-    ("你哋", "你們"),
-    ("佢", "他"),
-    ("嘅", "的"),
-    ("咗", "了"),
-    ("喺", "在"),
-    ("嗰啲", "那些"),
-    ("呢啲", "這些"),
-    ("嗰", "那"),
-    ("呢個", "這個"),
-    ("啲", "些"),
-    ("乜嘢", "甚麼"),
-    ("咩", "甚麼"),
-    ("點解", "為甚麼"),
-    ("點樣", "怎樣"),
-    ("邊度", "哪裏"),
-    ("邊個", "誰"),
-    ("而家", "現在"),
-    ("嘢", "東西"),
-    ("睇", "看"),
-    ("畀", "給"),
-    ("俾", "給"),
-    ("唔", "不"),
-    ("咁", "這樣"),
-    ("嚟", "來"),
-    ("攞", "拿"),
-    ("琴日", "昨天"),
-    ("聽日", "明天"),
-    ("今日", "今天"),
-    ("宜家", "現在"),
-    ("仲", "還"),
-)
-
 
 def clean_output(text: str, source: str) -> str:
     """Strip lead-ins ("Translation:"), trailing notes and quotes the source did not have."""
@@ -129,13 +87,6 @@ def not_translated(output: str, source: str, target: str) -> bool:
         words = len(re.findall(r"[A-Za-z]{2,}", source))
         return words >= 3 and cjk_share(output) < 0.3
     return cjk_share(source) > 0.5 and cjk_share(output) > 0.5
-
-
-def cantonese_to_written(text: str) -> str:
-    """Replace colloquial Cantonese words that survived rewriting with written Chinese."""
-    for spoken, written in CANTONESE_TO_WRITTEN:
-        text = text.replace(spoken, written)
-    return text
 
 
 def is_degenerate(output: str, source: str) -> bool:

@@ -25,13 +25,14 @@ birth, addresses and names are left to that set.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from pathlib import Path
 
 from hk_pii.id_form_templates import LOOKALIKES, SENTENCES
 from hk_pii.id_forms import FORMS
+from make_hk_pii import load as load_jsonl
+from make_hk_pii import to_jsonl
 
 SEED = 20240613
 RENDERINGS = 2
@@ -117,13 +118,9 @@ def build_records(seed: int = SEED) -> list[dict]:
     return [{"id": f"idform-{i:04d}", **r} for i, r in enumerate(records, 1)]
 
 
-def to_jsonl(records: list[dict]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-
-
 def load(path: Path = OUT) -> list[dict]:
     """The records of a hk_id_forms.jsonl file."""
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return load_jsonl(path)
 
 
 def main() -> None:

@@ -86,3 +86,8 @@ def test_leading_citations_move_to_the_end() -> None:
     assert citations_last("[1][2] Yes.") == "Yes. [1][2]"
     assert citations_last("Yes [1].") == "Yes [1]."
     assert citations_last("[1]") == "[1]"
+
+
+@pytest.mark.parametrize("answer", ["Yes [1].", "No, you cannot [2].", "可以。[1]", "唔得 [1]"])
+def test_yes_and_no_are_answers(answer: str) -> None:
+    assert not is_shell(answer, "Can I apply if I am 17?")

@@ -66,6 +66,7 @@ def drop_citations(text: str) -> str:
     return re.sub(r"\s*[\[【［]\s*\d{1,3}(?:\s*[,，、;]\s*\d{1,3})*\s*[\]】］]", "", text)
 
 
+_YES_NO = re.compile(r"(?:yes|no|not)\b|是|否|不|可以|唔|冇|沒有|有", re.IGNORECASE)
 _LEADING_CITES = re.compile(
     r"^\s*((?:[\[【［]\s*\d{1,3}(?:\s*[,，、;]\s*\d{1,3})*\s*[\]】］]\s*)+)"
 )
@@ -81,9 +82,10 @@ def citations_last(answer: str) -> str:
 
 def is_shell(answer: str, question: str) -> bool:
     """True when the answer has no content term of its own (beyond the question's)."""
-    own = grounding.terms(drop_citations(answer)) - grounding.terms(question) - _SHELL_TERMS
-    # Bare digits count: "1884" is a whole answer to "which year".
-    return not own and not re.search(r"\d", drop_citations(answer))
+    body = drop_citations(answer)
+    own = grounding.terms(body) - grounding.terms(question) - _SHELL_TERMS
+    # Bare digits count: "1884" is a whole answer to "which year"; so does yes or no.
+    return not own and not re.search(r"\d", body) and not _YES_NO.match(body.strip())
 
 
 def in_source_words(answer: str, passages: Sequence[str], max_chars: int = 24) -> str:

@@ -1,10 +1,12 @@
-"""Bot answer quality with the embedded model on DRCD (Traditional Chinese) and SQuAD v2.
+"""Bot answer quality with the embedded model on DRCD, SQuAD v2 and a department guide.
 
-For each set, the paragraphs of the articles that the sampled questions come from are
-indexed as one collection (one chunk per paragraph) in the real retriever (SqlRetriever
-with multilingual-e5 vectors in a temporary SQLite file; `--retriever memory` for the
-naive in-memory one). Each question is then answered twice from the same retrieved
-passages, in the same process:
+Sets: DRCD dev (Traditional Chinese), SQuAD v2 (English; half unanswerable) and govdoc, a
+hand-written fictional Social Welfare Department guide (bench/data/govdoc_ccv.json: 20
+sections, 45 answerable questions in English, written Chinese and Cantonese, 15
+unanswerable). Every paragraph of a set is indexed as one collection (one chunk per
+paragraph) in the real retriever (SqlRetriever with multilingual-e5 vectors in a cached
+SQLite file; `--retriever memory` for the naive in-memory one). Each question is then
+answered twice from the same retrieved passages, in the same process:
 
 * govpilot: the bot pipeline (numbered quoted passages, [n] citations validated,
   NO_ANSWER / no-citation hand-over, relevance gate, HK Traditional output);
@@ -252,7 +254,8 @@ def answer_one(
     }
     if with_baseline:
         t2 = time.perf_counter()
-        plain = baseline_answer(run.baseline, ctx, q.text, [h.chunk.text for h in hits], run.zh)
+        zh = run.zh or bool(re.search(r"[\u3400-\u9fff]", q.text))
+        plain = baseline_answer(run.baseline, ctx, q.text, [h.chunk.text for h in hits], zh)
         added["baseline"] = {
             "id": q.id,
             "answerable": bool(q.answers),
@@ -287,7 +290,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=200, help="questions per set")
     parser.add_argument("--k", type=int, default=3, help="passages per answer")
     parser.add_argument("--retriever", choices=["sql", "memory"], default="sql")
-    parser.add_argument("--sets", default="drcd,squad")
+    parser.add_argument("--sets", default="drcd,squad,govdoc")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--split", choices=["eval", "tune"], default="eval")
     parser.add_argument(
@@ -314,6 +317,9 @@ def main() -> None:
     sources = {
         "drcd": (require_data("drcd", "DRCD_dev.json"), True),
         "squad": (require_data("squad_v2", "squad_v2_subset.json"), False),
+        # Hand-written: a fictional department guide with English, Chinese and Cantonese
+        # questions (bench/data/govdoc_ccv.json says how it was made).
+        "govdoc": (Path(__file__).parent / "data" / "govdoc_ccv.json", False),
     }
     deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
     checkpoint = args.checkpoint.open("a", encoding="utf-8") if args.checkpoint else None

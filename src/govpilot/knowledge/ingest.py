@@ -42,7 +42,7 @@ from govpilot.jobs.store import JobStore
 from govpilot.knowledge.chunking import make_chunks
 from govpilot.knowledge.collections import Collection
 from govpilot.knowledge.documents import DocumentStore
-from govpilot.knowledge.ingest_plan import Planned, dedupe, is_under, walk
+from govpilot.knowledge.ingest_plan import Planned, dedupe, is_under, item_rows, walk
 from govpilot.knowledge.ingest_report import OUTCOMES, IngestItem, IngestReport, item_of
 from govpilot.knowledge.ocr import OcrEngine
 from govpilot.knowledge.sources import parse_source
@@ -394,7 +394,12 @@ class Ingestor:
             )
         except InputError as error:
             reason = f"{error.message} {error.hint}" if error.hint else error.message
-            return ("skipped" if _is_unsupported(error) else "failed"), reason, None, 0
+            return (
+                ("skipped" if isinstance(error, UnsupportedFileType) else "failed"),
+                reason,
+                None,
+                0,
+            )
         except Exception as exc:  # a loader bug on one odd file must not stop a whole folder
             log.exception("ingest of %s failed", source)
             return "failed", f"'{source}' could not be read ({type(exc).__name__}).", None, 0
@@ -476,32 +481,3 @@ def _document_row(session: Any, collection_id: str, origin: str) -> KnowledgeDoc
         )
     )
     return row
-
-
-def _is_unsupported(error: InputError) -> bool:
-    return isinstance(error, UnsupportedFileType)
-
-
-#: Items done as soon as the job is stored, and their outcome.
-_DONE_AT_START = {"skip": "skipped", "keep": "kept", "fail": "failed"}
-
-
-def item_rows(job_id: str, planned: Sequence[Planned]) -> list[IngestItemRow]:
-    """The rows of a job's files (and documents to prune), stored with the job."""
-    return [_item_row(job_id, ordinal, p) for ordinal, p in enumerate(planned)]
-
-
-def _item_row(job_id: str, ordinal: int, planned: Planned) -> IngestItemRow:
-    done = planned.action in _DONE_AT_START
-    return IngestItemRow(
-        job_id=job_id,
-        ordinal=ordinal,
-        action=planned.action,
-        path=planned.path,
-        source=planned.source,
-        status="done" if done else "pending",
-        outcome=_DONE_AT_START.get(planned.action),
-        reason=planned.reason,
-        document_id=planned.document_id,
-        chunks=0,
-    )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from govpilot.knowledge.sources import KNOWLEDGE_SUFFIXES
+from govpilot.storage.knowledge_tables import IngestItemRow
 
 __all__ = ["Planned", "dedupe", "is_under", "walk"]
 
@@ -59,3 +61,28 @@ def dedupe(planned: list[Planned]) -> list[Planned]:
 
 def is_under(origin: str, root: Path) -> bool:
     return origin == str(root) or origin.startswith(str(root).rstrip(os.sep) + os.sep)
+
+
+#: Items done as soon as the job is stored, and their outcome.
+_DONE_AT_START = {"skip": "skipped", "keep": "kept", "fail": "failed"}
+
+
+def item_rows(job_id: str, planned: Sequence[Planned]) -> list[IngestItemRow]:
+    """The rows of a job's files (and documents to prune), stored with the job."""
+    return [_item_row(job_id, ordinal, p) for ordinal, p in enumerate(planned)]
+
+
+def _item_row(job_id: str, ordinal: int, planned: Planned) -> IngestItemRow:
+    done = planned.action in _DONE_AT_START
+    return IngestItemRow(
+        job_id=job_id,
+        ordinal=ordinal,
+        action=planned.action,
+        path=planned.path,
+        source=planned.source,
+        status="done" if done else "pending",
+        outcome=_DONE_AT_START.get(planned.action),
+        reason=planned.reason,
+        document_id=planned.document_id,
+        chunks=0,
+    )

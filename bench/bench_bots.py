@@ -281,7 +281,7 @@ def set_result(run: SetRun) -> dict[str, Any]:
         "baseline_questions": len(run.rows["baseline"]),
         "index_seconds": round(run.index_seconds, 1),
         "systems": {system: summarise(r) for system, r in run.rows.items() if r},
-        "abstain_sweep": sweep(asked),
+        "abstain_sweep": sweep(asked, run.responder.options.abstain_at),
     }
 
 

@@ -69,14 +69,18 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def sweep(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The bot's figures had it also handed over answers with P(NO_ANSWER) >= each threshold."""
+def sweep(rows: list[dict[str, Any]], ran_at: float = 1.0) -> list[dict[str, Any]]:
+    """The bot's figures had it also handed over answers with P(NO_ANSWER) >= each threshold.
+
+    Only thresholds up to the run's own `abstain_at`: an answer that run already withheld
+    cannot be scored as if shown.
+    """
     out = []
-    for threshold in THRESHOLDS:
+    for threshold in (t for t in THRESHOLDS if t <= ran_at):
         rescored = []
         for r in rows:
             unsure = r.get("confidence") is not None and 1 - r["confidence"] >= threshold
-            if not r["handed_over"] and unsure and threshold < 1.0:
+            if not r["handed_over"] and unsure and threshold < ran_at:
                 r = {**r, "handed_over": True, "contains": False, "f1": 0.0}
             rescored.append(r)
         figures = summarise(rescored)

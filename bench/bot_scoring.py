@@ -76,7 +76,7 @@ def sweep(rows: list[dict[str, Any]], ran_at: float = 1.0) -> list[dict[str, Any
     cannot be scored as if shown.
     """
     out = []
-    for threshold in (t for t in THRESHOLDS if t <= ran_at):
+    for threshold in sorted({ran_at, *(t for t in THRESHOLDS if t < ran_at)}, reverse=True):
         rescored = []
         for r in rows:
             unsure = r.get("confidence") is not None and 1 - r["confidence"] >= threshold

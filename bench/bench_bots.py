@@ -272,17 +272,46 @@ def answer_one(
 
 
 def set_result(run: SetRun) -> dict[str, Any]:
-    asked = run.rows["govpilot"]
+    return scored(run.name, run.rows, run.responder.options.abstain_at, run.index_seconds)
+
+
+def scored(
+    name: str, rows: dict[str, list[dict[str, Any]]], abstain_at: float, index_s: float = 0.0
+) -> dict[str, Any]:
+    """One set's figures from its rows (a run's, or a checkpoint's)."""
+    asked = rows["govpilot"]
+    systems = {system: summarise(r) for system, r in rows.items() if r}
+    if rows.get("baseline") and len(rows["baseline"]) < len(asked):
+        # The baseline ran on every Nth question: the bot on those same ones, paired.
+        paired = {r["id"] for r in rows["baseline"]}
+        systems["govpilot, baseline's questions"] = summarise(
+            [r for r in asked if r["id"] in paired]
+        )
     return {
-        "set": run.name,
+        "set": name,
         "questions": len(asked),
         "answerable": sum(1 for r in asked if r["answerable"]),
         "unanswerable": sum(1 for r in asked if not r["answerable"]),
-        "baseline_questions": len(run.rows["baseline"]),
-        "index_seconds": round(run.index_seconds, 1),
-        "systems": {system: summarise(r) for system, r in run.rows.items() if r},
-        "abstain_sweep": sweep(asked, run.responder.options.abstain_at),
+        "baseline_questions": len(rows.get("baseline", [])),
+        "index_seconds": round(index_s, 1),
+        "systems": systems,
+        "abstain_sweep": sweep(asked, abstain_at),
     }
+
+
+def rescore(checkpoint: Path, abstain_at: float, out: Path | None) -> None:
+    """The figures of a checkpoint file (a run cut short, or one to score again)."""
+    by_set: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for line in checkpoint.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        rows = by_set.setdefault(row.pop("set"), {"govpilot": [], "baseline": []})
+        for system, values in row.items():
+            rows[system].append(values)
+    results = [scored(name, rows, abstain_at) for name, rows in by_set.items()]
+    print(markdown_table(*figures_table(results)))
+    report = {"checkpoint": str(checkpoint), "abstain_at": abstain_at, "results": results}
+    if out:
+        out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def main() -> None:
@@ -309,7 +338,12 @@ def main() -> None:
         "--max-minutes", type=float, default=None, help="stop asking after this long"
     )
     parser.add_argument("--checkpoint", type=Path, help="append each question's rows (JSONL)")
+    parser.add_argument("--rescore", type=Path, help="only score this checkpoint file")
     args = parser.parse_args()
+    if args.rescore:
+        at = AnswerOptions().abstain_at if args.abstain_at is None else args.abstain_at
+        rescore(args.rescore, at, args.json)
+        return
 
     options = AnswerOptions(top_k=args.k, prompt_version=args.prompt_version)
     if args.abstain_at is not None:

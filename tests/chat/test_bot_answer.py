@@ -375,3 +375,15 @@ def test_a_bare_number_is_given_in_the_passage_words(
     fake_model.enqueue("18 [2]")
     result = _ask(gateway, retriever, bot, "申請公共租住房屋有甚麼年齡要求？", ctx)
     assert result.text.startswith("年滿18歲")
+
+
+def test_a_chinese_question_over_english_passages_reaches_the_model(
+    gateway, fake_model: ScriptedModel, bot, ctx
+) -> None:
+    english_only = ScriptedRetriever(
+        [chunk(1, EN_PASSAGE + " " + OTHER + " Applications are processed in 21 days.")]
+    )
+    fake_model.enqueue("申請人必須年滿18歲 [1]。")
+    result = BotResponder(gateway, english_only).answer(bot, "申請公屋要幾多歲？", ctx)
+    assert not result.handed_over and "18" in result.text
+    assert "must be 18 or over" in fake_model.calls[0].prompt  # not cut to nothing

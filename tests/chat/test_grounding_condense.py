@@ -41,3 +41,11 @@ def test_a_when_question_keeps_the_sentence_with_the_number() -> None:
     kept = condense(text, terms("museum harbour"), limit=70, prefer_numbers=True)
     assert "1962" in kept
     assert "1962" not in condense(text, terms("museum harbour"), limit=70)
+
+
+def test_no_shared_term_keeps_the_passage_opening_in_order() -> None:
+    from govpilot.capabilities.chat.grounding import condense, terms
+
+    text = "First sentence here. Second sentence here. Third one is longer than the others."
+    kept = condense(text, terms("申請公屋"), limit=45)
+    assert kept.startswith("First sentence here. Second sentence here.")

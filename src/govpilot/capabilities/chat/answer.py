@@ -262,7 +262,11 @@ class BotResponder:
         history = list(history)[-self.options.history_turns :] if self.options.history_turns else []
         hits = self._search(bot, search_query(question, history), ctx)
         wanted = grounding.terms(question)
-        best = max((grounding.coverage(wanted, h.chunk.text) for h in hits), default=0.0)
+        # Terms are compared within one script: a Chinese question over English passages
+        # (a Cantonese caller, an English leaflet) shares none, and retrieval has to judge.
+        chinese = cjk_ratio(question) >= 0.3
+        alike = [h for h in hits if (cjk_ratio(h.chunk.text) >= 0.3) == chinese]
+        best = max((grounding.coverage(wanted, h.chunk.text) for h in alike), default=1.0)
         if not hits or (len(wanted) >= 3 and best < self.options.min_overlap):
             prepared.settled = self._settle(prepared, _NOT_FOUND, "handed_over", "no passage")
             return prepared

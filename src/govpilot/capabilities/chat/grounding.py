@@ -144,6 +144,9 @@ def condense(text: str, wanted: set[str], limit: int = 400, prefer_numbers: bool
         len(wanted & terms(s)) + (0.5 if prefer_numbers and re.search(r"\d", s) else 0.0)
         for s in sentences
     ]
+    if max(scores, default=0) < 1:
+        # No term in common (a question in another language): the passage's opening.
+        scores = [1.0] * len(sentences)
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
     chosen: set[int] = set()
     size = 0

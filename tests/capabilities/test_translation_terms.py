@@ -11,24 +11,24 @@ from govpilot.gateway import ModelGateway
 from govpilot.language import Glossary
 
 BODY = [
-    "The Welsh Parliament will debate licensing reform.",
-    "Members of the Welsh Parliament support the licensing reform.",
+    "The Welsh Parliament will debate harbourfront renewal.",
+    "Members of the Welsh Parliament support the harbourfront renewal.",
 ]
 
 
 def test_the_title_and_repeated_names_are_document_terms(glossary: Glossary) -> None:
     texts = [*BODY, "The Transport Department and the Transport Department agree."]
-    terms = document_terms(texts, "Licensing reform", glossary)
+    terms = document_terms(texts, "Harbourfront renewal", glossary)
     # Names the glossary holds are left to it; a name used once is not a term.
-    assert terms == ["Licensing reform", "Welsh Parliament"]
+    assert terms == ["Harbourfront renewal", "Welsh Parliament"]
     assert document_terms(["Housing in Sha Tin."], "A" + " long title" * 6, glossary) == []
 
 
 def test_answers_not_in_chinese_are_not_fixed(glossary: Glossary) -> None:
-    answers = {"Licensing reform": "發牌改革。", "Welsh Parliament": "Welsh Parliament"}
+    answers = {"Harbourfront renewal": "海濱更新。", "Welsh Parliament": "Welsh Parliament"}
     merged, fixed = document_glossary(glossary, answers, answers.__getitem__)
-    assert fixed == {"Licensing reform": "發牌改革"}
-    assert merged.lookup("licensing reform") is not None and len(merged) == len(glossary) + 1
+    assert fixed == {"Harbourfront renewal": "海濱更新"}
+    assert merged.lookup("harbourfront renewal") is not None and len(merged) == len(glossary) + 1
 
 
 def test_a_document_renders_its_title_and_names_one_way(
@@ -36,25 +36,25 @@ def test_a_document_renders_its_title_and_names_one_way(
 ) -> None:
     def respond(messages: list[ChatMessage]) -> str:
         text = messages[-1].content
-        fixed = {"Licensing reform": "发牌改革", "Welsh Parliament": "威尔士议会"}
+        fixed = {"Harbourfront renewal": "海滨更新", "Welsh Parliament": "威尔士议会"}
         if text in fixed:
             return fixed[text]
-        # In context the model would say 版權改革; the source it sees already holds the term.
+        # In context the model would say 海旁翻新; the source it sees already holds the term.
         return text.replace("The ", "").replace("Members of the ", "").replace(" ", "")
 
     model = ScriptedModel(responder=respond)
     gateway = ModelGateway([model], MemoryAuditSink())
     doc = Document(
-        [Block("heading", "Licensing reform", level=1), *(Block("paragraph", t) for t in BODY)],
-        title="Licensing reform",
+        [Block("heading", "Harbourfront renewal", level=1), *(Block("paragraph", t) for t in BODY)],
+        title="Harbourfront renewal",
     )
     out, report = translate_document(gateway, ctx, doc, "zh-Hant", glossary=glossary)
     assert report.document_terms == {
-        "Licensing reform": "發牌改革",
+        "Harbourfront renewal": "海濱更新",
         "Welsh Parliament": "威爾士議會",
     }
-    assert out.title == out.blocks[0].text == "發牌改革"
+    assert out.title == out.blocks[0].text == "海濱更新"
     seen = [c.prompt for c in model.calls]
-    assert any("威爾士議會" in p and "發牌改革" in p and "Welsh" not in p for p in seen)
-    assert all("發牌改革" in b.text and "威爾士議會" in b.text for b in out.blocks[1:])
+    assert any("威爾士議會" in p and "海濱更新" in p and "Welsh" not in p for p in seen)
+    assert all("海濱更新" in b.text and "威爾士議會" in b.text for b in out.blocks[1:])
     assert report.glossary_misses == []

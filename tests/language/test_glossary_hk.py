@@ -167,3 +167,9 @@ def test_a_term_spelt_the_same_in_both_languages_counts_in_chinese_text():
     glossary = Glossary.load_default()
     report = glossary.check_output("Residents may call 1823.", "居民可以撥打1823。", "en")
     assert report.hit_count == 1 and not report.misses
+
+
+def test_licensing_is_a_glossary_term_not_copyright() -> None:
+    # A .docx titled "Licensing reform" came back as 版權改革 (copyright reform).
+    found = Glossary.load_default().find_terms("Licensing reform for the licensing authority", "en")
+    assert {m.target for m in found} == {"發牌", "發牌當局"}

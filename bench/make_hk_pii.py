@@ -191,6 +191,16 @@ def to_jsonl(records: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
+def write_or_check(out: Path, content: str, *, check: bool) -> None:
+    """Write a generated set, or (check) exit 1 unless the file already holds it."""
+    if check:
+        same = out.is_file() and out.read_text("utf-8") == content
+        print(f"{out}: {'up to date' if same else 'OUT OF DATE (rerun without --check)'}")
+        sys.exit(0 if same else 1)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(content, "utf-8")
+
+
 def load(path: Path = OUT) -> list[dict]:
     """The records of a hk_pii.jsonl file."""
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
@@ -201,13 +211,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--check", action="store_true", help="verify the file is up to date")
     args = parser.parse_args()
-    content = to_jsonl(build_records())
-    if args.check:
-        same = args.out.is_file() and args.out.read_text("utf-8") == content
-        print(f"{args.out}: {'up to date' if same else 'OUT OF DATE (rerun without --check)'}")
-        sys.exit(0 if same else 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(content, "utf-8")
+    write_or_check(args.out, to_jsonl(build_records()), check=args.check)
     records = load(args.out)
     spans = sum(len(r["entities"]) for r in records)
     print(f"wrote {len(records)} records, {spans} gold spans, to {args.out}")

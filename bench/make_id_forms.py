@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 from pathlib import Path
 
 from hk_pii.id_form_templates import LOOKALIKES, SENTENCES
 from hk_pii.id_forms import FORMS
 from make_hk_pii import load as load_jsonl
-from make_hk_pii import to_jsonl
+from make_hk_pii import to_jsonl, write_or_check
 
 SEED = 20240613
 RENDERINGS = 2
@@ -129,13 +128,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--check", action="store_true", help="verify the file is up to date")
     args = parser.parse_args()
-    content = to_jsonl(build_records(args.seed))
-    if args.check:
-        same = args.out.is_file() and args.out.read_text("utf-8") == content
-        print(f"{args.out}: {'up to date' if same else 'OUT OF DATE (rerun without --check)'}")
-        sys.exit(0 if same else 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(content, "utf-8")
+    write_or_check(args.out, to_jsonl(build_records(args.seed)), check=args.check)
     records = load(args.out)
     lookalikes = sum(r["lookalike"] for r in records)
     print(f"wrote {len(records)} records ({lookalikes} look-alikes) to {args.out}")

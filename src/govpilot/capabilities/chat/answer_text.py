@@ -56,7 +56,7 @@ def no_answer_probability(alternatives: Sequence[Sequence[TokenChoice]]) -> floa
     mass = 0.0
     for choice in alternatives[0]:
         token = choice.token.strip()
-        if token and len(token) >= 1 and NO_ANSWER_MARKER.startswith(token) and token != "N":
+        if len(token) >= 2 and NO_ANSWER_MARKER.startswith(token):  # "NO", "NO_", not "N"
             mass += math.exp(choice.logprob)
     return min(1.0, mass)
 

@@ -20,6 +20,10 @@ from govpilot.errors import GovpilotError, NotFound, PersonalDataRefused, Policy
 #: PolicyViolation to refuse. The accounts package provides the real one.
 AccessCheck = Callable[[CallContext, ChatModel], None]
 
+#: The id of the AI application (governance register entry) a call is made for; the
+#: governance register provides the real one, which registers applications on first use.
+ApplicationOf = Callable[[CallContext], str | None]
+
 
 class ModelGateway:
     """Routes calls to named models through the guard and records each in the audit log."""
@@ -32,6 +36,7 @@ class ModelGateway:
         guard: Guard | None = None,
         default_model: str | None = None,
         access: AccessCheck | None = None,
+        application_of: ApplicationOf | None = None,
     ) -> None:
         if not isinstance(models, Mapping):
             models = {m.name: m for m in models}
@@ -42,6 +47,7 @@ class ModelGateway:
         self.guard: Guard = guard or OpenGuard()
         self.default_model = default_model or next(iter(self._models))
         self.access = access
+        self.application_of = application_of
 
     @property
     def models(self) -> list[ChatModel]:
@@ -179,5 +185,11 @@ class ModelGateway:
                 channel=ctx.channel,
                 redactions=dict(prompt.redactions),
                 detail=detail,
+                application_id=self._application(ctx),
             )
         )
+
+    def _application(self, ctx: CallContext) -> str | None:
+        if self.application_of is None:
+            return ctx.application
+        return self.application_of(ctx)

@@ -27,6 +27,8 @@ from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.capabilities.redaction import RedactionService
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
+from govpilot.governance import AiRegister, Assessments
+from govpilot.governance.model_cards import ModelCard, model_cards
 from govpilot.jobs.service import JobService
 from govpilot.knowledge.ingest import UPLOAD
 from govpilot.knowledge.upload_ingest import UploadIngest
@@ -65,6 +67,8 @@ class Platform:
     records: RecordStore
     accounts: AccountService
     signin: SignIn
+    #: The AI application register; the gateway names each call's application through it.
+    register: AiRegister
     #: Collections, documents, ingest and search; built on first use (tests set their own).
     knowledge: KnowledgeBase | None = None
     #: Every background job and this process's queue worker; started on first use (tests
@@ -86,12 +90,14 @@ class Platform:
         privacy = PrivacyPolicy.from_settings(settings)
         detector = PiiDetector(default_detector().recognizers, min_score=settings.privacy.min_score)
         accounts = AccountService(database, audit, settings.auth)
+        register = AiRegister(database, audit, default_model=settings.default_model)
         gateway = ModelGateway(
             build_models(settings),
             audit,
             guard=PrivacyGuard(detector, privacy),
             default_model=settings.default_model,
             access=ModelAccess(accounts),
+            application_of=register.application_of,
         )
         storage_redactor = StorageRedactor(detector, privacy, load_or_create_salt(settings))
         records = RecordStore(
@@ -114,6 +120,7 @@ class Platform:
             records,
             accounts,
             SignIn(database, audit, settings.auth),
+            register,
         )
 
     def knowledge_base(self) -> KnowledgeBase:
@@ -141,8 +148,25 @@ class Platform:
                     ConversationStore(self.database, self.records),
                     responder,
                     self.audit,
+                    register=self.register,
                 )
             return self.bots
+
+    @cached_property
+    def model_cards(self) -> dict[str, ModelCard]:
+        """What the register says about each configured model."""
+        return model_cards(self.settings.models)
+
+    @cached_property
+    def assessments(self) -> Assessments:
+        """AI Application Impact Assessments over the register."""
+        return Assessments(
+            self.database,
+            self.register,
+            self.audit,
+            self.model_cards,
+            retention_days=self.settings.privacy.retention_days.conversations,
+        )
 
     @cached_property
     def redaction(self) -> RedactionService:

@@ -30,6 +30,7 @@ from govpilot.backends.llm import ChatModel
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.config import JobSettings, ModelConfig, Settings
 from govpilot.gateway import ModelGateway
+from govpilot.governance import AiRegister
 from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.ocr import OcrEngine
 from govpilot.language import Glossary
@@ -91,11 +92,13 @@ def make_test_platform(
     database.migrate()
     audit = AuditLog(database)
     accounts = AccountService(database, audit, settings.auth)
+    register = AiRegister(database, audit, default_model=settings.default_model)
     gateway = ModelGateway(
         [ScriptedModel(name="fake")] if models is None else models,
         audit,
         default_model=settings.default_model,
         access=ModelAccess(accounts),
+        application_of=register.application_of,
     )
     privacy = PrivacyPolicy.from_settings(settings)
     redactor = StorageRedactor(detector, privacy, salt)
@@ -115,6 +118,7 @@ def make_test_platform(
         records,
         accounts,
         SignIn(database, audit, settings.auth),
+        register,
     )
     if retriever is not None:
         platform.knowledge = KnowledgeBase.build(database, retriever, ocr=ocr)

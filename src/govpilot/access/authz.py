@@ -10,7 +10,9 @@ from govpilot.access.roles import CROSS_DEPARTMENT, Permission, Role, permission
 from govpilot.errors import PermissionDenied
 
 #: Permissions the auditor's cross-department reach covers (reading only).
-_READ_ONLY = frozenset({Permission.READ_AUDIT, Permission.VIEW_ANALYTICS})
+_READ_ONLY = frozenset(
+    {Permission.READ_AUDIT, Permission.VIEW_ANALYTICS, Permission.READ_GOVERNANCE}
+)
 
 
 def allowed(ctx: CallContext, permission: Permission, department: str | None = None) -> bool:

@@ -19,3 +19,6 @@ class CallContext:
     role: str = "officer"
     #: The caller's account id, when there is one (public callers and scripts have none).
     user_id: str | None = None
+    #: What the call is for in the AI application register: a key such as "bot:<id>" set by
+    #: the capability (None: the capability name is the key). The gateway resolves it.
+    application: str | None = None

@@ -1,9 +1,12 @@
 """Roles and what each may do: the one table that authorisation reads.
 
     platform admin    everything, in every department
-    department admin  its department's users, keys, settings, collections and bots; the copilot
-    officer           the copilot, search and bots of its department; its own jobs and keys
-    auditor           reads the audit log and usage of every department; starts nothing
+    department admin  its department's users, keys, settings, collections, bots and AI
+                      register (assessments, reviews, incidents); the copilot
+    officer           the copilot, search and bots of its department; its own jobs and keys;
+                      reads the AI register, reports incidents, reviews where assigned
+    auditor           reads the audit log, usage and AI register of every department;
+                      starts nothing
     public            members of the public talking to a department's bot (no account)
 
 Department scoping is separate (see `authz.authorize`): only the platform admin and the
@@ -38,9 +41,20 @@ class Permission(StrEnum):
     MANAGE_DEPARTMENTS = "manage_departments"  # create departments
     READ_AUDIT = "read_audit"  # audit log, chain verification, usage
     MANAGE_PRIVACY = "manage_privacy"  # purge, data access, erasure and correction requests
+    READ_GOVERNANCE = "read_governance"  # the AI register, assessments, evidence, incidents
+    MANAGE_GOVERNANCE = "manage_governance"  # register entries, assessments, sign-off
+    REVIEW_OUTPUTS = "review_outputs"  # human review queues (officers: when assigned)
+    REPORT_INCIDENT = "report_incident"  # report an incident against an AI application
 
 
-_STAFF = {Permission.USE_COPILOT, Permission.ASK_BOTS, Permission.SEARCH_KNOWLEDGE}
+_STAFF = {
+    Permission.USE_COPILOT,
+    Permission.ASK_BOTS,
+    Permission.SEARCH_KNOWLEDGE,
+    Permission.READ_GOVERNANCE,
+    Permission.REVIEW_OUTPUTS,
+    Permission.REPORT_INCIDENT,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PLATFORM_ADMIN: frozenset(Permission),
@@ -52,10 +66,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_USERS,
             Permission.MANAGE_DEPARTMENT,
             Permission.MANAGE_PRIVACY,
+            Permission.MANAGE_GOVERNANCE,
         }
     ),
     Role.OFFICER: frozenset(_STAFF),
-    Role.AUDITOR: frozenset({Permission.READ_AUDIT, Permission.VIEW_ANALYTICS}),
+    Role.AUDITOR: frozenset(
+        {Permission.READ_AUDIT, Permission.VIEW_ANALYTICS, Permission.READ_GOVERNANCE}
+    ),
     Role.PUBLIC: frozenset({Permission.ASK_BOTS}),
 }
 

@@ -31,6 +31,8 @@ class AuditEvent:
     redactions: dict[str, int] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
     occurred_at: datetime = field(default_factory=utc_now)
+    #: The AI application (governance register entry) a model call was made for.
+    application_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -101,6 +101,9 @@ def hashed_values(seq: int, event: AuditEvent) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(event, name) for name in EVENT_FIELDS}
     values["seq"] = seq
     values["occurred_at"] = as_utc(event.occurred_at).isoformat(timespec="microseconds")
+    if values["application_id"] is None:
+        # Events written before the register existed were hashed without this field.
+        del values["application_id"]
     return values
 
 
@@ -137,6 +140,7 @@ def _record_from_row(row: AuditEventRow) -> AuditRecord:
         redactions=row.redactions,
         detail=row.detail,
         occurred_at=row.occurred_at,
+        application_id=row.application_id,
         seq=row.seq,
         hash=row.hash,
         prev_hash=row.prev_hash,

@@ -23,6 +23,7 @@ class AuditEventRow(Base):
         Index("ix_audit_events_occurred_at", "occurred_at"),
         Index("ix_audit_events_department", "department"),
         Index("ix_audit_events_actor", "actor"),
+        Index("ix_audit_events_application", "application_id", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=True)
@@ -44,6 +45,8 @@ class AuditEventRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: The AI application of a model call (`ai_applications.id`); none for other events.
+    application_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class AuditHeadRow(Base):

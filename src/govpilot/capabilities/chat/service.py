@@ -21,6 +21,7 @@ from govpilot.capabilities.chat.answer import BotAnswer, BotResponder, Turn
 from govpilot.capabilities.chat.bots import Bot, BotStore
 from govpilot.capabilities.chat.conversations import Conversation, ConversationStore
 from govpilot.errors import ConfigError, NotFound
+from govpilot.governance import AiRegister
 from govpilot.knowledge.collections import CollectionStore
 from govpilot.storage.bot_tables import BotTurnRow
 
@@ -54,8 +55,12 @@ class BotService:
         conversations: ConversationStore,
         responder: BotResponder | Callable[[], BotResponder | None] | None,
         audit: AuditSink,
+        *,
+        register: AiRegister | None = None,
     ) -> None:
         self.bots = bots
+        #: The AI application register: each bot is an entry from its creation.
+        self.register = register
         self.conversations = conversations
         self.audit = audit
         # A factory defers building the search index until the first question is asked.
@@ -92,6 +97,7 @@ class BotService:
         authorize(caller, Permission.MANAGE_KNOWLEDGE, bot.department)
         created = self.bots.create(bot)
         self._audit(caller, "bot.create", created)
+        self._register(caller, created)
         return created
 
     def update_bot(self, bot: Bot, caller: CallContext) -> Bot:
@@ -99,6 +105,7 @@ class BotService:
         authorize(caller, Permission.MANAGE_KNOWLEDGE, bot.department)
         updated = self.bots.update(bot)
         self._audit(caller, "bot.update", updated)
+        self._register(caller, updated)
         return updated
 
     def delete_bot(
@@ -112,7 +119,25 @@ class BotService:
         authorize(caller, Permission.MANAGE_KNOWLEDGE, department)
         deleted = self.bots.delete(department, name_or_id)
         self._audit(caller, "bot.delete", deleted)
+        if self.register is not None:
+            self.register.retire_source(replace(caller, department=department), source_of(deleted))
         return deleted
+
+    def _register(self, caller: CallContext, bot: Bot) -> None:
+        if self.register is None:
+            return
+        self.register.register_source(
+            replace(caller, department=bot.department),
+            source_of(bot),
+            kind="bot",
+            name_en=f"Bot: {bot.name}",
+            name_zh=f"聊天機械人：{bot.name}",
+            purpose="Answers the public's questions from the department's documents, citing "
+            "them, and hands over what they do not answer.",
+            affected="public",
+            models=[bot.model or self.register.default_model],
+            oversight="on_the_loop",
+        )
 
     def analytics(
         self, bot: Bot, caller: CallContext, *, days: int = 30, top: int = 10
@@ -209,13 +234,23 @@ class BotService:
     @staticmethod
     def context(caller: CallContext, conversation: Conversation) -> CallContext:
         """The caller acting as a bot; pseudonyms stay the same across the conversation."""
-        return replace(caller, capability=CAPABILITY, session=conversation.id)
+        return replace(
+            caller,
+            capability=CAPABILITY,
+            session=conversation.id,
+            application=f"bot:{conversation.bot_id}",
+        )
 
     def _record(
         self, conversation: Conversation, caller: CallContext, question: str, answer: BotAnswer
     ) -> AskResult:
         turn_id = self.conversations.record(conversation, caller.actor, question, answer)
         return AskResult(answer, conversation.id, turn_id)
+
+
+def source_of(bot: Bot) -> str:
+    """The key a bot's model calls carry for the AI application register."""
+    return f"bot:{bot.id}"
 
 
 def _channel(caller: CallContext) -> str:

@@ -48,7 +48,9 @@ def test_a_copilot_capability_is_registered_at_its_first_call(platform: Platform
 
 def test_a_bot_is_registered_when_created_and_retired_when_deleted(platform: Platform) -> None:
     bots = platform.bot_service()
-    bot = bots.create_bot(new_bot("housing-faq", HAD, [collection_id(platform)], created_by="admin"), ADMIN)
+    bot = bots.create_bot(
+        new_bot("housing-faq", HAD, [collection_id(platform)], created_by="admin"), ADMIN
+    )
     app = platform.register.get(ADMIN, "Bot: housing-faq")
     assert (app.kind, app.source, app.affected, app.oversight) == (
         "bot",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from govpilot import __version__
-from govpilot.cli import accounts, admin, bots, copilot, knowledge, privacy, redact
+from govpilot.cli import accounts, admin, bots, copilot, governance, knowledge, privacy, redact
 
 app = typer.Typer(
     name="govpilot",
@@ -33,6 +33,9 @@ app.command()(bots.ask)
 app.add_typer(accounts.departments_app, name="departments")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
+app.add_typer(governance.ai_apps_app, name="ai-apps")
+app.command()(governance.assess)
+app.command("sign-off")(governance.sign_off)
 
 
 @app.command()

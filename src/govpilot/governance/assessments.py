@@ -283,6 +283,10 @@ class Assessments:
             raise NotFound(f"no assessment {assessment_id!r}") from None
         return found
 
+    def open_draft(self, caller: CallContext, app_id: str) -> Assessment | None:
+        """The version saved half-done, to resume, if there is one."""
+        return next((a for a in self.history(caller, app_id) if a.status == "draft"), None)
+
     def last_signed(self, caller: CallContext, app_id: str) -> Assessment | None:
         return next((a for a in self.history(caller, app_id) if a.status == "signed_off"), None)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import HAD, LD, caller, collection_id
 from sqlalchemy import select
 
+from conftest import HAD, LD, caller, collection_id
 from govpilot.access import Role
 from govpilot.audit.events import AuditEvent
 from govpilot.backends.llm import ChatMessage

@@ -28,7 +28,9 @@ from govpilot.capabilities.redaction import RedactionService
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
 from govpilot.governance import AiRegister, Assessments
+from govpilot.governance.incidents import Incidents
 from govpilot.governance.model_cards import ModelCard, model_cards
+from govpilot.governance.reviews import ReviewQueue
 from govpilot.jobs.service import JobService
 from govpilot.knowledge.ingest import UPLOAD
 from govpilot.knowledge.upload_ingest import UploadIngest
@@ -149,6 +151,7 @@ class Platform:
                     responder,
                     self.audit,
                     register=self.register,
+                    reviews=self.reviews,
                 )
             return self.bots
 
@@ -156,6 +159,16 @@ class Platform:
     def model_cards(self) -> dict[str, ModelCard]:
         """What the register says about each configured model."""
         return model_cards(self.settings.models)
+
+    @cached_property
+    def reviews(self) -> ReviewQueue:
+        """Human review queues (bot answers on the loop)."""
+        return ReviewQueue(self.database, self.register, self.audit)
+
+    @cached_property
+    def incidents(self) -> Incidents:
+        """Incidents reported against AI applications."""
+        return Incidents(self.database, self.register, self.audit)
 
     @cached_property
     def assessments(self) -> Assessments:

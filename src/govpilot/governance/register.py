@@ -383,6 +383,14 @@ class AiRegister:
         authorize(caller, Permission.READ_GOVERNANCE, rows[0].department)
         return _application(rows[0])
 
+    def entry(self, app_id: str) -> Application:
+        """An entry by id, for the services that already checked the caller's reach."""
+        with self.database.session() as session:
+            row = session.get(AiApplicationRow, app_id)
+            if row is None:
+                raise NotFound(f"no AI application {app_id!r}")
+            return _application(row)
+
     def register_external(self, caller: CallContext, values: Mapping[str, Any]) -> Application:
         """Register an AI system that runs elsewhere (its calls are not seen here)."""
         authorize(caller, Permission.MANAGE_GOVERNANCE)

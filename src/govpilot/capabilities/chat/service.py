@@ -22,6 +22,7 @@ from govpilot.capabilities.chat.bots import Bot, BotStore
 from govpilot.capabilities.chat.conversations import Conversation, ConversationStore
 from govpilot.errors import ConfigError, NotFound
 from govpilot.governance import AiRegister
+from govpilot.governance.reviews import LOW_CONFIDENCE, ReviewQueue
 from govpilot.knowledge.collections import CollectionStore
 from govpilot.storage.bot_tables import BotTurnRow
 
@@ -57,10 +58,13 @@ class BotService:
         audit: AuditSink,
         *,
         register: AiRegister | None = None,
+        reviews: ReviewQueue | None = None,
     ) -> None:
         self.bots = bots
         #: The AI application register: each bot is an entry from its creation.
         self.register = register
+        #: Human review on the loop: sampled, flagged and thumbs-down answers are queued.
+        self.reviews = reviews
         self.conversations = conversations
         self.audit = audit
         # A factory defers building the search index until the first question is asked.
@@ -164,6 +168,9 @@ class BotService:
         except NotFound:
             raise NotFound(f"no answer {turn_id!r} from bot {bot.name!r}") from None
         self.conversations.rate(bot, turn_id, rating)
+        if rating < 0 and self.reviews is not None:
+            ctx = replace(caller, capability=CAPABILITY, application=source_of(bot))
+            self.reviews.offer_answer(ctx, turn_id, [], flagged=True, reason="rated_down")
 
     def _open(self, bot: Bot, conversation_id: str | None, caller: CallContext) -> Conversation:
         """The caller's conversation (a new one when no id is given); needs ASK_BOTS.
@@ -245,6 +252,15 @@ class BotService:
         self, conversation: Conversation, caller: CallContext, question: str, answer: BotAnswer
     ) -> AskResult:
         turn_id = self.conversations.record(conversation, caller.actor, question, answer)
+        if self.reviews is not None:
+            ctx = replace(caller, capability=CAPABILITY, application=f"bot:{conversation.bot_id}")
+            low = answer.confidence is not None and answer.confidence < LOW_CONFIDENCE
+            self.reviews.offer_answer(
+                ctx,
+                turn_id,
+                [c.as_dict() for c in answer.citations],
+                flagged=answer.outcome == "hostile" or (low and not answer.handed_over),
+            )
         return AskResult(answer, conversation.id, turn_id)
 
 

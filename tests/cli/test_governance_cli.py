@@ -11,7 +11,7 @@ import typer
 
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
-from govpilot.cli.governance import ai_apps_app, assess, sign_off
+from govpilot.cli.governance import ai_apps_app, assess, review_app, sign_off
 from govpilot.platform import Platform
 from govpilot.testing import fake_settings, make_test_platform
 
@@ -19,6 +19,7 @@ app = typer.Typer()
 app.add_typer(ai_apps_app, name="ai-apps")
 app.command()(assess)
 app.command("sign-off")(sign_off)
+app.add_typer(review_app, name="review")
 
 #: Every required question the system cannot pre-fill, answered for a low-risk tool.
 ANSWERS = {
@@ -114,3 +115,40 @@ def test_assess_names_the_question_that_is_wrong(
     not_json = tmp_path / "x.json"
     not_json.write_text("{oops")
     assert "not JSON" in invoke("assess", "Copilot: translation", "--answers", not_json).stderr
+
+
+def test_review_list_and_decide(invoke, platform: Platform) -> None:  # type: ignore[no-untyped-def]
+    ctx = platform.cli_context("bot")
+    app_id = platform.register.list(ctx)[0].id
+    from datetime import UTC, datetime
+
+    from govpilot.storage.governance_tables import ReviewItemRow
+
+    with platform.database.session(write=True) as session:
+        session.add(
+            ReviewItemRow(
+                id="r" * 32,
+                application_id=app_id,
+                department="HAD",
+                source="bot_turn",
+                source_id="t1",
+                reason="flagged",
+                record_id=None,
+                citations=[],
+                status="pending",
+                reviewer=None,
+                note="",
+                correction="",
+                created_at=datetime.now(UTC),
+                decided_at=None,
+            )
+        )
+    listed = json.loads(invoke("review", "list", "--json").stdout)
+    assert [i["id"] for i in listed] == ["r" * 32]
+    assert invoke("review", "decide", "r" * 32).exit_code != 0  # no verdict given
+    done = invoke("review", "decide", "r" * 32, "--reject", "--note", "wrong", "--json")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "rejected"
+    again = invoke("review", "decide", "r" * 32, "--approve")
+    assert again.exit_code != 0 and "already decided" in again.stderr
+    assert json.loads(invoke("review", "list", "--json").stdout) == []

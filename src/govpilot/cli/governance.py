@@ -225,3 +225,62 @@ def sign_off(
             console.print(
                 f"Signed off v{signed.version} by {signed.signed_off_by}: risk {signed.risk_level}"
             )
+
+
+review_app = typer.Typer(help="Human review queues of AI outputs.")
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[str, typer.Option("--status", help="pending, approved, rejected ...")] = (
+        "pending"
+    ),
+    as_json: JsonOption = False,
+) -> None:
+    """Items waiting for a verdict (or given one), oldest first."""
+    with handled_errors():
+        platform = get_platform()
+        items = platform.reviews.queue(platform.cli_context(CAPABILITY), status=status)
+        if as_json:
+            _echo_json([i.as_dict() for i in items])
+            return
+        table = Table("Id", "Application", "Reason", "Status", "Queued")
+        for i in items:
+            table.add_row(
+                i.id, i.application_id, i.reason, i.status, f"{i.created_at:%Y-%m-%d %H:%M}"
+            )
+        console.print(table)
+
+
+@review_app.command("decide")
+def review_decide(
+    item: Annotated[str, typer.Argument(help="The review item's id")],
+    approve: Annotated[bool, typer.Option("--approve", help="The output was right")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="The output was wrong")] = False,
+    correction: Annotated[
+        str, typer.Option("--correct", help="The right answer (records it as corrected)")
+    ] = "",
+    note: Annotated[str, typer.Option("--note", help="Why")] = "",
+    as_json: JsonOption = False,
+) -> None:
+    """Give the verdict on one item: --approve, --reject or --correct TEXT."""
+    with handled_errors():
+        chosen = [
+            v
+            for v, on in (
+                ("approved", approve),
+                ("rejected", reject),
+                ("corrected", bool(correction)),
+            )
+            if on
+        ]
+        if len(chosen) != 1:
+            raise InputError("give one of --approve, --reject or --correct TEXT")
+        platform = get_platform()
+        decided = platform.reviews.decide(
+            platform.cli_context(CAPABILITY), item, chosen[0], note=note, correction=correction
+        )
+        if as_json:
+            _echo_json(decided.as_dict())
+        else:
+            console.print(f"{decided.id}: {decided.status} by {decided.reviewer}")

@@ -34,6 +34,7 @@ app.add_typer(accounts.departments_app, name="departments")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(governance.ai_apps_app, name="ai-apps")
+app.add_typer(governance.review_app, name="review")
 app.command()(governance.assess)
 app.command("sign-off")(governance.sign_off)
 

@@ -6,7 +6,17 @@ from fastapi import FastAPI
 
 from govpilot import __version__
 from govpilot.api.errors import install_error_handlers
-from govpilot.api.routers import bots, collections, copilot, health, jobs, openai, privacy, widget
+from govpilot.api.routers import (
+    bots,
+    collections,
+    copilot,
+    governance,
+    health,
+    jobs,
+    openai,
+    privacy,
+    widget,
+)
 from govpilot.http.dependencies import attach_platform
 from govpilot.platform import Platform
 
@@ -49,6 +59,7 @@ def create_api(platform: Platform) -> FastAPI:
     app.include_router(jobs.router)
     app.include_router(bots.router)
     app.include_router(collections.router)
+    app.include_router(governance.router)
     app.include_router(widget.router)
     widget.add_widget_cors(app, platform.settings.widget_origins)
     return app

@@ -1,0 +1,102 @@
+"""The governance API: register, assessments, reviews, incidents, public transparency."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from api_support import app_client
+
+from govpilot.access import Role
+from govpilot.backends.llm import ChatMessage
+from govpilot.platform import Platform
+from govpilot.server import create_app
+from govpilot.storage.governance_tables import ReviewItemRow
+from govpilot.testing import SETUP_CONTEXT
+
+pytestmark = pytest.mark.anyio
+ADMIN = "admin@had.gov.hk"
+
+
+def _translate_app(platform: Platform) -> str:
+    ctx = platform.cli_context("translate")
+    platform.gateway.complete(ctx, [ChatMessage("user", "Translate: hello")])
+    return platform.register.list(SETUP_CONTEXT)[0].id
+
+
+async def test_register_assess_sign_off(platform: Platform) -> None:
+    app_id = _translate_app(platform)
+    async with app_client(platform, ADMIN, role=Role.DEPARTMENT_ADMIN) as client:
+        listed = (await client.get("/api/v1/ai-apps")).json()["applications"]
+        assert [a["id"] for a in listed] == [app_id]
+        shown = (await client.get(f"/api/v1/ai-apps/{app_id}")).json()
+        assert shown["model_cards"] and shown["assessments"] == []
+        questions = (await client.get("/api/v1/assessment-questions")).json()
+        answers = {
+            q["id"]: max(q["answers"], key=lambda a: a["points"])["value"]
+            for q in questions["questions"]
+        }
+        bad = await client.post(
+            f"/api/v1/ai-apps/{app_id}/assessments",
+            json={"answers": {"hosting": "mars"}, "submit": True},
+        )
+        assert bad.status_code == 400 and "'hosting'" in bad.json()["error"]["message"]
+        saved = await client.post(
+            f"/api/v1/ai-apps/{app_id}/assessments", json={"answers": answers, "submit": True}
+        )
+        assert saved.status_code == 200, saved.text
+        assessment = saved.json()["assessment"]
+        assert assessment["status"] == "submitted"
+        signed = await client.post(f"/api/v1/assessments/{assessment['id']}/sign-off")
+        assert signed.json()["status"] == "signed_off"
+        again = await client.post(f"/api/v1/assessments/{assessment['id']}/sign-off")
+        assert again.status_code == 409
+        patched = await client.patch(f"/api/v1/ai-apps/{app_id}", json={"oversight": "bogus"})
+        assert patched.status_code == 400
+    async with app_client(platform, "o@ld.gov.hk", department="LD") as other:
+        assert (await other.get(f"/api/v1/ai-apps/{app_id}")).status_code == 404
+        assert (await other.get(f"/api/v1/assessments/{assessment['id']}")).status_code == 404
+
+
+async def test_reviews_incidents_and_public_transparency(platform: Platform) -> None:
+    app_id = _translate_app(platform)
+    with platform.database.session(write=True) as session:
+        session.add(
+            ReviewItemRow(
+                id="i" * 32,
+                application_id=app_id,
+                department=platform.settings.department,
+                source="bot_turn",
+                source_id="t",
+                reason="sampled",
+                record_id=None,
+                citations=[],
+                status="pending",
+                reviewer=None,
+                note="",
+                correction="",
+                created_at=datetime.now(UTC),
+                decided_at=None,
+            )
+        )
+    async with app_client(platform, ADMIN, role=Role.DEPARTMENT_ADMIN) as client:
+        items = (await client.get("/api/v1/reviews")).json()["items"]
+        assert [i["id"] for i in items] == ["i" * 32]
+        url = f"/api/v1/reviews/{'i' * 32}/decision"
+        first = await client.post(url, json={"verdict": "approved"})
+        assert first.status_code == 200, first.text
+        assert (await client.post(url, json={"verdict": "rejected"})).status_code == 409
+        incident = await client.post(
+            f"/api/v1/ai-apps/{app_id}/incidents",
+            json={"category": "bias", "summary": "Replies to Cantonese were curt"},
+        )
+        assert incident.status_code == 201 and incident.json()["status"] == "open"
+    transport = httpx.ASGITransport(app=create_app(platform))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as anonymous:
+        public = await anonymous.get("/api/v1/transparency")
+        assert public.status_code == 200
+        [record] = public.json()["applications"]
+        assert record["tier_1"]["name"]["zh-Hant"] == "文書助手：翻譯"
+        assert record["tier_2"]["impact_assessment"]["risk_level"] == "unassessed"
+        assert "owner" not in record["tier_1"]

@@ -27,6 +27,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -44,12 +45,14 @@ from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
 from govpilot.config import AuthSettings, Settings
+from govpilot.governance.questionnaire import load_questionnaire
 from govpilot.http.callers import CSRF_HEADER, SESSION_COOKIE
 from govpilot.knowledge.knowledge_base import KnowledgeBase
 from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
 from govpilot.server import create_app
+from govpilot.storage.governance_tables import ReviewItemRow
 from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user, fake_settings, make_test_platform
 from govpilot.web.session import CSRF_FIELD, FORM_COOKIE
 
@@ -183,6 +186,41 @@ class World:
         collection = self.platform.knowledge_base().collections.get(HOME, self.collection)
         services.create_bot(new_bot(name, HOME, [collection.id], created_by="setup"), _setup(HOME))
         return name
+
+    @property
+    def ai_app(self) -> str:
+        """The register entry of the shared bot."""
+        return self.platform.register.get(_setup(HOME), f"Bot: {self.bot}").id
+
+    def fresh_assessment(self) -> str:
+        """A new submitted assessment of the shared bot's entry; its id."""
+        answers = {q.id: q.answers[0].value for q in load_questionnaire().questions}
+        saved = self.platform.assessments.save(_setup(HOME), self.ai_app, answers, submit=True)
+        return saved.id
+
+    def fresh_review(self) -> str:
+        """A new pending review item of the shared bot's entry; its id."""
+        item = uuid.uuid4().hex
+        with self.platform.database.session(write=True) as session:
+            session.add(
+                ReviewItemRow(
+                    id=item,
+                    application_id=self.ai_app,
+                    department=HOME,
+                    source="bot_turn",
+                    source_id=self.staff_turn,
+                    reason="sampled",
+                    record_id=None,
+                    citations=[],
+                    status="pending",
+                    reviewer=None,
+                    note="",
+                    correction="",
+                    created_at=datetime.now(UTC),
+                    decided_at=None,
+                )
+            )
+        return item
 
     def fresh_collection(self) -> str:
         """A new, empty collection of HAD."""
@@ -638,6 +676,40 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("POST", "/admin/keys/{key_id}/revoke"): lambda w, c: {
         "url": f"/admin/keys/{w.fresh_key()}/revoke"
     },
+    ("GET", "/api/v1/ai-apps"): lambda w, c: {"url": "/api/v1/ai-apps"},
+    ("POST", "/api/v1/ai-apps"): lambda w, c: {
+        "url": "/api/v1/ai-apps",
+        "json": {"name_en": _unique("Outside system")},
+    },
+    ("GET", "/api/v1/ai-apps/{app_id}"): lambda w, c: {"url": f"/api/v1/ai-apps/{w.ai_app}"},
+    ("PATCH", "/api/v1/ai-apps/{app_id}"): lambda w, c: {
+        "url": f"/api/v1/ai-apps/{w.ai_app}",
+        "json": {"contact": "enquiry@had.gov.hk"},
+    },
+    ("GET", "/api/v1/assessment-questions"): lambda w, c: {"url": "/api/v1/assessment-questions"},
+    ("POST", "/api/v1/ai-apps/{app_id}/assessments"): lambda w, c: {
+        "url": f"/api/v1/ai-apps/{w.ai_app}/assessments",
+        "json": {"answers": {"reversibility": "easy"}},
+    },
+    ("GET", "/api/v1/assessments/{assessment_id}"): lambda w, c: {
+        "url": f"/api/v1/assessments/{w.fresh_assessment()}"
+    },
+    ("POST", "/api/v1/assessments/{assessment_id}/sign-off"): lambda w, c: {
+        "url": f"/api/v1/assessments/{w.fresh_assessment()}/sign-off"
+    },
+    ("GET", "/api/v1/reviews"): lambda w, c: {"url": "/api/v1/reviews"},
+    ("GET", "/api/v1/reviews/{item_id}"): lambda w, c: {
+        "url": f"/api/v1/reviews/{w.fresh_review()}"
+    },
+    ("POST", "/api/v1/reviews/{item_id}/decision"): lambda w, c: {
+        "url": f"/api/v1/reviews/{w.fresh_review()}/decision",
+        "json": {"verdict": "approved"},
+    },
+    ("POST", "/api/v1/ai-apps/{app_id}/incidents"): lambda w, c: {
+        "url": f"/api/v1/ai-apps/{w.ai_app}/incidents",
+        "json": {"category": "other", "summary": "A test report"},
+    },
+    ("GET", "/api/v1/transparency"): lambda w, c: {"url": "/api/v1/transparency"},
     ("GET", "/audit"): lambda w, c: {"url": "/audit"},
     ("GET", "/audit/export.csv"): lambda w, c: {"url": "/audit/export.csv"},
     ("GET", "/audit/usage"): lambda w, c: {"url": "/audit/usage"},

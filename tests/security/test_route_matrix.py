@@ -149,6 +149,22 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/collections/{name}/search"): READ_KNOWLEDGE_OBJECT,
     # An upload's progress and results: for those who may upload, within the department.
     ("GET", "/api/v1/collections/{name}/ingest-jobs/{job_id}"): MANAGE_KNOWLEDGE_OBJECT,
+    # -- AI governance (API): services authorise; auditors read every department -------------
+    # Another department's entries are 404 (tests/governance); the auditor elsewhere reads.
+    ("GET", "/api/v1/ai-apps"): Rule(allow="ODUS"),
+    ("POST", "/api/v1/ai-apps"): Rule(allow="DS"),
+    ("GET", "/api/v1/ai-apps/{app_id}"): Rule(allow="ODUS"),
+    ("PATCH", "/api/v1/ai-apps/{app_id}"): Rule(allow="DS"),
+    ("GET", "/api/v1/assessment-questions"): OPEN,  # the questionnaire is public
+    ("POST", "/api/v1/ai-apps/{app_id}/assessments"): Rule(allow="DS"),
+    ("GET", "/api/v1/assessments/{assessment_id}"): Rule(allow="ODUS"),
+    ("POST", "/api/v1/assessments/{assessment_id}/sign-off"): Rule(allow="DS"),
+    ("GET", "/api/v1/reviews"): Rule(allow="ODUS"),
+    ("GET", "/api/v1/reviews/{item_id}"): Rule(allow="ODUS"),
+    # Officers decide only where assigned (the world assigns none).
+    ("POST", "/api/v1/reviews/{item_id}/decision"): Rule(allow="DS"),
+    ("POST", "/api/v1/ai-apps/{app_id}/incidents"): Rule(allow="ODS"),
+    ("GET", "/api/v1/transparency"): OPEN,
     # -- web: signing in -------------------------------------------------------------------
     ("GET", "/login"): OPEN,  # signed in: a redirect to the home page
     ("POST", "/login"): OPEN,  # a wrong password: the form again (400)

@@ -28,9 +28,10 @@ def caller(role: Role, department: str = HAD, actor: str | None = None) -> CallC
 
 
 @pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
+def platform(tmp_path: Path, database_url: str) -> Iterator[Platform]:
+    """On SQLite, and on PostgreSQL where GOVPILOT_TEST_POSTGRES_URL is set."""
     model = ScriptedModel(name="fake").respond_with(lambda messages: "A scripted reply.")
-    platform = make_test_platform(tmp_path, models=[model])
+    platform = make_test_platform(tmp_path, models=[model], database_url=database_url)
     platform.knowledge = KnowledgeBase.build(platform.database, InMemoryRetriever())
     yield platform
     platform.database.dispose()

@@ -32,12 +32,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from common import ROOT, markdown_table, percentile
 from sqlalchemy import insert, select
 
+from common import ROOT, markdown_table, percentile
 from govpilot.access import CallContext, Role
-from govpilot.audit.log import GENESIS_HASH, event_hash, hashed_values
 from govpilot.audit.events import AuditEvent
+from govpilot.audit.log import GENESIS_HASH, event_hash, hashed_values
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.capabilities.chat.bots import new_bot
@@ -111,15 +111,17 @@ def attribution(platform: Platform) -> dict[str, Any]:
 
 
 def seed_events(platform: Platform, app_id: str, count: int, seed: int = 2) -> None:
-    """`count` chained audit events of `app_id` over 8 weeks, written in bulk."""
+    """`count` chained audit events of `app_id` over 8 weeks, in time order (as the log is
+    written), in bulk."""
     rng = random.Random(seed)
     now = datetime.now(UTC)
+    offsets = sorted((rng.randrange(8 * 7 * 86400) for _ in range(count)), reverse=True)
     with platform.database.session(write=True) as session:
         head = session.get(AuditHeadRow, 1)
         assert head is not None
         seq, prev = head.last_seq, head.last_hash or GENESIS_HASH
         rows = []
-        for _ in range(count):
+        for offset in offsets:
             seq += 1
             pii = rng.random() < 0.05
             event = AuditEvent(
@@ -136,7 +138,7 @@ def seed_events(platform: Platform, app_id: str, count: int, seed: int = 2) -> N
                 channel="public",
                 redactions={"PHONE": 1} if pii else {},
                 detail={"pii_detected": {"PHONE": 1}} if pii else {},
-                occurred_at=now - timedelta(seconds=rng.randrange(8 * 7 * 86400)),
+                occurred_at=now - timedelta(seconds=offset),
                 application_id=app_id,
             )
             digest = event_hash(prev, hashed_values(seq, event))

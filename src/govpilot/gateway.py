@@ -190,6 +190,5 @@ class ModelGateway:
         )
 
     def _application(self, ctx: CallContext) -> str | None:
-        if self.application_of is None:
-            return ctx.application
-        return self.application_of(ctx)
+        # Without a register there is no entry to name (ctx.application is a key, not an id).
+        return None if self.application_of is None else self.application_of(ctx)

@@ -66,6 +66,11 @@ def test_list_and_show_the_register(invoke, platform: Platform) -> None:  # type
     shown = invoke("ai-apps", "show", "Copilot: translation", "--json")
     data = json.loads(shown.stdout)
     assert data["model_cards"][0]["name"] == "fake"
+    assert data["evidence"]["calls"] == 1
+    assert [d["code"] for d in data["reassessment_due"]] == ["not_assessed"]
+    invoke("ai-apps", "show", "Copilot: translation")  # announced once, not again
+    announced = platform.audit.events(action="governance.reassessment_due")
+    assert [e.detail["reasons"] for e in announced] == [["not_assessed"]]
     assert invoke("ai-apps", "list").stdout.count("Copilot: translation") == 1
     missing = invoke("ai-apps", "show", "No such thing")
     assert missing.exit_code != 0 and "no AI application" in missing.stderr

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from govpilot.cli.common import get_platform, handled_errors
 from govpilot.errors import InputError
+from govpilot.governance.assessments import application_status
 from govpilot.governance.questionnaire import load_questionnaire
 
 ai_apps_app = typer.Typer(help="The department's AI application register.")
@@ -75,6 +76,7 @@ def show_app(
                 {k: a.as_dict()[k] for k in ("id", "version", "status", "risk_level", "stage")}
                 for a in history
             ],
+            **application_status(platform.assessments, ctx, app),
         }
         if as_json:
             _echo_json(data)
@@ -102,6 +104,15 @@ def show_app(
             )
         for a in history:
             console.print(f"assessment v{a.version}: {a.status}, risk {a.risk_level} ({a.id})")
+        evidence = data["evidence"]
+        console.print(
+            f"[bold]evidence[/bold] (8 weeks): {evidence['calls']} model calls, refusal rate "
+            f"{evidence['refusal_rate']:.0%}, hand-over rate {evidence['handover_rate']:.0%}, "
+            f"review rejection rate {evidence['review_rejection_rate']:.0%}, "
+            f"{evidence['open_incidents']} open incidents"
+        )
+        for due in data["reassessment_due"]:
+            console.print(f"[bold red]reassessment due[/bold red]: {due['en']}")
 
 
 @ai_apps_app.command("register")

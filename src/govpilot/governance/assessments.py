@@ -359,3 +359,28 @@ def _thresholds(questionnaire: Questionnaire, given: dict[str, float] | None) ->
 
 
 __all__ = ["CURRENT", "Assessment", "Assessments", "Change"]
+
+
+def application_status(
+    service: Assessments, caller: CallContext, app: Application, *, today: date | None = None
+) -> dict[str, Any]:
+    """The application's live evidence and whether a reassessment is due; reasons not
+    announced since the last sign-off are recorded once as a `governance.reassessment_due`
+    audit event, which other systems can listen for."""
+    # Imported here: evidence imports this module's Assessment.
+    from govpilot.governance.evidence import (
+        announce_due,
+        announced_reasons,
+        gather_evidence,
+        reassessment_due,
+    )
+
+    evidence = gather_evidence(service.database, app)
+    last = service.last_signed(caller, app.id)
+    due = reassessment_due(app, evidence, last, today or date.today())
+    since = last.signed_off_at if last else None
+    announce_due(service.audit, app, due, announced_reasons(service.database, app.id, since))
+    return {
+        "evidence": evidence.as_dict(),
+        "reassessment_due": [{"code": d.code, "en": d.en, "zh-Hant": d.zh} for d in due],
+    }

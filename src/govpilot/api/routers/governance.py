@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.governance.assessments import application_status
 from govpilot.governance.questionnaire import load_questionnaire
 from govpilot.governance.transparency import public_applications, transparency_record
 
@@ -69,6 +70,7 @@ def show_app(platform: PlatformDep, caller: CallerDep, app_id: str) -> dict[str,
         **app.as_dict(),
         "model_cards": [cards[m].as_dict() for m in app.models if m in cards],
         "assessments": [a.as_dict() for a in platform.assessments.history(caller, app.id)],
+        **application_status(platform.assessments, caller, app),
     }
 
 

@@ -64,12 +64,13 @@ def respond(messages: Sequence[ChatMessage]) -> str:
     return "社區會堂可於三個月前預訂。" if "Traditional Chinese" in text else "A short summary."
 
 
-def build(home: Path) -> Platform:
+def build(home: Path, database_url: str | None = None) -> Platform:
     retriever = ScriptedRetriever()
     platform = make_test_platform(
         fake_settings(home, department=DEPARTMENT),
         models=[ScriptedModel(name="fake", responder=respond)],
         retriever=retriever,
+        database_url=database_url,
     )
     collection = platform.knowledge_base().collections.create(
         DEPARTMENT, "halls", created_by="admin"
@@ -186,7 +187,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/governance.json")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
-        platform = build(Path(home))
+        platform = build(Path(home), args.database_url)
         seconds = run_calls(platform, args.calls)
         ours = attribution(platform)
         entries = platform.register.list(ADMIN)
@@ -217,6 +218,7 @@ def main() -> None:
         "register_entries_auto": f"{len(made)}/{len(expected)}",
         "calls_seconds": round(seconds, 2),
         "events": args.events,
+        "database": "postgresql" if args.database_url else "sqlite",
         "evidence": evidence,
         "baseline_evidence": naive,
     }

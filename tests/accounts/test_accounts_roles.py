@@ -33,10 +33,17 @@ def ctx(role: Role, department: str = "HAD") -> CallContext:
             {
                 P.USE_COPILOT, P.ASK_BOTS, P.SEARCH_KNOWLEDGE, P.MANAGE_KNOWLEDGE,
                 P.VIEW_ANALYTICS, P.MANAGE_USERS, P.MANAGE_DEPARTMENT, P.MANAGE_PRIVACY,
+                P.READ_GOVERNANCE, P.MANAGE_GOVERNANCE, P.REVIEW_OUTPUTS, P.REPORT_INCIDENT,
             },
         ),
-        (Role.OFFICER, {P.USE_COPILOT, P.ASK_BOTS, P.SEARCH_KNOWLEDGE}),
-        (Role.AUDITOR, {P.READ_AUDIT, P.VIEW_ANALYTICS}),
+        (
+            Role.OFFICER,
+            {
+                P.USE_COPILOT, P.ASK_BOTS, P.SEARCH_KNOWLEDGE, P.READ_GOVERNANCE,
+                P.REVIEW_OUTPUTS, P.REPORT_INCIDENT,
+            },
+        ),
+        (Role.AUDITOR, {P.READ_AUDIT, P.VIEW_ANALYTICS, P.READ_GOVERNANCE}),
         (Role.PUBLIC, {P.ASK_BOTS}),
     ],
 )  # fmt: skip

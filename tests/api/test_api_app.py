@@ -147,8 +147,11 @@ def test_serve_continues_the_uploads_a_stopped_server_left(
     assert platform.jobs is not None and not platform.jobs.worker.running
 
 
-#: The only API routes a caller without an account may use: talking to a department's bot.
+#: The only API routes a caller without an account may use: talking to a department's bot,
+#: and the public transparency records and impact assessment questionnaire.
 PUBLIC_ROUTES = {
+    ("GET", "/api/v1/transparency"),
+    ("GET", "/api/v1/assessment-questions"),
     ("POST", "/api/v1/bots/{bot}/conversations"),
     ("POST", "/api/v1/bots/{bot}/ask"),
     ("POST", "/api/v1/bots/{bot}/ask/stream"),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from governance_support import LD, caller
 
-from conftest import LD, caller
 from govpilot.access import Role
 from govpilot.backends.llm import ChatMessage
 from govpilot.errors import Conflict, InputError, NotFound, PermissionDenied

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from governance_support import HAD, caller, collection_id
 
-from conftest import HAD, caller, collection_id
 from govpilot.access import Role
 from govpilot.audit.events import AuditEvent, MemoryAuditSink, Outcome
 from govpilot.backends.fake import ScriptedModel

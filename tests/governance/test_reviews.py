@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from governance_support import HAD, LD, caller
 
-from conftest import HAD, LD, caller
 from govpilot.access import Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage

@@ -201,7 +201,7 @@ class AiRegister:
         except DuplicateRecord:
             # Another process registered it first: use theirs.
             return self._ensure(department, source, actor)
-        self._audit_created(actor, department, row)
+        # Not audited on its own: the model call's event that made it names it already.
         return row.id
 
     def _describe(self, source: str) -> tuple[str, str, str, str, str]:
@@ -297,7 +297,6 @@ class AiRegister:
                     AiApplicationRow.source == source,
                 )
             )
-            created = row is None
             if row is None:
                 row = self._new_row(
                     caller.department,
@@ -319,8 +318,7 @@ class AiRegister:
                     row.stage = "deployment"
                 row.updated_at = datetime.now(UTC)
             app = _application(row)
-        if created:
-            self._audit_created(caller.actor, caller.department, row)
+        # Not audited on its own: the capability audits the creation (e.g. `bot.create`).
         with self._lock:
             self._ids[(caller.department, source)] = app.id
         return app

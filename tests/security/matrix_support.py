@@ -710,6 +710,40 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
         "json": {"category": "other", "summary": "A test report"},
     },
     ("GET", "/api/v1/transparency"): lambda w, c: {"url": "/api/v1/transparency"},
+    ("GET", "/governance"): lambda w, c: {"url": "/governance"},
+    ("GET", "/governance/apps/{app_id}"): lambda w, c: {"url": f"/governance/apps/{w.ai_app}"},
+    ("POST", "/governance/apps/{app_id}"): lambda w, c: {
+        "url": f"/governance/apps/{w.ai_app}",
+        "data": {
+            "owner": "Chief Executive Officer (IT)",
+            "contact": "enquiry@had.gov.hk",
+            "purpose": "Answers the public about libraries.",
+            "oversight": "on_the_loop",
+            "stage": "deployment",
+            "next_review": "",
+            "review_sample": "0.1",
+            "reviewers": "",
+        },
+    },
+    ("GET", "/governance/apps/{app_id}/assess"): lambda w, c: {
+        "url": f"/governance/apps/{w.ai_app}/assess"
+    },
+    ("POST", "/governance/apps/{app_id}/assess"): lambda w, c: {
+        "url": f"/governance/apps/{w.ai_app}/assess",
+        "data": {"q.reversibility": "easy", "action": "draft"},
+    },
+    ("GET", "/governance/assessments/{assessment_id}"): lambda w, c: {
+        "url": f"/governance/assessments/{w.fresh_assessment()}"
+    },
+    ("GET", "/governance/assessments/{assessment_id}.json"): lambda w, c: {
+        "url": f"/governance/assessments/{w.fresh_assessment()}.json"
+    },
+    ("POST", "/governance/assessments/{assessment_id}/sign-off"): lambda w, c: {
+        "url": f"/governance/assessments/{w.fresh_assessment()}/sign-off"
+    },
+    ("GET", "/transparency"): lambda w, c: {"url": "/transparency"},
+    ("GET", "/transparency.json"): lambda w, c: {"url": "/transparency.json"},
+    ("GET", "/transparency/{department}"): lambda w, c: {"url": "/transparency/HAD"},
     ("GET", "/audit"): lambda w, c: {"url": "/audit"},
     ("GET", "/audit/export.csv"): lambda w, c: {"url": "/audit/export.csv"},
     ("GET", "/audit/usage"): lambda w, c: {"url": "/audit/usage"},

@@ -210,6 +210,18 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/users/{user_id}/keys"): MANAGE_USER_OBJECT,
     ("POST", "/admin/users/{user_id}/keys"): MANAGE_USER_OBJECT,
     ("POST", "/admin/keys/{key_id}/revoke"): MANAGE_USER_OBJECT,
+    # -- web: AI governance; the transparency pages are public ------------------------------
+    ("GET", "/governance"): Rule(allow="ODUS"),
+    ("GET", "/governance/apps/{app_id}"): Rule(allow="ODUS"),
+    ("POST", "/governance/apps/{app_id}"): Rule(allow="DS"),
+    ("GET", "/governance/apps/{app_id}/assess"): Rule(allow="DS"),
+    ("POST", "/governance/apps/{app_id}/assess"): Rule(allow="DS"),
+    ("GET", "/governance/assessments/{assessment_id}"): Rule(allow="ODUS"),
+    ("GET", "/governance/assessments/{assessment_id}.json"): Rule(allow="ODUS"),
+    ("POST", "/governance/assessments/{assessment_id}/sign-off"): Rule(allow="DS"),
+    ("GET", "/transparency"): OPEN,
+    ("GET", "/transparency.json"): OPEN,
+    ("GET", "/transparency/{department}"): OPEN,
     # -- web: audit ------------------------------------------------------------------------
     ("GET", "/audit"): AUDIT,
     ("GET", "/audit/export.csv"): AUDIT,

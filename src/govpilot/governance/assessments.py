@@ -287,6 +287,16 @@ class Assessments:
         """The version saved half-done, to resume, if there is one."""
         return next((a for a in self.history(caller, app_id) if a.status == "draft"), None)
 
+    def resume(self, caller: CallContext, app_id: str) -> tuple[dict[str, str], list[str]]:
+        """What an assessment form starts from (department admins): the open draft's
+        answers and mitigations, else the pre-filled answers."""
+        app = self.register.get(caller, app_id)
+        authorize(caller, Permission.MANAGE_GOVERNANCE, app.department)
+        draft = self.open_draft(caller, app.id)
+        if draft is not None:
+            return draft.answers, draft.mitigations
+        return self.prefill(app), []
+
     def last_signed(self, caller: CallContext, app_id: str) -> Assessment | None:
         return next((a for a in self.history(caller, app_id) if a.status == "signed_off"), None)
 

@@ -26,9 +26,11 @@ from govpilot.web.routes import (
     bots,
     collections,
     copilot,
+    governance,
     jobs,
     redaction,
     sso,
+    transparency,
 )
 from govpilot.web.security_headers import SecurityHeadersMiddleware
 from govpilot.web.session import FormTokens, load_or_create_secret
@@ -44,6 +46,8 @@ WEB_ROUTERS: list[ModuleType] = [
     collections,
     admin,
     audit,
+    governance,
+    transparency,
 ]
 
 

@@ -32,7 +32,7 @@ from govpilot.web.session import WebUserDep
 
 router = APIRouter()
 
-NAV_ITEMS = [NavItem("/governance", N_("AI register"), Permission.READ_GOVERNANCE, order=80)]
+NAV_ITEMS = [NavItem("/governance", N_("AI register"), Permission.READ_GOVERNANCE, order=88)]
 CAPABILITY = "governance"
 #: The entry's fields a department admin edits on its page.
 EDITABLE = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from govpilot.privacy.stored_text import StorageRedactor
 from govpilot.privacy.testing import scripted_detector
 from govpilot.retrieval.types import Retriever
 from govpilot.storage.db import Database
+from govpilot.storage.governance_tables import ReviewItemRow
 from govpilot.storage.records import RecordStore
 
 TEST_SALT = b"test-salt"
@@ -152,3 +154,31 @@ def add_api_key(platform: Platform, user: User | str) -> str:
     """A new API key's token for `user` (a User or an e-mail address)."""
     email = user.email if isinstance(user, User) else user
     return platform.accounts.create_key(SETUP_CONTEXT, email).token
+
+
+def add_review_item(
+    platform: Platform, application_id: str, *, item_id: str | None = None, turn_id: str = "t"
+) -> str:
+    """A pending review item (a sampled bot answer) of `application_id`; its id."""
+    app = platform.register.entry(application_id)
+    item = item_id or uuid.uuid4().hex
+    with platform.database.session(write=True) as session:
+        session.add(
+            ReviewItemRow(
+                id=item,
+                application_id=app.id,
+                department=app.department,
+                source="bot_turn",
+                source_id=turn_id,
+                reason="sampled",
+                record_id=None,
+                citations=[],
+                status="pending",
+                reviewer=None,
+                note="",
+                correction="",
+                created_at=datetime.now(UTC),
+                decided_at=None,
+            )
+        )
+    return item

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import httpx
 import pytest
 from api_support import app_client
@@ -12,8 +10,7 @@ from govpilot.access import Role
 from govpilot.backends.llm import ChatMessage
 from govpilot.platform import Platform
 from govpilot.server import create_app
-from govpilot.storage.governance_tables import ReviewItemRow
-from govpilot.testing import SETUP_CONTEXT
+from govpilot.testing import SETUP_CONTEXT, add_review_item
 
 pytestmark = pytest.mark.anyio
 ADMIN = "admin@had.gov.hk"
@@ -61,25 +58,7 @@ async def test_register_assess_sign_off(platform: Platform) -> None:
 
 async def test_reviews_incidents_and_public_transparency(platform: Platform) -> None:
     app_id = _translate_app(platform)
-    with platform.database.session(write=True) as session:
-        session.add(
-            ReviewItemRow(
-                id="i" * 32,
-                application_id=app_id,
-                department=platform.settings.department,
-                source="bot_turn",
-                source_id="t",
-                reason="sampled",
-                record_id=None,
-                citations=[],
-                status="pending",
-                reviewer=None,
-                note="",
-                correction="",
-                created_at=datetime.now(UTC),
-                decided_at=None,
-            )
-        )
+    add_review_item(platform, app_id, item_id="i" * 32)
     async with app_client(platform, ADMIN, role=Role.DEPARTMENT_ADMIN) as client:
         items = (await client.get("/api/v1/reviews")).json()["items"]
         assert [i["id"] for i in items] == ["i" * 32]

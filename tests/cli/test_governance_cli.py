@@ -13,7 +13,7 @@ from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
 from govpilot.cli.governance import ai_apps_app, assess, review_app, sign_off
 from govpilot.platform import Platform
-from govpilot.testing import fake_settings, make_test_platform
+from govpilot.testing import add_review_item, fake_settings, make_test_platform
 
 app = typer.Typer()
 app.add_typer(ai_apps_app, name="ai-apps")
@@ -125,29 +125,8 @@ def test_assess_names_the_question_that_is_wrong(
 def test_review_list_and_decide(invoke, platform: Platform) -> None:  # type: ignore[no-untyped-def]
     ctx = platform.cli_context("bot")
     app_id = platform.register.list(ctx)[0].id
-    from datetime import UTC, datetime
 
-    from govpilot.storage.governance_tables import ReviewItemRow
-
-    with platform.database.session(write=True) as session:
-        session.add(
-            ReviewItemRow(
-                id="r" * 32,
-                application_id=app_id,
-                department="HAD",
-                source="bot_turn",
-                source_id="t1",
-                reason="flagged",
-                record_id=None,
-                citations=[],
-                status="pending",
-                reviewer=None,
-                note="",
-                correction="",
-                created_at=datetime.now(UTC),
-                decided_at=None,
-            )
-        )
+    add_review_item(platform, app_id, item_id="r" * 32)
     listed = json.loads(invoke("review", "list", "--json").stdout)
     assert [i["id"] for i in listed] == ["r" * 32]
     assert invoke("review", "decide", "r" * 32).exit_code != 0  # no verdict given

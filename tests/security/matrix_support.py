@@ -27,7 +27,6 @@ import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -52,8 +51,14 @@ from govpilot.knowledge.uploads import UploadedFile
 from govpilot.platform import Platform
 from govpilot.retrieval.memory import InMemoryRetriever
 from govpilot.server import create_app
-from govpilot.storage.governance_tables import ReviewItemRow
-from govpilot.testing import SETUP_CONTEXT, add_api_key, add_user, fake_settings, make_test_platform
+from govpilot.testing import (
+    SETUP_CONTEXT,
+    add_api_key,
+    add_review_item,
+    add_user,
+    fake_settings,
+    make_test_platform,
+)
 from govpilot.web.session import CSRF_FIELD, FORM_COOKIE
 
 HOME = "HAD"
@@ -200,27 +205,7 @@ class World:
 
     def fresh_review(self) -> str:
         """A new pending review item of the shared bot's entry; its id."""
-        item = uuid.uuid4().hex
-        with self.platform.database.session(write=True) as session:
-            session.add(
-                ReviewItemRow(
-                    id=item,
-                    application_id=self.ai_app,
-                    department=HOME,
-                    source="bot_turn",
-                    source_id=self.staff_turn,
-                    reason="sampled",
-                    record_id=None,
-                    citations=[],
-                    status="pending",
-                    reviewer=None,
-                    note="",
-                    correction="",
-                    created_at=datetime.now(UTC),
-                    decided_at=None,
-                )
-            )
-        return item
+        return add_review_item(self.platform, self.ai_app, turn_id=self.staff_turn)
 
     def fresh_collection(self) -> str:
         """A new, empty collection of HAD."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from browser_support import chromium, serve
+from browser_support import ARTIFACTS, chromium, serve
 from web_support import (
     OFFICER,
     OTHER_OFFICER,
@@ -315,8 +315,15 @@ def test_an_admin_fills_submits_and_signs_off_an_assessment_in_chromium(
         page.locator("#password").fill(PASSWORD)
         page.locator("form[action='/login'] button[type=submit]").click()
         page.wait_for_load_state()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+        def shot(name: str) -> None:
+            page.screenshot(path=str(ARTIFACTS / f"governance-{name}.png"), full_page=True)
+
         page.goto(f"{base_url}/governance")
+        shot("register")
         page.get_by_role("link", name="Bot: housing-faq").click()
+        shot("entry")
         page.get_by_role("link", name="Fill in the impact assessment").click()
         expect(page.get_by_role("heading", name="Human oversight", exact=True)).to_be_visible()
 
@@ -326,6 +333,7 @@ def test_an_admin_fills_submits_and_signs_off_an_assessment_in_chromium(
         page.get_by_label("Mitigations").fill("Weekly review of answers")
         page.get_by_role("button", name="Submit").click()
         expect(page.get_by_role("alert")).to_contain_text("needs an answer")
+        shot("assessment-form")
         expect(reversibility.get_by_label("Hard")).to_be_checked()
         expect(page.get_by_label("Mitigations")).to_have_value("Weekly review of answers")
 
@@ -340,6 +348,10 @@ def test_an_admin_fills_submits_and_signs_off_an_assessment_in_chromium(
         expect(page.get_by_role("status")).to_contain_text("signed off")
         expect(page.locator("#assessment-status")).to_have_text("Signed off")
         expect(page.get_by_role("button", name="Sign off")).to_have_count(0)
+        shot("assessment-signed")
+        public = chromium_browser.new_context(locale="zh-HK").new_page()
+        public.goto(f"{base_url}/transparency")
+        public.screenshot(path=str(ARTIFACTS / "governance-transparency-zh.png"), full_page=True)
         context.close()
     entry = served_platform.register.get(caller(Role.DEPARTMENT_ADMIN), bot.id)
     assert entry.risk_tier != "unassessed"

@@ -71,6 +71,8 @@ async def test_reviews_incidents_and_public_transparency(platform: Platform) -> 
             json={"category": "bias", "summary": "Replies to Cantonese were curt"},
         )
         assert incident.status_code == 201 and incident.json()["status"] == "open"
+        listed = (await client.get(f"/api/v1/ai-apps/{app_id}/incidents")).json()
+        assert [i["id"] for i in listed["incidents"]] == [incident.json()["id"]]
     transport = httpx.ASGITransport(app=create_app(platform))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as anonymous:
         public = await anonymous.get("/api/v1/transparency")

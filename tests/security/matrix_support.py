@@ -694,6 +694,9 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
         "url": f"/api/v1/ai-apps/{w.ai_app}/incidents",
         "json": {"category": "other", "summary": "A test report"},
     },
+    ("GET", "/api/v1/ai-apps/{app_id}/incidents"): lambda w, c: {
+        "url": f"/api/v1/ai-apps/{w.ai_app}/incidents"
+    },
     ("GET", "/api/v1/transparency"): lambda w, c: {"url": "/api/v1/transparency"},
     ("GET", "/governance"): lambda w, c: {"url": "/governance"},
     ("GET", "/governance/apps/{app_id}"): lambda w, c: {"url": f"/governance/apps/{w.ai_app}"},

@@ -164,6 +164,7 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     # Officers decide only where assigned (the world assigns none).
     ("POST", "/api/v1/reviews/{item_id}/decision"): Rule(allow="DS"),
     ("POST", "/api/v1/ai-apps/{app_id}/incidents"): Rule(allow="ODS"),
+    ("GET", "/api/v1/ai-apps/{app_id}/incidents"): Rule(allow="ODUS"),
     ("GET", "/api/v1/transparency"): OPEN,
     # -- web: signing in -------------------------------------------------------------------
     ("GET", "/login"): OPEN,  # signed in: a redirect to the home page

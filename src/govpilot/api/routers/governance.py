@@ -164,6 +164,13 @@ def report_incident(
     ).as_dict()
 
 
+@router.get("/ai-apps/{app_id}/incidents")
+def list_incidents(platform: PlatformDep, caller: CallerDep, app_id: str) -> dict[str, Any]:
+    """The application's incidents, newest first."""
+    app = platform.register.get(caller, app_id)
+    return {"incidents": [i.as_dict() for i in platform.incidents.list(caller, app.id)]}
+
+
 @router.get("/transparency")
 def transparency(
     platform: PlatformDep, department: Annotated[str, Query(max_length=100)] = ""

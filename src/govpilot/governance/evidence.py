@@ -10,7 +10,6 @@ hooks listening to it can pick it up.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,7 +19,7 @@ from sqlalchemy import case, func, select
 
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.errors import InputError
-from govpilot.governance.assessments import Assessment
+from govpilot.governance.assessments import Assessment, pii_counts
 from govpilot.governance.register import Application
 from govpilot.storage.audit_tables import AuditEventRow
 from govpilot.storage.base import as_utc
@@ -90,17 +89,6 @@ class Evidence:
 
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
-
-
-def _counts(text: object) -> dict[str, int]:
-    """{TYPE: count} from the JSON text of a `pii_detected`; {} for anything else."""
-    try:
-        found = json.loads(text) if isinstance(text, str) else {}
-    except ValueError:
-        return {}
-    if not isinstance(found, dict):
-        return {}
-    return {str(k): int(n) for k, n in found.items() if isinstance(n, int)}
 
 
 def _week_starts(now: datetime, weeks: int) -> list[datetime]:
@@ -182,7 +170,7 @@ def gather_evidence(
             outcomes[outcome] += count
             if model_id:
                 model_ids.add(model_id)
-            for kind, n in _counts(pii).items():
+            for kind, n in pii_counts(pii).items():
                 found[kind] += n * count
             blocked += count if was_blocked else 0
         n_turns, handed_over, rated, thumbs_down = (

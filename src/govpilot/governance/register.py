@@ -432,7 +432,13 @@ class AiRegister:
                         check_choice(name, text, choices)
                     setattr(row, name, text)
                 elif name == "review_sample":
-                    share = float(value)
+                    try:
+                        share = float(value or 0)
+                    except (TypeError, ValueError):
+                        raise InputError(
+                            f"review_sample {value!r} is not a number",
+                            hint="a share between 0 and 1, e.g. 0.1",
+                        ) from None
                     if not 0 <= share <= 1:
                         raise InputError("review_sample is a share between 0 and 1")
                     row.review_sample = share

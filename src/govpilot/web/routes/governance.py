@@ -160,15 +160,7 @@ def update_app(
     app = platform.register.get(ctx, app_id)
     sent = {name: str(form.get(name, "")).strip() for name in EDITABLE}
     try:
-        values: dict[str, Any] = dict(sent)
-        try:
-            values["review_sample"] = float(sent["review_sample"] or 0)
-        except ValueError:
-            raise InputError(
-                f"review_sample {sent['review_sample']!r} is not a number",
-                hint="a share between 0 and 1, e.g. 0.1",
-            ) from None
-        platform.register.update(ctx, app.id, values)
+        platform.register.update(ctx, app.id, sent)
     except InputError as exc:
         return _app_page(request, platform, ctx, app, form=sent, error=str(exc))
     return RedirectResponse(f"/governance/apps/{quote(app.id)}?notice=updated", status_code=303)

@@ -73,7 +73,9 @@ def test_tables_have_the_expected_size_and_build_fast() -> None:
     script._simplified_only.cache_clear()
     started = time.perf_counter()
     size = len(script._simplified_only())
-    assert time.perf_counter() - started < 1.0
+    # A bound that catches a table built the slow way, not a timing (a busy CI machine
+    # took 1.3 s once against about 0.3 s usually).
+    assert time.perf_counter() - started < 5.0
     assert 3000 < size < 4500  # 3,775 with OpenCC 1.4.2
 
 

@@ -163,7 +163,7 @@ class Platform:
     @cached_property
     def reviews(self) -> ReviewQueue:
         """Human review queues (bot answers on the loop)."""
-        return ReviewQueue(self.database, self.register, self.audit)
+        return ReviewQueue(self.database, self.register, self.audit, records=self.records)
 
     @cached_property
     def incidents(self) -> Incidents:
@@ -191,7 +191,7 @@ class Platform:
     @cached_property
     def copilot(self) -> Copilot:
         """Translate, summarise and draft for every interface and the job workers."""
-        return Copilot(self.gateway, self.glossary, self.templates)
+        return Copilot(self.gateway, self.glossary, self.templates, approvals=self.reviews)
 
     def copilot_jobs(self) -> CopilotJobs:
         """The copilot's kinds of job (translate, summarise, draft, redact) over its façades."""

@@ -207,6 +207,16 @@ class World:
         """A new pending review item of the shared bot's entry; its id."""
         return add_review_item(self.platform, self.ai_app, turn_id=self.staff_turn)
 
+    def fresh_released(self) -> str:
+        """A review item of the shared bot's entry, approved (its text released); its id."""
+        item = self.fresh_review()
+        self.platform.reviews.decide(_setup(HOME), item, "approved")
+        return item
+
+    def fresh_incident(self) -> str:
+        """A new open incident against the shared bot's entry; its id."""
+        return self.platform.incidents.report(_setup(HOME), self.ai_app, "other", "A report").id
+
     def fresh_collection(self) -> str:
         """A new, empty collection of HAD."""
         name = f"col-{uuid.uuid4().hex[:8]}"
@@ -686,6 +696,12 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("GET", "/api/v1/reviews/{item_id}"): lambda w, c: {
         "url": f"/api/v1/reviews/{w.fresh_review()}"
     },
+    ("GET", "/api/v1/assessments/{assessment_id}/report.docx"): lambda w, c: {
+        "url": f"/api/v1/assessments/{w.fresh_assessment()}/report.docx"
+    },
+    ("GET", "/api/v1/reviews/{item_id}/released"): lambda w, c: {
+        "url": f"/api/v1/reviews/{w.fresh_released()}/released"
+    },
     ("POST", "/api/v1/reviews/{item_id}/decision"): lambda w, c: {
         "url": f"/api/v1/reviews/{w.fresh_review()}/decision",
         "json": {"verdict": "approved"},
@@ -712,6 +728,29 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
             "review_sample": "0.1",
             "reviewers": "",
         },
+    },
+    ("POST", "/governance"): lambda w, c: {
+        "url": "/governance",
+        "data": {"name_en": _unique("Outside system"), "affected": "officers"},
+    },
+    ("POST", "/governance/apps/{app_id}/incidents"): lambda w, c: {
+        "url": f"/governance/apps/{w.ai_app}/incidents",
+        "data": {"category": "other", "summary": "A test report"},
+    },
+    ("POST", "/governance/incidents/{incident_id}"): lambda w, c: {
+        "url": f"/governance/incidents/{w.fresh_incident()}",
+        "data": {"status": "investigating"},
+    },
+    ("GET", "/governance/assessments/{assessment_id}.docx"): lambda w, c: {
+        "url": f"/governance/assessments/{w.fresh_assessment()}.docx"
+    },
+    ("GET", "/governance/reviews"): lambda w, c: {"url": "/governance/reviews"},
+    ("GET", "/governance/reviews/{item_id}"): lambda w, c: {
+        "url": f"/governance/reviews/{w.fresh_review()}"
+    },
+    ("POST", "/governance/reviews/{item_id}"): lambda w, c: {
+        "url": f"/governance/reviews/{w.fresh_review()}",
+        "data": {"verdict": "approved"},
     },
     ("GET", "/governance/apps/{app_id}/assess"): lambda w, c: {
         "url": f"/governance/apps/{w.ai_app}/assess"

@@ -163,6 +163,8 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/reviews/{item_id}"): Rule(allow="ODUS"),
     # Officers decide only where assigned (the world assigns none).
     ("POST", "/api/v1/reviews/{item_id}/decision"): Rule(allow="DS"),
+    ("GET", "/api/v1/assessments/{assessment_id}/report.docx"): Rule(allow="ODUS"),
+    ("GET", "/api/v1/reviews/{item_id}/released"): Rule(allow="ODUS"),
     ("POST", "/api/v1/ai-apps/{app_id}/incidents"): Rule(allow="ODS"),
     ("GET", "/api/v1/ai-apps/{app_id}/incidents"): Rule(allow="ODUS"),
     ("GET", "/api/v1/transparency"): OPEN,
@@ -220,6 +222,14 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/governance/assessments/{assessment_id}"): Rule(allow="ODUS"),
     ("GET", "/governance/assessments/{assessment_id}.json"): Rule(allow="ODUS"),
     ("POST", "/governance/assessments/{assessment_id}/sign-off"): Rule(allow="DS"),
+    ("GET", "/governance/assessments/{assessment_id}.docx"): Rule(allow="ODUS"),
+    ("POST", "/governance"): Rule(allow="DS"),
+    ("POST", "/governance/apps/{app_id}/incidents"): Rule(allow="ODS"),
+    ("POST", "/governance/incidents/{incident_id}"): Rule(allow="DS"),
+    # The review queue: officers read it (their assigned applications'); auditors read.
+    ("GET", "/governance/reviews"): Rule(allow="ODUS"),
+    ("GET", "/governance/reviews/{item_id}"): Rule(allow="ODUS"),
+    ("POST", "/governance/reviews/{item_id}"): Rule(allow="DS"),
     ("GET", "/transparency"): OPEN,
     ("GET", "/transparency.json"): OPEN,
     ("GET", "/transparency/{department}"): OPEN,

@@ -25,6 +25,7 @@ from govpilot.capabilities.translate import (
 from govpilot.documents.model import Document
 from govpilot.errors import InputError
 from govpilot.gateway import ModelGateway
+from govpilot.governance.reviews import ReviewQueue
 from govpilot.language import Glossary
 
 LANGS = ("en", "zh-Hant")
@@ -68,6 +69,8 @@ class Copilot:
     gateway: ModelGateway
     glossary: Glossary
     templates: TemplateLibrary
+    #: Holds drafts for approval (in the loop); None: drafts are never held.
+    approvals: ReviewQueue | None = None
 
     def check_model(self, ctx: CallContext, model: str | None) -> None:
         """Refuse an unknown model, or one `ctx` may not use, before any work starts."""
@@ -154,12 +157,16 @@ class Copilot:
         references: Sequence[Document] = (),
         lang: str | None = None,
         model: str | None = None,
+        for_approval: bool = False,
     ) -> Draft:
-        """A draft following `template` from `instructions`, drawing on `references`."""
+        """A draft following `template` from `instructions`, drawing on `references`.
+
+        Marked `for_approval` (or always, when drafting is overseen in the loop) it is held
+        in the review queue: `draft.approval` is the item whose approval releases it."""
         check_choice("lang", lang, LANGS)
         template = self.check_template(template, lang)
         ctx = self._begin(ctx, "draft", model)
-        return draft_text(
+        drafted = draft_text(
             self.gateway,
             ctx,
             self.templates,
@@ -170,6 +177,11 @@ class Copilot:
             lang=lang,
             model=model,
         )
+        approvals = self.approvals
+        if approvals is not None and (for_approval or approvals.approval_required(ctx)):
+            item = approvals.hold(ctx, instructions, drafted.document.text)
+            drafted.approval = {"item": item.id, "status": item.status}
+        return drafted
 
     def _begin(self, ctx: CallContext, capability: str, model: str | None) -> CallContext:
         ctx = replace(ctx, capability=capability)

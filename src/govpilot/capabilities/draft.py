@@ -108,6 +108,8 @@ class Draft:
     lang: str
     model_id: str
     glossary_misses: list[str]
+    #: The review item holding the draft for approval ({"item", "status"}); None: not held.
+    approval: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -116,6 +118,7 @@ class Draft:
             "lang": self.lang,
             "model_id": self.model_id,
             "glossary_misses": self.glossary_misses,
+            "approval": self.approval,
         }
 
 

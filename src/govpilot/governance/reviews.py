@@ -6,6 +6,10 @@ go to the queue after they were given. A reviewer sees the question, the answer 
 redacted per policy), its citations and passages, and gives a verdict: approved, rejected
 or corrected (with the correct answer). One reviewer decides an item: the second one to
 try is told it was decided. Verdicts and who gave them are audited.
+
+In the loop: a copilot draft marked for approval (every draft, when the copilot's drafting
+entry is overseen in the loop) is held as an item of reason "approval"; only its approved
+or corrected text is released (`released`), never a pending or rejected one.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from govpilot.storage.bot_tables import BotTurnRow
 from govpilot.storage.db import Database
 from govpilot.storage.governance_tables import ReviewItemRow
 from govpilot.storage.record_tables import StoredRecordRow
+from govpilot.storage.records import RecordStore
 
 VERDICTS = ("approved", "rejected", "corrected")
 #: Below this first-token confidence the bot's answer counts as flagged.
@@ -87,12 +92,71 @@ class ReviewQueue:
         register: AiRegister,
         audit: AuditSink,
         *,
+        records: RecordStore | None = None,
         chance: Callable[[], float] = random.random,
     ) -> None:
         self.database = database
         self.register = register
         self.audit = audit
+        self.records = records
         self.chance = chance
+
+    def approval_required(self, ctx: CallContext) -> bool:
+        """Whether the application `ctx` calls for is overseen in the loop."""
+        return self.register.entry(self.register.application_of(ctx)).oversight == "in_the_loop"
+
+    def hold(
+        self,
+        ctx: CallContext,
+        request: str,
+        output: str,
+        *,
+        source: str = "copilot_draft",
+        citations: Sequence[dict[str, Any]] = (),
+    ) -> ReviewItem:
+        """Hold an output until a reviewer approves, corrects or rejects it (in the loop);
+        the texts are stored as the department's policy for job inputs says."""
+        if self.records is None:
+            raise InputError("approvals need the record store", hint="build the queue with one")
+        if not output.strip():
+            raise InputError("there is nothing to approve (the output is empty)")
+        app = self.register.entry(self.register.application_of(ctx))
+        record_id = self.records.save_text(
+            "job_inputs",
+            app.department,
+            ctx.actor,
+            output,
+            title=request,
+            metadata={"capability": ctx.capability, "review": source},
+        )
+        row = self._new_row(app, source, record_id, "approval", record_id, citations)
+        with self.database.session(write=True) as session:
+            session.add(row)
+        self.audit.record(
+            AuditEvent(
+                actor=ctx.actor,
+                department=app.department,
+                action="governance.hold",
+                channel=ctx.channel,
+                detail={"item": row.id, "source": source},
+                application_id=app.id,
+            )
+        )
+        return _item(row)
+
+    def released(self, caller: CallContext, item_id: str) -> str:
+        """The text an approval released: as approved, or as corrected. Conflict while it
+        waits, or when it was rejected."""
+        item = self.item(caller, item_id)
+        if item.status == "pending":
+            raise Conflict(
+                "this output is waiting for approval",
+                hint="it is released when a reviewer approves or corrects it",
+            )
+        if item.status == "rejected":
+            why = f": {item.note}" if item.note else ""
+            raise Conflict(f"this output was rejected by {item.reviewer}{why}")
+        return item.correction if item.status == "corrected" else (item.answer or "")
 
     def offer_answer(
         self,
@@ -115,12 +179,26 @@ class ReviewQueue:
                 return None
         with self.database.session() as session:
             record_id = session.scalar(select(BotTurnRow.record_id).where(BotTurnRow.id == turn_id))
-        row = ReviewItemRow(
+        row = self._new_row(app, "bot_turn", turn_id, reason, record_id, citations)
+        with self.database.session(write=True) as session:
+            session.add(row)
+        return _item(row)
+
+    @staticmethod
+    def _new_row(
+        app: Application,
+        source: str,
+        source_id: str,
+        reason: str,
+        record_id: str | None,
+        citations: Sequence[dict[str, Any]],
+    ) -> ReviewItemRow:
+        return ReviewItemRow(
             id=uuid.uuid4().hex,
             application_id=app.id,
             department=app.department,
-            source="bot_turn",
-            source_id=turn_id,
+            source=source,
+            source_id=source_id,
             reason=reason,
             record_id=record_id,
             citations=[dict(c) for c in citations],
@@ -131,9 +209,6 @@ class ReviewQueue:
             created_at=datetime.now(UTC),
             decided_at=None,
         )
-        with self.database.session(write=True) as session:
-            session.add(row)
-        return _item(row)
 
     def queue(
         self, caller: CallContext, *, status: str = "pending", application_id: str | None = None

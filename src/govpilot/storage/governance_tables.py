@@ -106,7 +106,7 @@ class ReviewItemRow(Base):
         String(32), ForeignKey("ai_applications.id", ondelete="CASCADE")
     )
     department: Mapped[str] = mapped_column(Text)
-    #: bot_turn (after the fact, on the loop) or draft (before it leaves, in the loop).
+    #: bot_turn (after the fact, on the loop) or copilot_draft (before it leaves, in the loop).
     source: Mapped[str] = mapped_column(String(20))
     source_id: Mapped[str] = mapped_column(String(64))
     #: sampled, flagged (by the bot's checks), rated_down, approval.

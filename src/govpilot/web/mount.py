@@ -29,6 +29,7 @@ from govpilot.web.routes import (
     governance,
     jobs,
     redaction,
+    reviews,
     sso,
     transparency,
 )
@@ -46,6 +47,7 @@ WEB_ROUTERS: list[ModuleType] = [
     collections,
     admin,
     audit,
+    reviews,
     governance,
     transparency,
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi.responses import JSONResponse
 
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.job_inputs import remember_input
@@ -60,6 +61,7 @@ def draft(body: DraftRequest, platform: PlatformDep, caller: CallerDep) -> Any:
         references=references,
         lang=body.lang,
         model=body.model,
+        for_approval=body.for_approval,
     )
     return result.as_dict()
 
@@ -78,8 +80,11 @@ def draft_with_files(
         DraftFormat, Form(alias="format", description="json, or a file: docx, md or txt")
     ] = "json",
     model: Annotated[str | None, Form()] = None,
+    for_approval: Annotated[bool, Form(description="Hold it until a reviewer approves")] = False,
 ) -> Any:
-    """Draft with reference files; `format` other than json returns the draft as a file."""
+    """Draft with reference files; `format` other than json returns the draft as a file,
+    except a draft held for approval: that one is answered as JSON (202), its file is the
+    approved text once a reviewer released it."""
     check_text_size(platform.settings, instructions)
     documents = load_uploads(references or [], platform.settings, max_files=MAX_TEXTS)
     ctx = acting_as(caller, "draft")
@@ -93,10 +98,18 @@ def draft_with_files(
         files=len(documents),
     )
     result = platform.copilot.draft(
-        ctx, template, instructions, references=documents, lang=lang, model=model
+        ctx,
+        template,
+        instructions,
+        references=documents,
+        lang=lang,
+        model=model,
+        for_approval=for_approval,
     )
     if output_format == "json":
         return result.as_dict()
+    if result.approval is not None:
+        return JSONResponse(result.as_dict(), status_code=202)
     filename = f"{result.template}.{result.lang}.{output_format}"
     response: Response = document_download(result.document, filename, output_format)
     return response

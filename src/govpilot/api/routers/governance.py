@@ -8,15 +8,20 @@ are 404 as everywhere else.
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.documents.writers import render_document
+from govpilot.governance.assessment_report import assessment_document
 from govpilot.governance.assessments import application_status
 from govpilot.governance.questionnaire import load_questionnaire
 from govpilot.governance.transparency import public_applications, transparency_record
+from govpilot.jobs.models import MEDIA_TYPES
 
 router = APIRouter(
     prefix="/api/v1",
@@ -122,6 +127,28 @@ def show_assessment(platform: PlatformDep, caller: CallerDep, assessment_id: str
     return platform.assessments.export(found, platform.register.get(caller, found.application_id))
 
 
+@router.get(
+    "/assessments/{assessment_id}/report.docx",
+    response_class=Response,
+    responses={200: {"content": {MEDIA_TYPES["docx"]: {}}}},
+)
+def assessment_report(
+    platform: PlatformDep,
+    caller: CallerDep,
+    assessment_id: str,
+    lang: Annotated[Literal["en", "zh-Hant"], Query()] = "en",
+) -> Response:
+    """The assessment as a Word report in English or Traditional Chinese."""
+    found = platform.assessments.get(caller, assessment_id)
+    app = platform.register.get(caller, found.application_id)
+    name = f"assessment-{found.version}-{app.id}.docx"
+    return Response(
+        render_document(assessment_document(found, app, lang=lang), "docx"),
+        media_type=MEDIA_TYPES["docx"],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
 @router.post("/assessments/{assessment_id}/sign-off")
 def sign_off(platform: PlatformDep, caller: CallerDep, assessment_id: str) -> dict[str, Any]:
     """Sign a submitted assessment off as the caller (department admins)."""
@@ -142,6 +169,13 @@ def review_queue(
 def review_item(platform: PlatformDep, caller: CallerDep, item_id: str) -> dict[str, Any]:
     """One item with the question, the answer, its citations and passages."""
     return platform.reviews.item(caller, item_id).as_dict()
+
+
+@router.get("/reviews/{item_id}/released")
+def released(platform: PlatformDep, caller: CallerDep, item_id: str) -> dict[str, Any]:
+    """The text an approval released (as approved or corrected); 409 while it waits for
+    approval or when it was rejected."""
+    return {"item": item_id, "text": platform.reviews.released(caller, item_id)}
 
 
 @router.post("/reviews/{item_id}/decision")

@@ -99,6 +99,19 @@ class DraftRequest(BaseModel):
         default_factory=list, max_length=MAX_TEXTS, description="Reference texts to draw on"
     )
     model: str | None = None
+    for_approval: bool = Field(
+        default=False,
+        description="Hold the draft in the review queue until a reviewer approves it "
+        "(always so when drafting is overseen in the loop)",
+    )
+
+
+class ApprovalPublic(BaseModel):
+    """The review item holding a draft; GET /api/v1/reviews/{item}/released gives the
+    approved text."""
+
+    item: str
+    status: str
 
 
 class DraftPublic(BaseModel):
@@ -111,6 +124,7 @@ class DraftPublic(BaseModel):
     lang: str
     model_id: str
     glossary_misses: list[str]
+    approval: ApprovalPublic | None = None
 
 
 class TemplatePublic(BaseModel):

@@ -19,12 +19,17 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from govpilot.access import CallContext, Permission, allowed
+from govpilot.documents.writers import render_document
 from govpilot.errors import InputError
-from govpilot.governance.assessments import Assessment
+from govpilot.governance.assessment_report import assessment_document
+from govpilot.governance.assessments import Assessment, application_status
+from govpilot.governance.incidents import CATEGORIES
 from govpilot.governance.questionnaire import Question, Questionnaire, load_questionnaire
-from govpilot.governance.register import OVERSIGHT, STAGES, Application
+from govpilot.governance.register import AFFECTED, OVERSIGHT, STAGES, Application
 from govpilot.http.dependencies import PlatformDep
+from govpilot.jobs.models import MEDIA_TYPES
 from govpilot.platform import Platform
+from govpilot.web.charts import Series, bar_chart
 from govpilot.web.i18n import CHINESE, N_
 from govpilot.web.render import NavItem, page_language, render, translate
 from govpilot.web.routes.governance_labels import LABELS
@@ -50,6 +55,8 @@ NOTICES = {
     "draft": N_("The draft is saved. You can come back to it later."),
     "submitted": N_("The assessment is submitted for sign-off."),
     "signed": N_("The assessment is signed off."),
+    "incident": N_("The incident is reported. The application's owner is told on its page."),
+    "registered": N_("The AI system is registered."),
 }
 
 
@@ -62,7 +69,7 @@ FormDep = Annotated[FormData, Depends(form_data)]
 Notice = Annotated[str, Query(max_length=20)]
 
 
-def _labeller(request: Request) -> Callable[[str, str | None], str]:
+def labeller(request: Request) -> Callable[[str, str | None], str]:
     def label(group: str, value: str | None) -> str:
         if not value:
             return "—"
@@ -86,7 +93,7 @@ def _page(request: Request, template: str, **context: Any) -> Response:
     return render(
         request,
         template,
-        label=_labeller(request),
+        label=labeller(request),
         text=_text(request),
         lang_code=page_language(request),
         status_code=400 if error else 200,
@@ -94,11 +101,55 @@ def _page(request: Request, template: str, **context: Any) -> Response:
     )
 
 
+EXTERNAL_FIELDS = ("name_en", "name_zh", "purpose", "affected", "oversight", "stage", "models")
+
+
+def _register_page(
+    request: Request,
+    ctx: CallContext,
+    platform: Platform,
+    *,
+    form: dict[str, str] | None = None,
+    error: str | None = None,
+    notice: str = "",
+) -> Response:
+    return _page(
+        request,
+        "governance/register.html",
+        apps=platform.register.list(ctx),
+        can_manage=allowed(ctx, Permission.MANAGE_GOVERNANCE, ctx.department),
+        form=form or {"affected": "officers", "oversight": "in_the_loop", "stage": "planning"},
+        affected_choices=AFFECTED,
+        oversight_choices=OVERSIGHT,
+        stage_choices=STAGES,
+        error=error,
+        notice=NOTICES.get(notice),
+    )
+
+
 @router.get("/governance")
-def register_page(request: Request, platform: PlatformDep, web: WebUserDep) -> Response:
-    """Every application the user may see, by department and name."""
-    apps = platform.register.list(web.context(CAPABILITY))
-    return _page(request, "governance/register.html", apps=apps)
+def register_page(
+    request: Request, platform: PlatformDep, web: WebUserDep, notice: Notice = ""
+) -> Response:
+    """Every application the user may see, by department and name; the form that registers
+    an AI system running elsewhere (department admins)."""
+    return _register_page(request, web.context(CAPABILITY), platform, notice=notice)
+
+
+@router.post("/governance")
+def register_external(
+    request: Request, platform: PlatformDep, web: WebUserDep, form: FormDep
+) -> Response:
+    """Register an outside AI system; a refused form keeps what was typed."""
+    ctx = web.context(CAPABILITY)
+    sent = {name: str(form.get(name, "")).strip() for name in EXTERNAL_FIELDS}
+    values: dict[str, Any] = dict(sent)
+    values["models"] = [m.strip() for m in sent["models"].split(",") if m.strip()]
+    try:
+        app = platform.register.register_external(ctx, values)
+    except InputError as exc:
+        return _register_page(request, ctx, platform, form=sent, error=str(exc))
+    return RedirectResponse(f"/governance/apps/{quote(app.id)}?notice=registered", status_code=303)
 
 
 def _app_page(
@@ -108,23 +159,48 @@ def _app_page(
     app: Application,
     *,
     form: dict[str, str] | None = None,
+    incident_form: dict[str, str] | None = None,
     error: str | None = None,
     notice: str = "",
 ) -> Response:
     history = platform.assessments.history(ctx, app.id)
     cards = [platform.model_cards[m] for m in app.models if m in platform.model_cards]
+    status = application_status(platform.assessments, ctx, app)
+    zh = page_language(request) == CHINESE
     return _page(
         request,
         "governance/app.html",
         app=app,
         cards=cards,
         history=history,
+        evidence=status["evidence"],
+        calls_chart=_calls_chart(request, status["evidence"]),
+        due=[reason["zh-Hant" if zh else "en"] for reason in status["reassessment_due"]],
+        incidents=platform.incidents.list(ctx, app.id),
+        incident_categories=CATEGORIES,
+        incident_form=incident_form or {"category": "wrong_answer", "summary": "", "evidence": ""},
+        can_report=allowed(ctx, Permission.REPORT_INCIDENT, app.department),
         form=form or _app_form(app),
         oversight_choices=OVERSIGHT,
         stage_choices=STAGES,
         can_manage=allowed(ctx, Permission.MANAGE_GOVERNANCE, app.department),
         error=error,
         notice=NOTICES.get(notice),
+    )
+
+
+def _calls_chart(request: Request, evidence: dict[str, Any]) -> Any:
+    def t(message: str) -> str:
+        return translate(request, message)
+
+    weeks = evidence["weeks"]
+    return bar_chart(
+        t(N_("Model calls per week")),
+        [w["week"][5:] for w in weeks],
+        [Series(t(N_("Model calls")), [w["calls"] for w in weeks])],
+        x_label=t(N_("Week starting (month-day)")),
+        y_label=t(N_("Model calls")),
+        table_label=t(N_("Show the figures as a table")),
     )
 
 
@@ -164,6 +240,33 @@ def update_app(
     except InputError as exc:
         return _app_page(request, platform, ctx, app, form=sent, error=str(exc))
     return RedirectResponse(f"/governance/apps/{quote(app.id)}?notice=updated", status_code=303)
+
+
+@router.post("/governance/apps/{app_id}/incidents")
+def report_incident(
+    request: Request, platform: PlatformDep, web: WebUserDep, form: FormDep, app_id: str
+) -> Response:
+    """Report an incident against the application; a refused report keeps what was typed."""
+    ctx = web.context(CAPABILITY)
+    app = platform.register.get(ctx, app_id)
+    sent = {name: str(form.get(name, "")).strip() for name in ("category", "summary", "evidence")}
+    try:
+        platform.incidents.report(ctx, app.id, sent["category"], sent["summary"], sent["evidence"])
+    except InputError as exc:
+        return _app_page(request, platform, ctx, app, incident_form=sent, error=str(exc))
+    return RedirectResponse(f"/governance/apps/{quote(app.id)}?notice=incident", status_code=303)
+
+
+@router.post("/governance/incidents/{incident_id}")
+def update_incident(
+    platform: PlatformDep, web: WebUserDep, form: FormDep, incident_id: str
+) -> Response:
+    """Move an incident on (department admins; the service refuses anyone else)."""
+    ctx = web.context(CAPABILITY)
+    moved = platform.incidents.update(ctx, incident_id, status=str(form.get("status", "")))
+    return RedirectResponse(
+        f"/governance/apps/{quote(moved.application_id)}?notice=updated", status_code=303
+    )
 
 
 def _groups(questionnaire: Questionnaire) -> list[tuple[str, dict[str, str], list[Question]]]:
@@ -265,6 +368,27 @@ def export_assessment(platform: PlatformDep, web: WebUserDep, assessment_id: str
     return Response(
         body,
         media_type="application/json; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/governance/assessments/{assessment_id}.docx")
+def export_assessment_docx(
+    request: Request, platform: PlatformDep, web: WebUserDep, assessment_id: str
+) -> Response:
+    """The assessment as a Word report, in the page's language."""
+    ctx = web.context(CAPABILITY)
+    assessment = platform.assessments.get(ctx, assessment_id)
+    app = platform.register.get(ctx, assessment.application_id)
+    language = page_language(request)
+    report = assessment_document(assessment, app, lang=language)
+    filename = f"assessment-{assessment.version}-{app.id}.docx"
+    return Response(
+        render_document(report, "docx"),
+        media_type=MEDIA_TYPES["docx"],
         headers={
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
             "Cache-Control": "no-store",

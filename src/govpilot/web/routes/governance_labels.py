@@ -42,6 +42,30 @@ STATUS_LABELS = {
     "submitted": N_("Submitted"),
     "signed_off": N_("Signed off"),
 }
+REASON_LABELS = {
+    "sampled": N_("Sampled"),
+    "flagged": N_("Flagged by the bot's checks"),
+    "rated_down": N_("Rated thumbs-down"),
+    "approval": N_("Waiting for approval"),
+}
+VERDICT_LABELS = {
+    "pending": N_("Waiting for review"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "corrected": N_("Corrected"),
+}
+INCIDENT_LABELS = {
+    "wrong_answer": N_("Wrong answer"),
+    "data_leak": N_("Personal data leak"),
+    "bias": N_("Bias or unfair treatment"),
+    "security": N_("Security"),
+    "other": N_("Other"),
+}
+INCIDENT_STATUS_LABELS = {
+    "open": N_("Open"),
+    "investigating": N_("Being investigated"),
+    "resolved": N_("Resolved"),
+}
 #: Every table above, by the name templates use for it.
 LABELS = {
     "kind": KIND_LABELS,
@@ -50,4 +74,8 @@ LABELS = {
     "affected": AFFECTED_LABELS,
     "risk": RISK_LABELS,
     "status": STATUS_LABELS,
+    "reason": REASON_LABELS,
+    "verdict": VERDICT_LABELS,
+    "incident": INCIDENT_LABELS,
+    "incident_status": INCIDENT_STATUS_LABELS,
 }

@@ -213,6 +213,7 @@ class Platform:
             self.settings,
             handlers={UPLOAD: UploadIngest(self.knowledge_base, self.upload_spool)},
             workers=self.settings.auth.job_workers if workers is None else workers,
+            release=self.reviews.release_job,
         )
 
     def job_service(self) -> JobService:

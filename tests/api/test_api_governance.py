@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import docx
 import httpx
 import pytest
 from api_support import app_client
@@ -81,3 +84,63 @@ async def test_reviews_incidents_and_public_transparency(platform: Platform) -> 
         assert record["tier_1"]["name"]["zh-Hant"] == "文書助手：翻譯"
         assert record["tier_2"]["impact_assessment"]["risk_level"] == "unassessed"
         assert "owner" not in record["tier_1"]
+
+
+async def test_a_draft_held_for_approval_is_released_only_when_approved(
+    platform: Platform,
+) -> None:
+    body = {
+        "template": "reply-to-public",
+        "instructions": "Thank Mr Chan for his letter about the footbridge.",
+        "lang": "en",
+        "for_approval": True,
+    }
+    async with app_client(platform, "o@had.gov.hk") as officer:
+        drafted = await officer.post("/api/v1/draft", json=body)
+        assert drafted.status_code == 200, drafted.text
+        approval = drafted.json()["approval"]
+        assert approval["status"] == "pending"
+        released = f"/api/v1/reviews/{approval['item']}/released"
+        waiting = await officer.get(released)
+        assert waiting.status_code == 409
+        assert "waiting for approval" in waiting.json()["error"]["message"]
+        plain = await officer.post("/api/v1/draft", json={**body, "for_approval": False})
+        assert plain.json()["approval"] is None
+        # A held draft asked for as a file is answered as JSON: the file waits for approval.
+        held_file = await officer.post(
+            "/api/v1/draft/files",
+            data={
+                "template": "reply-to-public",
+                "instructions": "Thank Ms Ho.",
+                "format": "docx",
+                "for_approval": "true",
+            },
+        )
+        assert held_file.status_code == 202 and held_file.json()["approval"]["status"] == "pending"
+    async with app_client(platform, ADMIN, role=Role.DEPARTMENT_ADMIN) as admin:
+        corrected = await admin.post(
+            f"/api/v1/reviews/{approval['item']}/decision",
+            json={"verdict": "corrected", "correction": "Dear Mr Chan, thank you."},
+        )
+        assert corrected.status_code == 200, corrected.text
+    async with app_client(platform, "o@had.gov.hk") as officer:
+        out = await officer.get(released)
+        assert out.status_code == 200 and out.json()["text"] == "Dear Mr Chan, thank you."
+    async with app_client(platform, "o@ld.gov.hk", department="LD") as other:
+        assert (await other.get(released)).status_code == 404
+
+
+async def test_an_assessment_report_downloads_as_word(platform: Platform) -> None:
+    app_id = _translate_app(platform)
+    async with app_client(platform, ADMIN, role=Role.DEPARTMENT_ADMIN) as client:
+        saved = await client.post(
+            f"/api/v1/ai-apps/{app_id}/assessments", json={"answers": {"hosting": "local"}}
+        )
+        assessment = saved.json()["assessment"]["id"]
+        report = await client.get(f"/api/v1/assessments/{assessment}/report.docx?lang=zh-Hant")
+        assert report.status_code == 200
+        assert report.headers["content-type"].startswith("application/vnd.openxmlformats")
+        document = docx.Document(io.BytesIO(report.content))
+        assert document.paragraphs[0].text.startswith("人工智能應用程式影響評估")
+        bad = await client.get(f"/api/v1/assessments/{assessment}/report.docx?lang=fr")
+        assert bad.status_code in (400, 422)

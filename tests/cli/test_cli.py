@@ -333,6 +333,19 @@ def test_draft_memo_with_reference_writes_docx(
     assert "Purpose" in load_document(out).text
 
 
+def test_a_draft_for_approval_is_held_and_not_written(invoke: Invoke, work: Path) -> None:
+    out = work / "held.docx"
+    result = invoke(
+        "draft", "--template", "memo", "--instructions", "Tell staff opening hours will be longer.",
+        "--for-approval", "-o", out,
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "Held for approval as review item" in result.stdout
+    assert "govpilot review released" in result.stdout
+    assert not out.exists()  # nothing leaves until a reviewer approves it
+
+
 def test_draft_unknown_template_is_an_input_error(invoke: Invoke) -> None:
     result = invoke("draft", "--template", "sonnet", "--instructions", "Write one.")
 

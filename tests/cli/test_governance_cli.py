@@ -6,12 +6,13 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
 import pytest
 import typer
 
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
-from govpilot.cli.governance import ai_apps_app, assess, review_app, sign_off
+from govpilot.cli.governance import ai_apps_app, assess, assessment_report, review_app, sign_off
 from govpilot.platform import Platform
 from govpilot.testing import add_review_item, fake_settings, make_test_platform
 
@@ -19,6 +20,7 @@ app = typer.Typer()
 app.add_typer(ai_apps_app, name="ai-apps")
 app.command()(assess)
 app.command("sign-off")(sign_off)
+app.command("assessment-report")(assessment_report)
 app.add_typer(review_app, name="review")
 
 #: Every required question the system cannot pre-fill, answered for a low-risk tool.
@@ -90,6 +92,14 @@ def test_assess_prints_level_and_scores_and_signs_off(invoke, tmp_path: Path) ->
     assert shown["risk_tier"] == "low" and shown["next_review"]
     text = invoke("assess", "Copilot: translation", "--answers", answers)
     assert "Risk level: low" in text.stdout
+    report = tmp_path / "report.docx"
+    written = invoke(
+        "assessment-report", scores["assessment"], "--out", report, "--lang", "zh-Hant"
+    )
+    assert written.exit_code == 0, written.stderr
+    assert docx.Document(str(report)).paragraphs[0].text.startswith("人工智能應用程式影響評估")
+    wrong = invoke("assessment-report", scores["assessment"], "--out", report, "--lang", "fr")
+    assert wrong.exit_code != 0 and "lang 'fr' is not one of: en, zh-Hant" in wrong.stderr
 
 
 def test_assess_names_the_question_that_is_wrong(
@@ -136,3 +146,15 @@ def test_review_list_and_decide(invoke, platform: Platform) -> None:  # type: ig
     again = invoke("review", "decide", "r" * 32, "--approve")
     assert again.exit_code != 0 and "already decided" in again.stderr
     assert json.loads(invoke("review", "list", "--json").stdout) == []
+
+
+def test_a_held_draft_is_shown_and_released_once_approved(invoke, platform: Platform) -> None:  # type: ignore[no-untyped-def]
+    ctx = platform.cli_context("draft")
+    item = platform.reviews.hold(ctx, "Reply to Mr Chan", "Dear Mr Chan, ...").id
+    shown = invoke("review", "show", item)
+    assert "Question: Reply to Mr Chan" in shown.stdout and "Dear Mr Chan" in shown.stdout
+    waiting = invoke("review", "released", item)
+    assert waiting.exit_code != 0 and "waiting for approval" in waiting.stderr
+    assert invoke("review", "decide", item, "--approve").exit_code == 0
+    released = invoke("review", "released", item)
+    assert released.exit_code == 0 and released.stdout.strip() == "Dear Mr Chan, ..."

@@ -258,3 +258,44 @@ async def test_an_assessment_downloads_as_a_word_report_in_either_language(
         for c in row.cells
     }
     assert first.text["zh-Hant"] in zh_cells and "風險級別" in zh_cells
+
+
+@pytest.mark.anyio
+async def test_a_draft_job_sent_for_approval_is_downloaded_only_once_approved(
+    admin: httpx.AsyncClient, officer: httpx.AsyncClient, platform: Platform
+) -> None:
+    token = await page_token(officer, "/copilot")
+    started = await officer.post(
+        "/copilot",
+        data={
+            "csrf_token": token,
+            "task": "draft",
+            "template": "memo",
+            "instructions": "Tell staff the new library hours.",
+            "for_approval": "true",
+        },
+    )
+    assert started.status_code == 303, started.text
+    job_id = started.headers["location"].removeprefix("/jobs/")
+    assert platform.job_service().wait(job_id).status == "done"
+    page = await officer.get(f"/jobs/{job_id}")
+    assert 'id="job-held"' in page.text and "waiting for approval" in page.text
+    assert f'href="/jobs/{job_id}/download"' not in page.text
+    assert (await officer.get(f"/jobs/{job_id}/download")).status_code == 409
+    [item] = platform.reviews.queue(ADMIN)
+    assert (item.source_id, item.reason) == (job_id, "approval")
+    review = await admin.get(f"/governance/reviews/{item.id}")
+    assert "Tell staff the new library hours." in review.text  # the instructions
+    decided = await admin.post(
+        f"/governance/reviews/{item.id}",
+        data={
+            "verdict": "corrected",
+            "correction": "Libraries open until 9 p.m. from April.",
+            "csrf_token": await page_token(admin, f"/governance/reviews/{item.id}"),
+        },
+    )
+    assert decided.status_code == 303
+    released = await officer.get(f"/jobs/{job_id}/download")
+    assert released.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(released.content)).paragraphs)
+    assert text == "Libraries open until 9 p.m. from April."  # the reviewer's correction

@@ -36,7 +36,7 @@ _ALIASES = {"length": "words", "language": "lang"}
 _ACCEPTED: dict[str, frozenset[str]] = {
     "translate": frozenset({"target", "format", "model"}),
     "summarise": frozenset({"words", "lang", "format", "model"}),
-    "draft": frozenset({"template", "instructions", "lang", "format", "model"}),
+    "draft": frozenset({"template", "instructions", "lang", "format", "model", "for_approval"}),
     "redact": frozenset({"operator", "types", "format"}),
 }
 
@@ -94,6 +94,7 @@ class CopilotJobs:
                 references=[source] if instructions else [],
                 lang=lang,
                 model=model,
+                for_approval=bool(params.get("for_approval")),
             )
             progress(1, 1)
             return JobOutput(draft.document, output_filename(input_name, "draft", fmt), fmt)
@@ -154,6 +155,8 @@ def _check_draft(
 ) -> None:
     template = str(given.get("template", ""))
     checked["template"] = tools.copilot.check_template(template, checked.get("lang"))
+    if "for_approval" in given:
+        checked["for_approval"] = _flag("for_approval", given["for_approval"])
     instructions = str(given.get("instructions", "")).strip()
     if instructions:
         checked["instructions"] = instructions
@@ -162,3 +165,15 @@ def _check_draft(
             "a draft from a file needs instructions",
             hint="say what the draft should cover; the file is used as a reference",
         )
+
+
+def _flag(name: str, value: Any) -> bool:
+    """A yes/no parameter given as a bool or as its usual words."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise InputError(f"{name} is yes or no, not {value!r}", hint="use true or false")

@@ -69,6 +69,9 @@ def draft(
     output: OutOption = None,
     as_json: JsonOption = False,
     model: ModelOption = None,
+    for_approval: Annotated[
+        bool, typer.Option("--for-approval", help="Hold it until a reviewer approves it")
+    ] = False,
 ) -> None:
     """Draft a reply, memo, press release or LegCo reply outline from a template."""
     with handled_errors():
@@ -77,6 +80,19 @@ def draft(
         ctx = platform.cli_context("draft")
         with progress_bar("Drafting"):
             result = platform.copilot.draft(
-                ctx, template, instructions, references=refs, lang=lang, model=model
+                ctx,
+                template,
+                instructions,
+                references=refs,
+                lang=lang,
+                model=model,
+                for_approval=for_approval,
             )
+        if result.approval is not None and not as_json:
+            item = result.approval["item"]
+            typer.echo(
+                f"Held for approval as review item {item}: "
+                f"`govpilot review released {item}` prints it once a reviewer approves it."
+            )
+            return
         emit(result.document, output, as_json, {"draft": result.as_dict()})

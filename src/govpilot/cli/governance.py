@@ -1,5 +1,6 @@
 """CLI: `govpilot ai-apps list|show|register`, `govpilot assess NAME --answers FILE.json`,
-`govpilot sign-off ID`."""
+`govpilot sign-off ID`, `govpilot assessment-report ID --out FILE.docx`, and
+`govpilot review list|show|decide|released`."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from govpilot.cli.common import get_platform, handled_errors
+from govpilot.documents.writers import write_document
 from govpilot.errors import InputError
+from govpilot.governance.assessment_report import assessment_document
 from govpilot.governance.assessments import application_status
 from govpilot.governance.questionnaire import load_questionnaire
+from govpilot.governance.register import check_choice
 
 ai_apps_app = typer.Typer(help="The department's AI application register.")
 
@@ -238,6 +242,22 @@ def sign_off(
             )
 
 
+def assessment_report(
+    assessment: Annotated[str, typer.Argument(help="The assessment's id")],
+    out: Annotated[Path, typer.Option("--out", help="The .docx file to write")],
+    lang: Annotated[str, typer.Option("--lang", help="en or zh-Hant")] = "en",
+) -> None:
+    """Write an assessment as a Word report (application, scores, answers, mitigations)."""
+    with handled_errors():
+        check_choice("lang", lang, ("en", "zh-Hant"))
+        platform = get_platform()
+        ctx = platform.cli_context(CAPABILITY)
+        found = platform.assessments.get(ctx, assessment)
+        app = platform.register.get(ctx, found.application_id)
+        write_document(assessment_document(found, app, lang=lang), out, fmt="docx")
+        console.print(f"Wrote {out} (assessment v{found.version} of {app.name_en})")
+
+
 review_app = typer.Typer(help="Human review queues of AI outputs.")
 
 
@@ -261,6 +281,38 @@ def review_list(
                 i.id, i.application_id, i.reason, i.status, f"{i.created_at:%Y-%m-%d %H:%M}"
             )
         console.print(table)
+
+
+@review_app.command("show")
+def review_show(
+    item: Annotated[str, typer.Argument(help="The review item's id")],
+    as_json: JsonOption = False,
+) -> None:
+    """One item: the question (or instructions), the answer (or draft), its citations."""
+    with handled_errors():
+        platform = get_platform()
+        found = platform.reviews.item(platform.cli_context(CAPABILITY), item)
+        if as_json:
+            _echo_json(found.as_dict())
+            return
+        console.print(f"{found.id}: {found.reason}, {found.status}", markup=False)
+        console.print(f"Question: {found.question or '-'}", markup=False)
+        console.print(f"Answer: {found.answer or '-'}", markup=False)
+        for citation in found.citations:
+            console.print(f"  [{citation.get('n', '')}] {citation.get('label', '')}", markup=False)
+        if found.correction:
+            console.print(f"Corrected: {found.correction}", markup=False)
+
+
+@review_app.command("released")
+def review_released(
+    item: Annotated[str, typer.Argument(help="The review item of a held draft")],
+) -> None:
+    """Print the text an approval released (as approved or corrected); refused while the
+    draft waits for approval or when it was rejected."""
+    with handled_errors():
+        platform = get_platform()
+        typer.echo(platform.reviews.released(platform.cli_context(CAPABILITY), item))
 
 
 @review_app.command("decide")

@@ -37,6 +37,7 @@ app.add_typer(governance.ai_apps_app, name="ai-apps")
 app.add_typer(governance.review_app, name="review")
 app.command()(governance.assess)
 app.command("sign-off")(governance.sign_off)
+app.command("assessment-report")(governance.assessment_report)
 
 
 @app.command()

@@ -129,7 +129,9 @@ class ReviewQueue:
             title=request,
             metadata={"capability": ctx.capability, "review": source},
         )
-        row = self._new_row(app, source, record_id, "approval", record_id, citations)
+        # A job's draft is found again by its job id (the job's download asks); others by
+        # their record.
+        row = self._new_row(app, source, ctx.session or record_id, "approval", record_id, citations)
         with self.database.session(write=True) as session:
             session.add(row)
         self.audit.record(
@@ -143,6 +145,33 @@ class ReviewQueue:
             )
         )
         return _item(row)
+
+    def release_job(self, job_id: str) -> str | None:
+        """For a job's output: None when nothing holds it (or it was approved as it is), the
+        corrected text when a reviewer corrected it; Conflict while it waits for approval or
+        when it was rejected. The job service has already checked who is asking."""
+        with self.database.session() as session:
+            row = session.scalar(
+                select(ReviewItemRow)
+                .where(ReviewItemRow.source == "copilot_draft", ReviewItemRow.source_id == job_id)
+                .order_by(ReviewItemRow.created_at.desc())  # a retried job's last draft
+                .limit(1)
+            )
+        if row is None or row.status == "approved":
+            return None
+        where = f"review item {row.id}"
+        if row.status == "pending":
+            raise Conflict(
+                f"this draft is waiting for approval ({where})",
+                hint="its file can be downloaded once a reviewer approves or corrects it",
+            )
+        if row.status == "rejected":
+            why = f": {row.note}" if row.note else ""
+            raise Conflict(
+                f"this draft was rejected by {row.reviewer}{why} ({where})",
+                hint="draft it again with what the reviewer asked for",
+            )
+        return row.correction
 
     def released(self, caller: CallContext, item_id: str) -> str:
         """The text an approval released: as approved, or as corrected. Conflict while it

@@ -32,6 +32,8 @@ from govpilot.access import CallContext, Permission, Role, authorize
 from govpilot.accounts.service import AccountService
 from govpilot.audit.events import AuditEvent, AuditSink, utc_now
 from govpilot.config import Settings
+from govpilot.documents.model import Document
+from govpilot.documents.writers import render_document
 from govpilot.errors import (
     Conflict,
     GovpilotError,
@@ -53,6 +55,9 @@ logger = logging.getLogger("govpilot.jobs")
 
 #: Seconds a caller refused for the department's job limit is asked to wait.
 RETRY_AFTER_S = 30
+#: Whether a job's output may leave (see `JobService.result`): None, or the corrected text
+#: that replaces it; raises Conflict while it is held for approval.
+Release = Callable[[str], str | None]
 MAX_LIST = 200
 
 
@@ -70,6 +75,7 @@ class JobService:
         handlers: Mapping[str, JobHandler] | None = None,
         workers: int = 2,
         clock: Callable[[], datetime] = utc_now,
+        release: Release | None = None,
     ) -> None:
         self.store = JobStore(records.database)
         self.records = records
@@ -79,6 +85,7 @@ class JobService:
         self.settings = settings
         self.clock = clock
         self.workers = workers
+        self.release = release
         self.files = JobFiles(records)
         jobs = settings.jobs
         documents = DocumentHandler(self.files, work)
@@ -240,8 +247,14 @@ class JobService:
         if job.owner_id is None or job.owner_id != ctx.user_id:
             # An administrator reading someone else's document leaves a trace.
             self._audit(ctx, job, "job.read", owner_id=job.owner_id)
-        data = self.files.read(job.output_record_id)
         fmt = PurePosixPath(job.output_name).suffix.lstrip(".")
+        # A draft held for approval: refused until approved; a corrected one is the correction.
+        corrected = self.release(job.id) if self.release is not None else None
+        data = (
+            self.files.read(job.output_record_id)
+            if corrected is None
+            else render_document(Document.from_text(corrected), fmt)
+        )
         return JobResult(
             filename=job.output_name,
             media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),

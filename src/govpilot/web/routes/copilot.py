@@ -72,6 +72,7 @@ class CopilotForm:
     template: str = ""
     instructions: str = ""
     model: str = ""
+    for_approval: bool = False
     errors: list[str] = field(default_factory=list)
     detail: str | None = None
 
@@ -143,11 +144,14 @@ def start_job(
     template: Annotated[str, Form(max_length=200)] = "",
     instructions: Annotated[str, Form(max_length=20_000)] = "",
     model: Annotated[str, Form(max_length=200)] = "",
+    for_approval: Annotated[bool, Form()] = False,
 ) -> Response:
     """Start a job from the form, then show its page (or the form again, with the problem)."""
     _may_use_copilot(request, user)
     platform = platform_of(request)
-    form = CopilotForm(task, text, target, output_lang, words, template, instructions, model)
+    form = CopilotForm(
+        task, text, target, output_lang, words, template, instructions, model, for_approval
+    )
     upload = file if file is not None and file.filename else None
     if task not in TASKS:
         form.task = "translate"
@@ -197,7 +201,11 @@ def _job_input(form: CopilotForm, data: bytes | None, filename: str) -> dict[str
     elif form.task == "summarise":
         params.update(lang=form.output_lang or None, words=form.words.strip() or None)
     else:
-        params.update(template=form.template, lang=form.output_lang or None)
+        params.update(
+            template=form.template,
+            lang=form.output_lang or None,
+            for_approval=True if form.for_approval else None,
+        )
         instructions = form.instructions.strip()
         if data is None and not form.text.strip():
             text = instructions  # no reference given: the instructions are the input

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from govpilot.access import Permission
+from govpilot.errors import Conflict
 from govpilot.http.dependencies import platform_of
 from govpilot.http.downloads import file_response
 from govpilot.jobs import Job, JobResult
@@ -47,9 +48,14 @@ _PREVIEW_CHARS = 200_000
 def _job_view(request: Request, user: WebUser, job: Job) -> dict[str, Any]:
     """What the job page and its progress fragment show."""
     result: JobResult | None = None
+    held: str | None = None
     if job.status == "done" and job.output_record_id:  # uploads have no output file
-        result = platform_of(request).job_service().result(user.context("copilot"), job.id)
+        try:
+            result = platform_of(request).job_service().result(user.context("copilot"), job.id)
+        except Conflict as exc:  # a draft held for approval, or rejected
+            held = str(exc)
     view: dict[str, Any] = {
+        "held": held,
         "job": job,
         "kind_label": KIND_LABELS.get(job.kind, job.kind),
         "status_label": STATUS_LABELS.get(job.status, job.status),

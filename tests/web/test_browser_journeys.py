@@ -53,6 +53,7 @@ COPILOT_LABELS = (
     "Translate into",
     "Kind of document",
     "Instructions",
+    "Send it for approval before it is used",
     "Length in words",
     "Write the result in",
     "Model",

@@ -5,18 +5,30 @@ incidents; registering an outside system; the assessment as a Word report."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import docx
 import httpx
 import pytest
-from web_support import OFFICER, OTHER_OFFICER, PASSWORD, browser, page_token, sign_in
+from browser_support import ARTIFACTS, chromium, serve
+from web_support import (
+    OFFICER,
+    OTHER_OFFICER,
+    PASSWORD,
+    browser,
+    page_token,
+    respond,
+    sign_in,
+)
 
 from govpilot.access import CallContext, Role
+from govpilot.backends.fake import ScriptedModel
+from govpilot.config import AuthSettings
 from govpilot.governance.questionnaire import load_questionnaire
 from govpilot.platform import Platform
-from govpilot.testing import add_user
+from govpilot.testing import add_user, fake_settings, make_test_platform
 
 DEPT_ADMIN = "admin@had.gov.hk"
 ADMIN = CallContext(
@@ -299,3 +311,55 @@ async def test_a_draft_job_sent_for_approval_is_downloaded_only_once_approved(
     assert released.status_code == 200
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(released.content)).paragraphs)
     assert text == "Libraries open until 9 p.m. from April."  # the reviewer's correction
+
+
+# -- in a real browser ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def served_platform(tmp_path: Path) -> Iterator[Platform]:
+    # Plain HTTP on 127.0.0.1: the session cookie may not be Secure.
+    settings = fake_settings(tmp_path, department="HAD", auth=AuthSettings(secure_cookies=False))
+    platform = make_test_platform(settings, models=[ScriptedModel(name="fake", responder=respond)])
+    add_user(platform, DEPT_ADMIN, department="HAD", role=Role.DEPARTMENT_ADMIN, password=PASSWORD)
+    try:
+        yield platform
+    finally:
+        platform.shutdown()
+        platform.database.dispose()
+
+
+def test_a_reviewer_clears_the_queue_in_chromium(served_platform: Platform) -> None:
+    from playwright.sync_api import expect
+
+    first, second, third = hold(served_platform, 3)
+    problems: list[str] = []
+    with serve(served_platform) as base_url, chromium() as launched:
+        page = launched.new_context(locale="en-GB").new_page()
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto(f"{base_url}/login")
+        page.locator("#email").fill(DEPT_ADMIN)
+        page.locator("#password").fill(PASSWORD)
+        page.locator("form[action='/login'] button[type=submit]").click()
+        page.wait_for_load_state()
+        page.get_by_role("link", name="Reviews", exact=True).click()
+        expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "governance-review-queue.png"), full_page=True)
+        page.get_by_role("link", name="Review the oldest of 3 items").click()
+        expect(page.locator("#item-answer")).to_have_text("Draft reply 0")
+        expect(page.locator("#item-citations")).to_contain_text("Works start on 3 March.")
+        page.screenshot(path=str(ARTIFACTS / "governance-review-item.png"), full_page=True)
+        page.get_by_role("button", name="Approve").click()
+        expect(page.get_by_role("status")).to_have_text("The verdict is saved.")
+        expect(page.locator("#item-answer")).to_have_text("Draft reply 1")  # the next item
+        page.get_by_role("button", name="Save the correction").click()  # nothing typed
+        expect(page.get_by_role("alert")).to_contain_text("needs the corrected answer")
+        page.get_by_label("Corrected answer (only to correct it)").fill("Dear Sir or Madam")
+        page.get_by_role("button", name="Save the correction").click()
+        expect(page.locator("#item-answer")).to_have_text("Draft reply 2")
+        page.get_by_label("Note (optional)").fill("Wrong department")
+        page.get_by_role("button", name="Reject").click()
+        expect(page.get_by_role("status")).to_contain_text("The queue is clear.")
+    verdicts = [served_platform.reviews.item(ADMIN, i).status for i in (first, second, third)]
+    assert verdicts == ["approved", "corrected", "rejected"]
+    assert problems == [], problems

@@ -119,14 +119,13 @@ def nav_for(request: Request, user: WebUser | None) -> list[dict[str, Any]]:
     ctx = user.context("web")
     path = request.url.path
     items: Sequence[NavItem] = sorted(web_state(request).nav, key=lambda i: (i.order, i.path))
+    shown = [item for item in items if allowed(ctx, item.permission)]
+    # The longest link the page is under is the current one (/governance/reviews is
+    # "Reviews", not also "AI register").
+    under = [i.path for i in shown if path == i.path or path.startswith(i.path.rstrip("/") + "/")]
+    current = max(under, key=len, default=None)
     return [
-        {
-            "path": item.path,
-            "label": item.label,
-            "current": path == item.path or path.startswith(item.path.rstrip("/") + "/"),
-        }
-        for item in items
-        if allowed(ctx, item.permission)
+        {"path": item.path, "label": item.label, "current": item.path == current} for item in shown
     ]
 
 

@@ -222,6 +222,19 @@ class JobSettings(BaseModel):
         return self.broker_url or f"sqla+sqlite:///{home / 'queue.sqlite'}"
 
 
+class SpeechSettings(BaseModel):
+    """Speech to text: the embedded Whisper model (or, later, a transcription server)."""
+
+    backend: Literal["embedded"] = "embedded"
+    model_dir: Path | None = Field(
+        default=None, description="A faster-whisper model folder; default: the packaged base"
+    )
+    vad: bool = Field(default=True, description="Cut silence and music before recognising")
+    beam_size: int = Field(default=5, ge=1, le=10)
+    max_minutes: float = Field(default=180.0, gt=0, description="Longest recording accepted")
+    max_upload_mb: float = Field(default=500.0, gt=0, description="Largest recording accepted")
+
+
 class Settings(BaseSettings):
     """All of govpilot's settings."""
 
@@ -261,6 +274,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
+    speech: SpeechSettings = Field(default_factory=SpeechSettings)
     config_file: Path | None = None
 
     @classmethod

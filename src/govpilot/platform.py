@@ -17,6 +17,9 @@ from govpilot.accounts.service import AccountService
 from govpilot.accounts.signin import SignIn
 from govpilot.audit.log import AuditLog
 from govpilot.backends.registry import build_models
+from govpilot.backends.speech import SpeechRecogniser
+from govpilot.backends.speech_weights import whisper_dir
+from govpilot.backends.whisper import FasterWhisperRecogniser
 from govpilot.capabilities.chat.answer import AnswerOptions, BotResponder
 from govpilot.capabilities.chat.bots import BotStore
 from govpilot.capabilities.chat.conversations import ConversationStore
@@ -25,6 +28,7 @@ from govpilot.capabilities.copilot import Copilot
 from govpilot.capabilities.copilot_jobs import CopilotJobs
 from govpilot.capabilities.draft import TemplateLibrary
 from govpilot.capabilities.redaction import RedactionService
+from govpilot.capabilities.transcribe import Transcriber
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
 from govpilot.governance import AiRegister, Assessments
@@ -80,6 +84,8 @@ class Platform:
     upload_jobs: UploadJobs | None = None
     #: Bots and their conversations; built on first use (keeps its conversation cache).
     bots: BotService | None = None
+    #: The speech recogniser; None: the embedded Whisper model, loaded on first use.
+    speech_recogniser: SpeechRecogniser | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Platform:
@@ -179,6 +185,22 @@ class Platform:
             self.audit,
             self.model_cards,
             retention_days=self.settings.privacy.retention_days.conversations,
+        )
+
+    @cached_property
+    def transcriber(self) -> Transcriber:
+        """Speech to text with the configured recogniser (the embedded Whisper base)."""
+        speech = self.settings.speech
+        recogniser = self.speech_recogniser or FasterWhisperRecogniser(
+            speech.model_dir or whisper_dir(self.settings.models_dir),
+            vad=speech.vad,
+            beam_size=speech.beam_size,
+        )
+        return Transcriber(
+            recogniser,
+            self.audit,
+            speech.max_minutes * 60,
+            application_of=self.register.application_of,
         )
 
     @cached_property

@@ -42,6 +42,7 @@ from govpilot.accounts.models import User
 from govpilot.api.deps import DEPARTMENT_HEADER
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.llm import ChatMessage
+from govpilot.backends.speech import ScriptedRecogniser, SpeechSegment
 from govpilot.capabilities.chat.bots import new_bot
 from govpilot.config import AuthSettings, Settings
 from govpilot.governance.questionnaire import load_questionnaire
@@ -60,6 +61,7 @@ from govpilot.testing import (
     make_test_platform,
 )
 from govpilot.web.session import CSRF_FIELD, FORM_COOKIE
+from support.audio_support import wav_bytes
 
 HOME = "HAD"
 OTHER = "LD"
@@ -351,6 +353,9 @@ def build_world(
     settings = settings or world_settings(home)
     platform = make_test_platform(settings, models=[ScriptedModel(name="fake", responder=respond)])
     platform.knowledge = KnowledgeBase.build(platform.database, InMemoryRetriever())
+    platform.speech_recogniser = ScriptedRecogniser(
+        [SpeechSegment(0.0, 1.0, "The library opens at nine.", "en")]
+    )
     if start_jobs:
         platform.jobs = platform.new_job_service(workers=1).start()
     users = {
@@ -509,6 +514,10 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("POST", "/v1/chat/completions"): lambda w, c: {
         "url": "/v1/chat/completions",
         "json": {"model": "fake", "messages": [{"role": "user", "content": "Hello"}]},
+    },
+    ("POST", "/v1/audio/transcriptions"): lambda w, c: {
+        "url": "/v1/audio/transcriptions",
+        "files": {"file": ("hours.wav", wav_bytes(1.5), "audio/wav")},
     },
     ("POST", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs", "data": _job_form()},
     ("GET", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs"},

@@ -118,6 +118,7 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/v1/models"): SIGNED_IN,
     ("GET", "/v1/models/{model_id}"): SIGNED_IN,
     ("POST", "/v1/chat/completions"): COPILOT,
+    ("POST", "/v1/audio/transcriptions"): COPILOT,
     # -- jobs (API) ------------------------------------------------------------------------
     ("POST", "/api/v1/jobs"): COPILOT,
     ("GET", "/api/v1/jobs"): SIGNED_IN,  # one's own jobs (none for the auditor)

@@ -15,6 +15,7 @@ from govpilot.api.routers import (
     jobs,
     openai,
     privacy,
+    speech,
     widget,
 )
 from govpilot.http.dependencies import attach_platform
@@ -55,6 +56,7 @@ def create_api(platform: Platform) -> FastAPI:
     app.include_router(health.router)
     app.include_router(copilot.router)
     app.include_router(openai.router)
+    app.include_router(speech.router)
     app.include_router(privacy.router)
     app.include_router(jobs.router)
     app.include_router(bots.router)

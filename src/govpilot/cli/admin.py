@@ -12,6 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table
 
 from govpilot.backends.llm import ChatMessage, GenerationOptions
+from govpilot.backends.speech_weights import assemble_whisper
 from govpilot.backends.weights import assemble_default_weights
 from govpilot.cli.common import err_console, get_platform, handled_errors
 from govpilot.config import Settings
@@ -22,7 +23,7 @@ audit_app = typer.Typer(help="Read and verify the audit log.", no_args_is_help=T
 
 
 def setup() -> None:
-    """Assemble the default embedded model into GOVPILOT_HOME and create the database."""
+    """Assemble the embedded models (chat, speech) into GOVPILOT_HOME; create the database."""
     with handled_errors():
         settings = Settings()
         bar = Progress(
@@ -38,8 +39,13 @@ def setup() -> None:
                 settings.models_dir,
                 lambda done, total: bar.update(task, completed=done, total=total),
             )
+            speech = assemble_whisper(
+                settings.models_dir,
+                lambda done, total: bar.update(task, completed=done, total=total),
+            )
         platform = get_platform()
         err_console.print(f"model ready: {path}", highlight=False)
+        err_console.print(f"speech model ready: {speech}", highlight=False)
         err_console.print(f"database ready: {platform.database!r}", highlight=False)
 
 

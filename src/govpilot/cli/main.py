@@ -5,7 +5,17 @@ from __future__ import annotations
 import typer
 
 from govpilot import __version__
-from govpilot.cli import accounts, admin, bots, copilot, governance, knowledge, privacy, redact
+from govpilot.cli import (
+    accounts,
+    admin,
+    bots,
+    copilot,
+    governance,
+    knowledge,
+    privacy,
+    redact,
+    speech,
+)
 
 app = typer.Typer(
     name="govpilot",
@@ -17,6 +27,7 @@ app.command()(copilot.translate)
 app.command()(copilot.summarise)
 app.command()(copilot.draft)
 app.command()(redact.redact)
+app.command()(speech.transcribe)
 app.command()(admin.setup)
 app.command()(admin.models)
 app.command()(admin.templates)

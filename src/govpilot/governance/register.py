@@ -56,6 +56,13 @@ _KNOWN: dict[str, tuple[str, str, str, str, str]] = {
         "Drafts memos, replies and press releases from templates.",
         "officers",
     ),
+    "transcribe": (
+        "minutes",
+        "Meeting minutes: speech to text",
+        "會議記錄：語音轉文字",
+        "Transcribes recordings of meetings in Cantonese, English and Mandarin into timed text.",
+        "officers",
+    ),
     "chat": (
         "model_access",
         "Model access (OpenAI-compatible API)",

@@ -1,0 +1,61 @@
+"""CLI: `govpilot transcribe FILE [--language yue|zh|en|auto] [--json | -o out.srt]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from govpilot.capabilities.transcript_formats import format_of, render_transcript
+from govpilot.cli.common import err_console, handled_errors, prepare, progress_bar
+from govpilot.errors import InputError, InputTooLarge
+
+
+def transcribe(
+    recording: Annotated[Path, typer.Argument(help="A recording: .wav .mp3 .m4a .ogg .flac ...")],
+    language: Annotated[
+        str, typer.Option("--language", help="yue (Cantonese), zh (Mandarin), en, or auto")
+    ] = "auto",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write .srt, .vtt, .txt or .json")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Segments as JSON on stdout")] = False,
+) -> None:
+    """Turn a recording into a timed transcript (Chinese in Hong Kong Traditional script)."""
+    with handled_errors():
+        fmt = format_of(str(output)) if output is not None else None
+        if output is not None and not output.parent.is_dir():
+            raise InputError(
+                f"cannot write {output}: the folder {output.parent} does not exist",
+                hint="create the folder first or choose another output path",
+            )
+        platform = prepare(None)
+        if not recording.is_file():
+            raise InputError(f"{recording} does not exist", hint="give the path of a recording")
+        limit = platform.settings.speech.max_upload_mb
+        if recording.stat().st_size > limit * 1024 * 1024:
+            raise InputTooLarge(
+                f"{recording} is over the {limit:g} MB limit for recordings",
+                hint="split it, or ask your administrator to raise speech.max_upload_mb",
+            )
+        ctx = platform.cli_context("transcribe")
+        with progress_bar("Transcribing") as progress:
+            transcript = platform.transcriber.transcribe(
+                ctx,
+                recording.read_bytes(),
+                recording.name,
+                language=language,
+                progress=lambda done, total: progress(int(done), int(total)),
+            )
+        for note in transcript.notes:
+            err_console.print(f"note: {note}", highlight=False)
+        if output is not None and fmt is not None:
+            partial = output.with_name(output.name + ".partial")
+            partial.write_text(render_transcript(transcript, fmt), encoding="utf-8")
+            partial.replace(output)  # never a half-written transcript
+            err_console.print(f"wrote {output}", highlight=False)
+        if as_json:
+            typer.echo(render_transcript(transcript, "json"), nl=False)
+        elif output is None:
+            typer.echo(render_transcript(transcript, "txt"), nl=False)

@@ -1,0 +1,64 @@
+"""`govpilot transcribe` in-process with a scripted recogniser: JSON, .srt, bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+
+from govpilot.backends.speech import ScriptedRecogniser, SpeechSegment
+from govpilot.cli.speech import transcribe
+from govpilot.platform import Platform
+from govpilot.testing import fake_settings, make_test_platform
+from support.audio_support import wav_bytes
+
+app = typer.Typer()
+app.command()(transcribe)
+app.command("noop")(lambda: None)  # two commands: `transcribe` stays a subcommand
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Iterator[Platform]:
+    platform = make_test_platform(fake_settings(tmp_path, department="HAD"))
+    platform.speech_recogniser = ScriptedRecogniser(
+        [SpeechSegment(0.0, 1.2, "佢哋听日开会", "zh", 0.9)], language="zh"
+    )
+    yield platform
+    platform.database.dispose()
+
+
+@pytest.fixture
+def cli_app() -> typer.Typer:
+    return app
+
+
+def test_transcribe_prints_json_and_writes_srt(invoke, tmp_path: Path, platform: Platform) -> None:  # type: ignore[no-untyped-def]
+    recording = tmp_path / "meeting.wav"
+    recording.write_bytes(wav_bytes(2.0))
+    out = tmp_path / "meeting.srt"
+    result = invoke("transcribe", recording, "--language", "yue", "--json", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["text"] == "佢哋聽日開會" and data["language"] == "yue"
+    assert data["segments"][0]["start"] == 0.0
+    assert out.read_text(encoding="utf-8").startswith("1\n00:00:00,000 --> 00:00:01,200\n")
+    [event] = platform.audit.events(action="transcribe")
+    assert event.application_id == platform.register.list(platform.cli_context("governance"))[0].id
+
+
+def test_transcribe_refuses_bad_input_plainly(invoke, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"%PDF-1.7")
+    refused = invoke("transcribe", notes)
+    assert refused.exit_code != 0 and "not an audio file" in refused.stderr
+    missing = invoke("transcribe", tmp_path / "gone.wav")
+    assert missing.exit_code != 0 and "does not exist" in missing.stderr
+    recording = tmp_path / "m.wav"
+    recording.write_bytes(wav_bytes(1.0))
+    wrong = invoke("transcribe", recording, "-o", tmp_path / "m.docx")
+    assert wrong.exit_code != 0 and ".srt, .vtt, .txt or .json" in wrong.stderr
+    language = invoke("transcribe", recording, "--language", "fr")
+    assert language.exit_code != 0 and "language cannot be 'fr'" in language.stderr

@@ -27,6 +27,7 @@ from govpilot.capabilities.chat.service import BotService
 from govpilot.capabilities.copilot import Copilot
 from govpilot.capabilities.copilot_jobs import CopilotJobs
 from govpilot.capabilities.draft import TemplateLibrary
+from govpilot.capabilities.minutes import MinutesWriter
 from govpilot.capabilities.redaction import RedactionService
 from govpilot.capabilities.transcribe import Transcriber
 from govpilot.config import Settings
@@ -202,6 +203,11 @@ class Platform:
             speech.max_minutes * 60,
             application_of=self.register.application_of,
         )
+
+    @cached_property
+    def minutes(self) -> MinutesWriter:
+        """Minutes of meetings from their transcripts, through the guarded gateway."""
+        return MinutesWriter(self.gateway)
 
     @cached_property
     def redaction(self) -> RedactionService:

@@ -1,14 +1,18 @@
-"""CLI: `govpilot transcribe FILE [--language yue|zh|en|auto] [--json | -o out.srt]`."""
+"""CLI: `govpilot transcribe FILE [--language yue|zh|en|auto] [--json | -o out.srt]` and
+`govpilot minutes FILE|TRANSCRIPT.json [--template formal] [--lang zh-Hant|en] -o FILE.docx`."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from govpilot.backends.speech import SpeechSegment
 from govpilot.capabilities.transcript_formats import format_of, render_transcript
 from govpilot.cli.common import err_console, handled_errors, prepare, progress_bar
+from govpilot.documents.writers import write_document
 from govpilot.errors import InputError, InputTooLarge
 
 
@@ -59,3 +63,67 @@ def transcribe(
             typer.echo(render_transcript(transcript, "json"), nl=False)
         elif output is None:
             typer.echo(render_transcript(transcript, "txt"), nl=False)
+
+
+def _segments_of(path: Path, data: bytes) -> list[SpeechSegment]:
+    """The segments of a transcript JSON (`govpilot transcribe --json`); InputError if not."""
+    try:
+        loaded = json.loads(data.decode("utf-8"))
+        return [
+            SpeechSegment(
+                float(s["start"]),
+                float(s["end"]),
+                str(s["text"]),
+                str(s.get("language") or ""),
+                speaker=s.get("speaker"),
+            )
+            for s in loaded["segments"]
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            f"{path} is not a transcript",
+            hint="give a recording, or the JSON of `govpilot transcribe --json`",
+        ) from exc
+
+
+def minutes(
+    source: Annotated[Path, typer.Argument(help="A recording, or a transcript .json")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The minutes file (.docx .md)")],
+    template: Annotated[str, typer.Option("--template", help="formal or notes")] = "formal",
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh-Hant or en (default: as spoken)")
+    ] = None,
+    language: Annotated[
+        str, typer.Option("--language", help="For a recording: yue, zh, en or auto")
+    ] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="The minutes as JSON on stdout")] = False,
+) -> None:
+    """Write minutes of a meeting whose every point cites the time it was said."""
+    with handled_errors():
+        platform = prepare(output)
+        if not source.is_file():
+            raise InputError(f"{source} does not exist", hint="give a recording or a transcript")
+        data = source.read_bytes()
+        if source.suffix.lower() == ".json":
+            segments = _segments_of(source, data)
+        else:
+            with progress_bar("Transcribing") as progress:
+                segments = platform.transcriber.transcribe(
+                    platform.cli_context("transcribe"),
+                    data,
+                    source.name,
+                    language=language,
+                    progress=lambda done, total: progress(int(done), int(total)),
+                ).segments
+        with progress_bar("Writing the minutes") as progress:
+            written = platform.minutes(
+                platform.cli_context("minutes"),
+                segments,
+                template=template,
+                lang=lang,
+                progress=progress,
+            )
+        write_document(written.as_document(), output)
+        err_console.print(f"wrote {output}", highlight=False)
+        if as_json:
+            typer.echo(json.dumps(written.as_dict(), ensure_ascii=False, indent=2))

@@ -63,6 +63,13 @@ _KNOWN: dict[str, tuple[str, str, str, str, str]] = {
         "Transcribes recordings of meetings in Cantonese, English and Mandarin into timed text.",
         "officers",
     ),
+    "minutes": (
+        "minutes",
+        "Meeting minutes: writing",
+        "會議記錄：撰寫",
+        "Writes minutes of meetings from their transcripts; each point cites when it was said.",
+        "officers",
+    ),
     "chat": (
         "model_access",
         "Model access (OpenAI-compatible API)",

@@ -1,0 +1,311 @@
+"""Minutes of a meeting from its transcript; every point cites the moments it was said.
+
+The transcript's segments are numbered [1]..[N] and packed, in order, into stretches that
+fit the model's context; each stretch becomes one item of the minutes. The model writes
+the item's title, discussion points, decisions and action items (owner, deadline), each
+ending with the segment numbers it came from (prompt `minutes`). Numbers are checked;
+a point without valid ones is traced to the segments it shares most words with, and a
+point that can be traced to none is dropped, so every point has a time range
+([00:12:03-00:13:10]) from its first segment's start to its last one's end.
+
+Templates (`MINUTES_TEMPLATES`): "formal" (a Government meeting: attendance, apologies,
+confirmation of the previous minutes, matters arising, the items, action items, next
+meeting; what a recording cannot say is marked to be confirmed) and "notes" (items and
+action items). Written in 書面語 Traditional Chinese or English, whatever was spoken.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from govpilot.access import CallContext, Permission, authorize
+from govpilot.backends.llm import GenerationOptions
+from govpilot.backends.speech import SpeechSegment
+from govpilot.capabilities.summarise import SourceParagraph, parse_points, trace_by_overlap
+from govpilot.capabilities.transcript_formats import timestamp
+from govpilot.documents.model import Block, Document
+from govpilot.errors import EmptyDocument, InputError
+from govpilot.gateway import ModelGateway
+from govpilot.language import detect_language, to_hk_traditional
+from govpilot.prompts import load_prompt
+
+CAPABILITY = "minutes"
+MINUTES_TEMPLATES = ("formal", "notes")
+LANGS = ("en", "zh-Hant")
+Progress = Callable[[int, int], None]
+_KINDS = {
+    "標題": "title",
+    "TITLE": "title",
+    "決定": "decision",
+    "DECISION": "decision",
+    "跟進": "action",
+    "ACTION": "action",
+}
+_LABEL = re.compile(r"^\s*(?:[-*•]\s*)?(標題|決定|跟進|TITLE|DECISION|ACTION)\s*[:：]\s*", re.I)
+_FIELD = re.compile(r"\s*[|｜]\s*(?:負責|OWNER|限期|DUE)\s*[:：]\s*", re.I)
+_WORDS = {
+    "title": ("Minutes of meeting", "會議記錄"),
+    "attendance": ("Attendance", "出席者"),
+    "apologies": ("Apologies", "因事缺席者"),
+    "confirm": ("Confirmation of the minutes of the previous meeting", "通過上次會議記錄"),
+    "arising": ("Matters arising", "續議事項"),
+    "items": ("Items discussed", "討論事項"),
+    "decisions": ("Decisions", "決定"),
+    "actions": ("Action items", "跟進事項"),
+    "next": ("Date of next meeting", "下次會議日期"),
+    "tbc": ("[To be confirmed]", "〔待確認〕"),
+    "action": ("Action", "工作"),
+    "owner": ("Owner", "負責人"),
+    "due": ("Due", "限期"),
+    "when": ("Said at", "發言時間"),
+    "item": ("Item", "議項"),
+    "speakers": ("Speakers in the recording", "錄音中的發言者"),
+}
+
+
+@dataclass
+class MinutePoint:
+    """A discussion point, decision or action item, with the segments it came from."""
+
+    kind: str  # discussion, decision, action
+    text: str
+    segments: list[int]
+    owner: str = ""
+    due: str = ""
+    traced: bool = False
+
+
+@dataclass
+class MinutesItem:
+    title: str
+    points: list[MinutePoint] = field(default_factory=list)
+
+
+@dataclass
+class Minutes:
+    """The minutes: items of points, each citing transcript segments (1-based)."""
+
+    items: list[MinutesItem]
+    segments: list[SpeechSegment]
+    lang: str
+    template: str
+    model_ids: set[str]
+    dropped: int = 0
+
+    def time_range(self, point: MinutePoint) -> tuple[float, float]:
+        chosen = [self.segments[n - 1] for n in point.segments]
+        return min(s.start for s in chosen), max(s.end for s in chosen)
+
+    def stamp(self, point: MinutePoint) -> str:
+        start, end = self.time_range(point)
+        return f"[{timestamp(start, separator='')}-{timestamp(end, separator='')}]"
+
+    def points(self) -> list[MinutePoint]:
+        return [p for item in self.items for p in item.points]
+
+    def as_dict(self) -> dict[str, object]:
+        def point(p: MinutePoint) -> dict[str, object]:
+            start, end = self.time_range(p)
+            return {
+                "kind": p.kind,
+                "text": p.text,
+                "owner": p.owner,
+                "due": p.due,
+                "segments": p.segments,
+                "start": round(start, 2),
+                "end": round(end, 2),
+                "traced_by_overlap": p.traced,
+            }
+
+        return {
+            "lang": self.lang,
+            "template": self.template,
+            "model_ids": sorted(self.model_ids),
+            "dropped_points": self.dropped,
+            "items": [
+                {"title": i.title, "points": [point(p) for p in i.points]} for i in self.items
+            ],
+        }
+
+    def as_document(self, title: str | None = None) -> Document:
+        """The minutes as headings, lists and an action table, every point with its times."""
+        zh = self.lang == "zh-Hant"
+
+        def w(key: str) -> str:
+            return _WORDS[key][1 if zh else 0]
+
+        blocks = [Block("heading", title or w("title"), level=1)]
+        speakers = sorted({s.speaker for s in self.segments if s.speaker})
+        if self.template == "formal":
+            blocks.append(Block("heading", w("attendance"), level=2))
+            if speakers:
+                blocks.append(Block("paragraph", f"{w('speakers')}: {', '.join(speakers)}"))
+            blocks.append(Block("paragraph", w("tbc")))
+            for key in ("apologies", "confirm", "arising"):
+                blocks += [Block("heading", w(key), level=2), Block("paragraph", w("tbc"))]
+        blocks.append(Block("heading", w("items"), level=2))
+        for n, item in enumerate(self.items, 1):
+            blocks.append(Block("heading", f"{w('item')} {n}: {item.title}", level=3))
+            for point in item.points:
+                if point.kind == "discussion":
+                    blocks.append(Block("list_item", f"{point.text} {self.stamp(point)}"))
+            decisions = [p for p in item.points if p.kind == "decision"]
+            for point in decisions:
+                blocks.append(
+                    Block("paragraph", f"{w('decisions')}: {point.text} {self.stamp(point)}")
+                )
+        actions = [p for p in self.points() if p.kind == "action"]
+        blocks.append(Block("heading", w("actions"), level=2))
+        if actions:
+            rows = [(w("action"), w("owner"), w("due"), w("when"))]
+            rows += [
+                (p.text, p.owner or w("tbc"), p.due or w("tbc"), self.stamp(p)) for p in actions
+            ]
+            blocks.append(Block("table", rows=tuple(rows)))
+        else:
+            blocks.append(Block("paragraph", "—"))
+        if self.template == "formal":
+            blocks += [Block("heading", w("next"), level=2), Block("paragraph", w("tbc"))]
+        return Document(blocks, title=blocks[0].text, source_format="md")
+
+
+def _line(n: int, segment: SpeechSegment) -> str:
+    who = f"{segment.speaker}: " if segment.speaker else ""
+    return f"[{n}] ({timestamp(segment.start, separator='')}) {who}{segment.text}"
+
+
+def _pack(lines: list[str], budget: int, count: Callable[[str], int]) -> list[list[int]]:
+    """Consecutive line indexes in stretches of at most `budget` tokens."""
+    stretches: list[list[int]] = [[]]
+    used = 0
+    for index, line in enumerate(lines):
+        size = count(line)
+        if stretches[-1] and used + size > budget:
+            stretches.append([])
+            used = 0
+        stretches[-1].append(index)
+        used += size
+    return stretches
+
+
+def parse_item(output: str, allowed: set[int]) -> MinutesItem:
+    """One item from the model's lines: TITLE, points, DECISION and ACTION lines."""
+    title = ""
+    points: list[MinutePoint] = []
+    for raw in output.splitlines():
+        label = _LABEL.match(raw)
+        kind, body = "discussion", raw
+        if label:
+            word = label.group(1)
+            kind, body = _KINDS[word.upper() if word.isascii() else word], raw[label.end() :]
+        parsed = parse_points(body, allowed)
+        if not parsed:
+            continue
+        point = parsed[0]
+        if kind == "title":
+            title = title or point.text
+            continue
+        owner = due = ""
+        if kind == "action":
+            parts = _FIELD.split(point.text)
+            point.text, owner, due = [*parts, "", ""][:3]
+        points.append(MinutePoint(kind, point.text.strip(), point.refs, owner.strip(), due.strip()))
+    return MinutesItem(title, points)
+
+
+def write_minutes(
+    gateway: ModelGateway,
+    ctx: CallContext,
+    segments: Sequence[SpeechSegment],
+    *,
+    template: str = "formal",
+    lang: str | None = None,
+    model: str | None = None,
+    progress: Progress | None = None,
+) -> Minutes:
+    """Minutes of the meeting whose transcript is `segments`."""
+    spoken = [s for s in segments if s.text.strip()]
+    if not spoken:
+        raise EmptyDocument(
+            "the transcript is empty: there is nothing to minute",
+            hint="check the recording; no speech was heard in it",
+        )
+    if template not in MINUTES_TEMPLATES:
+        raise InputError(
+            f"no minutes template {template!r}", hint=f"use one of: {', '.join(MINUTES_TEMPLATES)}"
+        )
+    if lang is None:
+        sample = " ".join(s.text for s in spoken[:40])
+        lang = "en" if detect_language(sample) in ("en", "unknown") else "zh-Hant"
+    if lang not in LANGS:
+        raise InputError(f"cannot write minutes in {lang!r}", hint="use en or zh-Hant")
+    chosen = gateway.model(model)
+    budget = max(300, chosen.capabilities.context_tokens // 2 - 400)
+    lines = [_line(n, s) for n, s in enumerate(spoken, 1)]
+    sources = [
+        SourceParagraph(n, s.text, "transcript", None, None) for n, s in enumerate(spoken, 1)
+    ]
+    stretches = _pack(lines, budget, chosen.count_tokens)
+    items: list[MinutesItem] = []
+    model_ids: set[str] = set()
+    dropped = 0
+    for done, stretch in enumerate(stretches, 1):
+        allowed = {i + 1 for i in stretch}
+        messages = load_prompt("minutes").render(
+            text="\n".join(lines[i] for i in stretch), lang=lang
+        )
+        completion = gateway.complete(
+            ctx, messages, GenerationOptions(max_tokens=700, temperature=0.0), model=model
+        )
+        model_ids.add(completion.model_id)
+        output = to_hk_traditional(completion.text) if lang == "zh-Hant" else completion.text
+        item = parse_item(output, allowed)
+        local = [sources[i] for i in stretch]
+        kept: list[MinutePoint] = []
+        for point in item.points:
+            if not point.segments:
+                point.segments, point.traced = trace_by_overlap(point.text, local), True
+            if point.segments:
+                kept.append(point)
+            else:
+                dropped += 1
+        item.points = kept
+        if not item.title:
+            start = spoken[stretch[0]].start
+            item.title = timestamp(start, separator="")
+        if kept:
+            items.append(item)
+        if progress is not None:
+            progress(done, len(stretches))
+    return Minutes(items, spoken, lang, template, model_ids, dropped)
+
+
+@dataclass(frozen=True)
+class MinutesWriter:
+    """Minutes for the CLI, API, web and jobs: authorised, named "minutes" in the audit."""
+
+    gateway: ModelGateway
+
+    def __call__(
+        self,
+        ctx: CallContext,
+        segments: Sequence[SpeechSegment],
+        *,
+        template: str = "formal",
+        lang: str | None = None,
+        model: str | None = None,
+        progress: Progress | None = None,
+    ) -> Minutes:
+        ctx = replace(ctx, capability=CAPABILITY)
+        authorize(ctx, Permission.USE_COPILOT)
+        return write_minutes(
+            self.gateway,
+            ctx,
+            segments,
+            template=template,
+            lang=lang,
+            model=model,
+            progress=progress,
+        )

@@ -223,9 +223,14 @@ class JobSettings(BaseModel):
 
 
 class SpeechSettings(BaseModel):
-    """Speech to text: the embedded Whisper model (or, later, a transcription server)."""
+    """Speech to text: the embedded Whisper model, or an OpenAI-compatible server."""
 
-    backend: Literal["embedded"] = "embedded"
+    backend: Literal["embedded", "openai"] = "embedded"
+    base_url: str | None = Field(
+        default=None, description="openai: the server's /v1 URL, e.g. http://asr:8000/v1"
+    )
+    model: str = Field(default="whisper-1", description="openai: the model the server runs")
+    api_key: SecretStr | None = None
     model_dir: Path | None = Field(
         default=None, description="A faster-whisper model folder; default: the packaged base"
     )

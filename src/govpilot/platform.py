@@ -16,10 +16,8 @@ from govpilot.accounts.model_access import ModelAccess
 from govpilot.accounts.service import AccountService
 from govpilot.accounts.signin import SignIn
 from govpilot.audit.log import AuditLog
-from govpilot.backends.registry import build_models
+from govpilot.backends.registry import build_models, build_recogniser
 from govpilot.backends.speech import SpeechRecogniser
-from govpilot.backends.speech_weights import whisper_dir
-from govpilot.backends.whisper import FasterWhisperRecogniser
 from govpilot.capabilities.chat.answer import AnswerOptions, BotResponder
 from govpilot.capabilities.chat.bots import BotStore
 from govpilot.capabilities.chat.conversations import ConversationStore
@@ -33,6 +31,7 @@ from govpilot.capabilities.transcribe import Transcriber
 from govpilot.config import Settings
 from govpilot.gateway import ModelGateway
 from govpilot.governance import AiRegister, Assessments
+from govpilot.governance.approvals import Approvals
 from govpilot.governance.incidents import Incidents
 from govpilot.governance.model_cards import ModelCard, model_cards
 from govpilot.governance.reviews import ReviewQueue
@@ -170,7 +169,12 @@ class Platform:
     @cached_property
     def reviews(self) -> ReviewQueue:
         """Human review queues (bot answers on the loop)."""
-        return ReviewQueue(self.database, self.register, self.audit, records=self.records)
+        return ReviewQueue(self.database, self.register, self.audit)
+
+    @cached_property
+    def approvals(self) -> Approvals:
+        """Outputs held until a reviewer approves them (in the loop)."""
+        return Approvals(self.reviews, self.records)
 
     @cached_property
     def incidents(self) -> Incidents:
@@ -191,16 +195,10 @@ class Platform:
     @cached_property
     def transcriber(self) -> Transcriber:
         """Speech to text with the configured recogniser (the embedded Whisper base)."""
-        speech = self.settings.speech
-        recogniser = self.speech_recogniser or FasterWhisperRecogniser(
-            speech.model_dir or whisper_dir(self.settings.models_dir),
-            vad=speech.vad,
-            beam_size=speech.beam_size,
-        )
         return Transcriber(
-            recogniser,
+            self.speech_recogniser or build_recogniser(self.settings),
             self.audit,
-            speech.max_minutes * 60,
+            self.settings.speech.max_minutes * 60,
             application_of=self.register.application_of,
         )
 
@@ -219,7 +217,7 @@ class Platform:
     @cached_property
     def copilot(self) -> Copilot:
         """Translate, summarise and draft for every interface and the job workers."""
-        return Copilot(self.gateway, self.glossary, self.templates, approvals=self.reviews)
+        return Copilot(self.gateway, self.glossary, self.templates, approvals=self.approvals)
 
     def copilot_jobs(self) -> CopilotJobs:
         """The copilot's kinds of job (translate, summarise, draft, redact) over its façades."""
@@ -241,7 +239,7 @@ class Platform:
             self.settings,
             handlers={UPLOAD: UploadIngest(self.knowledge_base, self.upload_spool)},
             workers=self.settings.auth.job_workers if workers is None else workers,
-            release=self.reviews.release_job,
+            release=self.approvals.release_job,
         )
 
     def job_service(self) -> JobService:

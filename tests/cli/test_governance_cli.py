@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -150,11 +151,13 @@ def test_review_list_and_decide(invoke, platform: Platform) -> None:  # type: ig
 
 def test_a_held_draft_is_shown_and_released_once_approved(invoke, platform: Platform) -> None:  # type: ignore[no-untyped-def]
     ctx = platform.cli_context("draft")
-    item = platform.reviews.hold(ctx, "Reply to Mr Chan", "Dear Mr Chan, ...").id
+    item = platform.approvals.hold(ctx, "Reply to Mr Chan", "Dear Mr Chan, ...").id
     shown = invoke("review", "show", item)
     assert "Question: Reply to Mr Chan" in shown.stdout and "Dear Mr Chan" in shown.stdout
     waiting = invoke("review", "released", item)
     assert waiting.exit_code != 0 and "waiting for approval" in waiting.stderr
-    assert invoke("review", "decide", item, "--approve").exit_code == 0
+    own = invoke("review", "decide", item, "--approve")  # the CLI user drafted it
+    assert own.exit_code != 0 and "cannot approve your own draft" in own.stderr
+    platform.reviews.decide(replace(ctx, actor="senior@had.gov.hk"), item, "approved")
     released = invoke("review", "released", item)
     assert released.exit_code == 0 and released.stdout.strip() == "Dear Mr Chan, ..."

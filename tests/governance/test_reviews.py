@@ -83,7 +83,7 @@ def test_one_verdict_per_item_and_only_assigned_officers(platform: Platform) -> 
     [queued] = platform.reviews.queue(ADMIN)
     officer = caller(Role.OFFICER)
     assert platform.reviews.queue(officer) == []  # not assigned: sees nothing
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # not assigned: the item is not there for them
         platform.reviews.decide(officer, queued.id, "approved")
     platform.register.update(ADMIN, app_id, {"reviewers": [officer.actor]})
     assert [i.id for i in platform.reviews.queue(officer)] == [queued.id]

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
@@ -210,8 +210,9 @@ class World:
         return add_review_item(self.platform, self.ai_app, turn_id=self.staff_turn)
 
     def fresh_released(self) -> str:
-        """A review item of the shared bot's entry, approved (its text released); its id."""
-        item = self.fresh_review()
+        """A copilot draft held for approval and approved (its text released); its id."""
+        drafter = replace(_setup(HOME), actor="drafter@had.gov.hk", capability="draft")
+        item = self.platform.approvals.hold(drafter, "Reply to Mr Chan", "Dear Mr Chan").id
         self.platform.reviews.decide(_setup(HOME), item, "approved")
         return item
 

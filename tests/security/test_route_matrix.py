@@ -161,11 +161,12 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/assessments/{assessment_id}"): Rule(allow="ODUS"),
     ("POST", "/api/v1/assessments/{assessment_id}/sign-off"): Rule(allow="DS"),
     ("GET", "/api/v1/reviews"): Rule(allow="ODUS"),
-    ("GET", "/api/v1/reviews/{item_id}"): Rule(allow="ODUS"),
+    # Officers see only the items of applications they review (and their own drafts).
+    ("GET", "/api/v1/reviews/{item_id}"): Rule(allow="DUS", hidden="O"),
     # Officers decide only where assigned (the world assigns none).
-    ("POST", "/api/v1/reviews/{item_id}/decision"): Rule(allow="DS"),
+    ("POST", "/api/v1/reviews/{item_id}/decision"): Rule(allow="DS", hidden="O"),
     ("GET", "/api/v1/assessments/{assessment_id}/report.docx"): Rule(allow="ODUS"),
-    ("GET", "/api/v1/reviews/{item_id}/released"): Rule(allow="ODUS"),
+    ("GET", "/api/v1/reviews/{item_id}/released"): Rule(allow="DUS", hidden="O"),
     ("POST", "/api/v1/ai-apps/{app_id}/incidents"): Rule(allow="ODS"),
     ("GET", "/api/v1/ai-apps/{app_id}/incidents"): Rule(allow="ODUS"),
     ("GET", "/api/v1/transparency"): OPEN,
@@ -229,8 +230,8 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("POST", "/governance/incidents/{incident_id}"): Rule(allow="DS"),
     # The review queue: officers read it (their assigned applications'); auditors read.
     ("GET", "/governance/reviews"): Rule(allow="ODUS"),
-    ("GET", "/governance/reviews/{item_id}"): Rule(allow="ODUS"),
-    ("POST", "/governance/reviews/{item_id}"): Rule(allow="DS"),
+    ("GET", "/governance/reviews/{item_id}"): Rule(allow="DUS", hidden="O"),
+    ("POST", "/governance/reviews/{item_id}"): Rule(allow="DS", hidden="O"),
     ("GET", "/transparency"): OPEN,
     ("GET", "/transparency.json"): OPEN,
     ("GET", "/transparency/{department}"): OPEN,

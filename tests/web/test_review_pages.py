@@ -45,7 +45,7 @@ PASSAGE = {"n": 1, "label": "Footbridge works notice", "excerpt": "Works start o
 def hold(platform: Platform, n: int) -> list[str]:
     """`n` drafts held for approval, oldest first; their item ids."""
     return [
-        platform.reviews.hold(
+        platform.approvals.hold(
             DRAFTER, f"Reply {i} about the footbridge", f"Draft reply {i}", citations=[PASSAGE]
         ).id
         for i in range(n)
@@ -105,7 +105,7 @@ async def test_a_reviewer_clears_the_queue_item_by_item(
     assert corrected.status_code == 303 and "notice=done" in corrected.headers["location"]
     done = await admin.get(corrected.headers["location"])
     assert "The queue is clear." in done.text and 'id="queue-empty"' in done.text
-    assert platform.reviews.released(DRAFTER, second) == "Dear Sir"
+    assert platform.approvals.released(DRAFTER, second) == "Dear Sir"
     decided = await admin.get("/governance/reviews?status=corrected")
     assert f'href="/governance/reviews/{second}"' in decided.text and DEPT_ADMIN in decided.text
 
@@ -133,22 +133,32 @@ async def test_review_items_of_another_department_are_not_found(platform: Platfo
 
 
 @pytest.mark.anyio
-async def test_an_unassigned_officer_reads_an_item_but_gets_no_verdict_form(
+async def test_officers_see_only_what_they_review_and_never_decide_their_own_draft(
     officer: httpx.AsyncClient, platform: Platform
 ) -> None:
-    [item] = hold(platform, 1)
-    assert item not in (await officer.get("/governance/reviews")).text  # not assigned
-    page = await officer.get(f"/governance/reviews/{item}")
+    [own] = hold(platform, 1)  # drafted by the officer
+    other = platform.approvals.hold(
+        replace(DRAFTER, actor="lee.km@had.gov.hk"), "Reply about the pier", "Draft about the pier"
+    ).id
+    assert own not in (await officer.get("/governance/reviews")).text  # not assigned
+    page = await officer.get(f"/governance/reviews/{own}")  # the drafter reads it
     assert page.status_code == 200 and 'id="verdict-form"' not in page.text
-    token = await page_token(officer, f"/governance/reviews/{item}")
+    assert (await officer.get(f"/governance/reviews/{other}")).status_code == 404
+    token = await page_token(officer, f"/governance/reviews/{own}")
     refused = await officer.post(
-        f"/governance/reviews/{item}", data={"verdict": "approved", "csrf_token": token}
+        f"/governance/reviews/{own}", data={"verdict": "approved", "csrf_token": token}
     )
     assert refused.status_code == 403
-    app_id = platform.reviews.item(ADMIN, item).application_id
+    app_id = platform.reviews.item(ADMIN, own).application_id
     platform.register.update(ADMIN, app_id, {"reviewers": OFFICER})
-    assert f'href="/governance/reviews/{item}"' in (await officer.get("/governance/reviews")).text
-    assert 'id="verdict-form"' in (await officer.get(f"/governance/reviews/{item}")).text
+    listed = (await officer.get("/governance/reviews")).text
+    assert f'href="/governance/reviews/{other}"' in listed
+    assert 'id="verdict-form"' in (await officer.get(f"/governance/reviews/{other}")).text
+    assert 'id="verdict-form"' not in (await officer.get(f"/governance/reviews/{own}")).text
+    own_verdict = await officer.post(
+        f"/governance/reviews/{own}", data={"verdict": "approved", "csrf_token": token}
+    )
+    assert own_verdict.status_code == 403 and "cannot approve your own draft" in own_verdict.text
 
 
 @pytest.mark.anyio

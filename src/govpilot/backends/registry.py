@@ -1,8 +1,9 @@
-"""Build ChatModel instances from settings."""
+"""Build ChatModel instances, and the speech recogniser, from settings."""
 
 from __future__ import annotations
 
 from govpilot.backends.llm import ChatModel
+from govpilot.backends.speech import SpeechRecogniser
 from govpilot.config import ModelConfig, Settings
 from govpilot.errors import ConfigError
 
@@ -61,3 +62,29 @@ def build_models(settings: Settings) -> list[ChatModel]:
             fallbacks.append(single[name])
         built.append(RoutedModel(cfg.name, replicas, fallbacks, cooldown_s=cfg.cooldown_s))
     return built
+
+
+def build_recogniser(settings: Settings) -> SpeechRecogniser:
+    """The speech recogniser `[speech]` describes (nothing is loaded until first use)."""
+    speech = settings.speech
+    if speech.backend == "openai":
+        if not speech.base_url:
+            raise ConfigError(
+                "speech uses the openai backend but has no base_url",
+                hint="set speech.base_url, e.g. http://asr.internal:8000/v1",
+            )
+        from govpilot.backends.speech_openai import OpenAITranscriptionRecogniser
+
+        return OpenAITranscriptionRecogniser(
+            speech.base_url,
+            model=speech.model,
+            api_key=speech.api_key.get_secret_value() if speech.api_key else None,
+        )
+    from govpilot.backends.speech_weights import whisper_dir
+    from govpilot.backends.whisper import FasterWhisperRecogniser
+
+    return FasterWhisperRecogniser(
+        speech.model_dir or whisper_dir(settings.models_dir),
+        vad=speech.vad,
+        beam_size=speech.beam_size,
+    )

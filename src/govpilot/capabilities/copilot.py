@@ -25,7 +25,7 @@ from govpilot.capabilities.translate import (
 from govpilot.documents.model import Document
 from govpilot.errors import InputError
 from govpilot.gateway import ModelGateway
-from govpilot.governance.reviews import ReviewQueue
+from govpilot.governance.approvals import Approvals
 from govpilot.language import Glossary
 
 LANGS = ("en", "zh-Hant")
@@ -70,7 +70,7 @@ class Copilot:
     glossary: Glossary
     templates: TemplateLibrary
     #: Holds drafts for approval (in the loop); None: drafts are never held.
-    approvals: ReviewQueue | None = None
+    approvals: Approvals | None = None
 
     def check_model(self, ctx: CallContext, model: str | None) -> None:
         """Refuse an unknown model, or one `ctx` may not use, before any work starts."""
@@ -178,7 +178,7 @@ class Copilot:
             model=model,
         )
         approvals = self.approvals
-        if approvals is not None and (for_approval or approvals.approval_required(ctx)):
+        if approvals is not None and (for_approval or approvals.required(ctx)):
             item = approvals.hold(ctx, instructions, drafted.document.text)
             drafted.approval = {"item": item.id, "status": item.status}
         return drafted

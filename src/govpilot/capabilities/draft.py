@@ -113,7 +113,8 @@ class Draft:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "text": self.document.text,
+            # Held for approval: nothing of it leaves until a reviewer releases it.
+            "text": "" if self.approval is not None else self.document.text,
             "template": self.template,
             "lang": self.lang,
             "model_id": self.model_id,

@@ -312,7 +312,7 @@ def review_released(
     draft waits for approval or when it was rejected."""
     with handled_errors():
         platform = get_platform()
-        typer.echo(platform.reviews.released(platform.cli_context(CAPABILITY), item))
+        typer.echo(platform.approvals.released(platform.cli_context(CAPABILITY), item))
 
 
 @review_app.command("decide")

@@ -7,9 +7,11 @@ redacted per policy), its citations and passages, and gives a verdict: approved,
 or corrected (with the correct answer). One reviewer decides an item: the second one to
 try is told it was decided. Verdicts and who gave them are audited.
 
-In the loop: a copilot draft marked for approval (every draft, when the copilot's drafting
-entry is overseen in the loop) is held as an item of reason "approval"; only its approved
-or corrected text is released (`released`), never a pending or rejected one.
+In the loop (`governance.approvals`): held drafts are items of reason "approval"; their
+drafter may read them but not decide them.
+
+Officers see the items of the applications they are assigned to review, and their own
+held drafts; department administrators their department's; auditors every department's.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from govpilot.storage.bot_tables import BotTurnRow
 from govpilot.storage.db import Database
 from govpilot.storage.governance_tables import ReviewItemRow
 from govpilot.storage.record_tables import StoredRecordRow
-from govpilot.storage.records import RecordStore
 
 VERDICTS = ("approved", "rejected", "corrected")
 #: Below this first-token confidence the bot's answer counts as flagged.
@@ -57,6 +58,8 @@ class ReviewItem:
     decided_at: datetime | None = None
     question: str | None = None
     answer: str | None = None
+    #: Who the stored output belongs to (the drafter of a held draft), when read one by one.
+    owner: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -65,7 +68,7 @@ class ReviewItem:
         return data
 
 
-def _item(row: ReviewItemRow) -> ReviewItem:
+def item_of(row: ReviewItemRow) -> ReviewItem:
     return ReviewItem(
         id=row.id,
         application_id=row.application_id,
@@ -92,100 +95,12 @@ class ReviewQueue:
         register: AiRegister,
         audit: AuditSink,
         *,
-        records: RecordStore | None = None,
         chance: Callable[[], float] = random.random,
     ) -> None:
         self.database = database
         self.register = register
         self.audit = audit
-        self.records = records
         self.chance = chance
-
-    def approval_required(self, ctx: CallContext) -> bool:
-        """Whether the application `ctx` calls for is overseen in the loop."""
-        return self.register.entry(self.register.application_of(ctx)).oversight == "in_the_loop"
-
-    def hold(
-        self,
-        ctx: CallContext,
-        request: str,
-        output: str,
-        *,
-        source: str = "copilot_draft",
-        citations: Sequence[dict[str, Any]] = (),
-    ) -> ReviewItem:
-        """Hold an output until a reviewer approves, corrects or rejects it (in the loop);
-        the texts are stored as the department's policy for job inputs says."""
-        if self.records is None:
-            raise InputError("approvals need the record store", hint="build the queue with one")
-        if not output.strip():
-            raise InputError("there is nothing to approve (the output is empty)")
-        app = self.register.entry(self.register.application_of(ctx))
-        record_id = self.records.save_text(
-            "job_inputs",
-            app.department,
-            ctx.actor,
-            output,
-            title=request,
-            metadata={"capability": ctx.capability, "review": source},
-        )
-        # A job's draft is found again by its job id (the job's download asks); others by
-        # their record.
-        row = self._new_row(app, source, ctx.session or record_id, "approval", record_id, citations)
-        with self.database.session(write=True) as session:
-            session.add(row)
-        self.audit.record(
-            AuditEvent(
-                actor=ctx.actor,
-                department=app.department,
-                action="governance.hold",
-                channel=ctx.channel,
-                detail={"item": row.id, "source": source},
-                application_id=app.id,
-            )
-        )
-        return _item(row)
-
-    def release_job(self, job_id: str) -> str | None:
-        """For a job's output: None when nothing holds it (or it was approved as it is), the
-        corrected text when a reviewer corrected it; Conflict while it waits for approval or
-        when it was rejected. The job service has already checked who is asking."""
-        with self.database.session() as session:
-            row = session.scalar(
-                select(ReviewItemRow)
-                .where(ReviewItemRow.source == "copilot_draft", ReviewItemRow.source_id == job_id)
-                .order_by(ReviewItemRow.created_at.desc())  # a retried job's last draft
-                .limit(1)
-            )
-        if row is None or row.status == "approved":
-            return None
-        where = f"review item {row.id}"
-        if row.status == "pending":
-            raise Conflict(
-                f"this draft is waiting for approval ({where})",
-                hint="its file can be downloaded once a reviewer approves or corrects it",
-            )
-        if row.status == "rejected":
-            why = f": {row.note}" if row.note else ""
-            raise Conflict(
-                f"this draft was rejected by {row.reviewer}{why} ({where})",
-                hint="draft it again with what the reviewer asked for",
-            )
-        return row.correction
-
-    def released(self, caller: CallContext, item_id: str) -> str:
-        """The text an approval released: as approved, or as corrected. Conflict while it
-        waits, or when it was rejected."""
-        item = self.item(caller, item_id)
-        if item.status == "pending":
-            raise Conflict(
-                "this output is waiting for approval",
-                hint="it is released when a reviewer approves or corrects it",
-            )
-        if item.status == "rejected":
-            why = f": {item.note}" if item.note else ""
-            raise Conflict(f"this output was rejected by {item.reviewer}{why}")
-        return item.correction if item.status == "corrected" else (item.answer or "")
 
     def offer_answer(
         self,
@@ -208,13 +123,13 @@ class ReviewQueue:
                 return None
         with self.database.session() as session:
             record_id = session.scalar(select(BotTurnRow.record_id).where(BotTurnRow.id == turn_id))
-        row = self._new_row(app, "bot_turn", turn_id, reason, record_id, citations)
+        row = self.new_row(app, "bot_turn", turn_id, reason, record_id, citations)
         with self.database.session(write=True) as session:
             session.add(row)
-        return _item(row)
+        return item_of(row)
 
     @staticmethod
-    def _new_row(
+    def new_row(
         app: Application,
         source: str,
         source_id: str,
@@ -254,24 +169,32 @@ class ReviewQueue:
         if application_id:
             query = query.where(ReviewItemRow.application_id == application_id)
         with self.database.session() as session:
-            items = [_item(row) for row in session.scalars(query)]
+            items = [item_of(row) for row in session.scalars(query)]
         if caller.role == Role.OFFICER.value:
             assigned = {a.id for a in self.register.list(caller) if caller.actor in a.reviewers}
             items = [i for i in items if i.application_id in assigned]
         return items
 
     def item(self, caller: CallContext, item_id: str) -> ReviewItem:
-        """One item with its question and answer; NotFound for another department's."""
+        """One item with its question and answer; NotFound for another department's, and
+        for an officer's who neither reviews its application nor drafted it."""
         seen = visible_departments(caller, Permission.READ_GOVERNANCE)
         with self.database.session() as session:
             row = session.get(ReviewItemRow, item_id)
             if row is None or (seen is not None and row.department not in seen):
                 raise NotFound(f"no review item {item_id!r}")
-            item = _item(row)
+            item = item_of(row)
             record = session.get(StoredRecordRow, row.record_id) if row.record_id else None
             if record is not None:
                 item.question, item.answer = record.title, record.content
+                item.owner = record.owner
+        officer = caller.role == Role.OFFICER.value
+        if officer and caller.actor != item.owner and not self._reviews(caller, item):
+            raise NotFound(f"no review item {item_id!r}")
         return item
+
+    def _reviews(self, caller: CallContext, item: ReviewItem) -> bool:
+        return caller.actor in self.register.entry(item.application_id).reviewers
 
     def decide(
         self,
@@ -291,6 +214,11 @@ class ReviewQueue:
         authorize(caller, Permission.REVIEW_OUTPUTS, current.department)
         app = self.register.entry(current.application_id)
         self._check_assigned(caller, app)
+        if current.reason == "approval" and current.owner == caller.actor:
+            raise PermissionDenied(
+                "you cannot approve your own draft",
+                hint="another reviewer of the department decides it",
+            )
         now = datetime.now(UTC)
         with self.database.session(write=True) as session:
             result = session.execute(

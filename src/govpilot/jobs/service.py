@@ -244,12 +244,12 @@ class JobService:
                 else "wait until its status is done"
             )
             raise Conflict(f"job {job.id} is {job.status}, not done", hint=hint)
+        # A draft held for approval: refused until approved; a corrected one is the correction.
+        corrected = self.release(job.id) if self.release is not None else None
         if job.owner_id is None or job.owner_id != ctx.user_id:
             # An administrator reading someone else's document leaves a trace.
             self._audit(ctx, job, "job.read", owner_id=job.owner_id)
         fmt = PurePosixPath(job.output_name).suffix.lstrip(".")
-        # A draft held for approval: refused until approved; a corrected one is the correction.
-        corrected = self.release(job.id) if self.release is not None else None
         data = (
             self.files.read(job.output_record_id)
             if corrected is None

@@ -175,7 +175,7 @@ def review_item(platform: PlatformDep, caller: CallerDep, item_id: str) -> dict[
 def released(platform: PlatformDep, caller: CallerDep, item_id: str) -> dict[str, Any]:
     """The text an approval released (as approved or corrected); 409 while it waits for
     approval or when it was rejected."""
-    return {"item": item_id, "text": platform.reviews.released(caller, item_id)}
+    return {"item": item_id, "text": platform.approvals.released(caller, item_id)}
 
 
 @router.post("/reviews/{item_id}/decision")

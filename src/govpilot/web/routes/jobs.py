@@ -56,6 +56,7 @@ def _job_view(request: Request, user: WebUser, job: Job) -> dict[str, Any]:
             held = str(exc)
     view: dict[str, Any] = {
         "held": held,
+        "held_rejected": held is not None and "was rejected" in held,
         "job": job,
         "kind_label": KIND_LABELS.get(job.kind, job.kind),
         "status_label": STATUS_LABELS.get(job.status, job.status),

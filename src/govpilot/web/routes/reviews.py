@@ -114,7 +114,8 @@ def _item_page(
         next_url=_item_url(following, app_id) if following else None,
         can_decide=item.status == "pending"
         and allowed(ctx, Permission.REVIEW_OUTPUTS, item.department)
-        and (ctx.role != Role.OFFICER.value or ctx.actor in app.reviewers),
+        and (ctx.role != Role.OFFICER.value or ctx.actor in app.reviewers)
+        and not (item.reason == "approval" and item.owner == ctx.actor),  # not one's own
         form=form or {"verdict": "", "note": "", "correction": ""},
         label=labeller(request),
         error=error,

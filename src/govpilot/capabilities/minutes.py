@@ -3,10 +3,11 @@
 The transcript's segments are numbered [1]..[N] and packed, in order, into stretches that
 fit the model's context; each stretch becomes one item of the minutes. The model writes
 the item's title, discussion points, decisions and action items (owner, deadline), each
-ending with the segment numbers it came from (prompt `minutes`). Numbers are checked;
-a point without valid ones is traced to the segments it shares most words with, and a
-point that can be traced to none is dropped, so every point has a time range
-([00:12:03-00:13:10]) from its first segment's start to its last one's end.
+ending with the segment numbers it came from (prompt `minutes`). Lines that copy the
+prompt's example or repeat one another are left out. Numbers are checked; a point without
+valid ones is traced to the segments it shares most words with, and a point that can be
+traced to none is dropped, so every point has a time range ([00:12:03-00:13:10]) from
+its first segment's start to its last one's end.
 
 Templates (`MINUTES_TEMPLATES`): "formal" (a Government meeting: attendance, apologies,
 confirmation of the previous minutes, matters arising, the items, action items, next
@@ -45,6 +46,16 @@ _KINDS = {
 }
 _LABEL = re.compile(r"^\s*(?:[-*•]\s*)?(標題|決定|跟進|TITLE|DECISION|ACTION)\s*[:：]\s*", re.I)
 _FIELD = re.compile(r"\s*[|｜]\s*(?:負責|OWNER|限期|DUE)\s*[:：]\s*", re.I)
+#: Most points one item keeps (a small model can loop; the prompt asks for eight at most).
+MAX_POINTS = 12
+#: The prompt's own example and format words: a point that copies them is not minuted.
+_EXAMPLE_WORDS = (
+    "公共圖書館",
+    "討論要點",
+    "public libraries",
+    "a point of the discussion",
+    "staffing arrangements",
+)
 _WORDS = {
     "title": ("Minutes of meeting", "會議記錄"),
     "attendance": ("Attendance", "出席者"),
@@ -211,8 +222,17 @@ def parse_item(output: str, allowed: set[int]) -> MinutesItem:
         if kind == "action":
             parts = _FIELD.split(point.text)
             point.text, owner, due = [*parts, "", ""][:3]
-        points.append(MinutePoint(kind, point.text.strip(), point.refs, owner.strip(), due.strip()))
-    return MinutesItem(title, points)
+        text = point.text.strip()
+        if any(word in text for word in _EXAMPLE_WORDS) or any(p.text == text for p in points):
+            continue  # the prompt's example copied, or a line repeated
+        points.append(MinutePoint(kind, text, point.refs, owner.strip(), due.strip()))
+    return MinutesItem(title, points[:MAX_POINTS])
+
+
+def _without_speaker(text: str, speakers: set[str | None]) -> str:
+    """A copied transcript line's "speaker: " prefix taken off."""
+    head, sep, rest = text.partition(":")
+    return rest.strip() if sep and head.strip() in speakers and rest.strip() else text
 
 
 def write_minutes(
@@ -257,14 +277,16 @@ def write_minutes(
             text="\n".join(lines[i] for i in stretch), lang=lang
         )
         completion = gateway.complete(
-            ctx, messages, GenerationOptions(max_tokens=700, temperature=0.0), model=model
+            ctx, messages, GenerationOptions(max_tokens=500, temperature=0.0), model=model
         )
         model_ids.add(completion.model_id)
         output = to_hk_traditional(completion.text) if lang == "zh-Hant" else completion.text
         item = parse_item(output, allowed)
         local = [sources[i] for i in stretch]
+        speakers = {spoken[i].speaker for i in stretch if spoken[i].speaker}
         kept: list[MinutePoint] = []
         for point in item.points:
+            point.text = _without_speaker(point.text, speakers)
             if not point.segments:
                 point.segments, point.traced = trace_by_overlap(point.text, local), True
             if point.segments:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from govpilot.access import CallContext, Permission, authorize, visible_departments
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.errors import DuplicateRecord, InputError, NotFound
+from govpilot.governance.known_applications import KNOWN
 from govpilot.storage.bot_tables import BotRow
 from govpilot.storage.db import Database
 from govpilot.storage.governance_tables import AiApplicationRow
@@ -32,52 +33,6 @@ AFFECTED = ("officers", "public", "both")
 RISK_TIERS = ("unassessed", "low", "medium", "high", "very_high")
 CAPABILITY = "governance"
 
-#: What a model call's key (`CallContext.application`, else its capability) registers as
-#: when it has no entry yet: kind, English and Chinese names, purpose, who is affected.
-_KNOWN: dict[str, tuple[str, str, str, str, str]] = {
-    "translate": (
-        "copilot",
-        "Copilot: translation",
-        "文書助手：翻譯",
-        "Translates documents and text between English and Traditional Chinese.",
-        "officers",
-    ),
-    "summarise": (
-        "copilot",
-        "Copilot: summaries",
-        "文書助手：摘要",
-        "Summarises documents for officers.",
-        "officers",
-    ),
-    "draft": (
-        "copilot",
-        "Copilot: drafting",
-        "文書助手：草擬",
-        "Drafts memos, replies and press releases from templates.",
-        "officers",
-    ),
-    "transcribe": (
-        "minutes",
-        "Meeting minutes: speech to text",
-        "會議記錄：語音轉文字",
-        "Transcribes recordings of meetings in Cantonese, English and Mandarin into timed text.",
-        "officers",
-    ),
-    "minutes": (
-        "minutes",
-        "Meeting minutes: writing",
-        "會議記錄：撰寫",
-        "Writes minutes of meetings from their transcripts; each point cites when it was said.",
-        "officers",
-    ),
-    "chat": (
-        "model_access",
-        "Model access (OpenAI-compatible API)",
-        "模型存取（OpenAI 相容介面）",
-        "Direct access to the department's models through the /v1 API.",
-        "officers",
-    ),
-}
 
 #: Editable fields and the values each may take (None: free text).
 _CHOICES: dict[str, tuple[str, ...] | None] = {
@@ -219,8 +174,8 @@ class AiRegister:
         return row.id
 
     def _describe(self, source: str) -> tuple[str, str, str, str, str]:
-        if source in _KNOWN:
-            return _KNOWN[source]
+        if source in KNOWN:
+            return KNOWN[source]
         if source.startswith("bot:"):
             with self.database.session() as session:
                 bot = session.get(BotRow, source.removeprefix("bot:"))

@@ -36,11 +36,18 @@ def test_points_cite_segments_and_carry_their_time_ranges(
     [item] = minutes.items
     assert item.title == "屯門圖書館的開放時間"
     kinds = [(p.kind, p.segments) for p in item.points]
-    assert kinds == [("discussion", [1]), ("discussion", [2]), ("decision", [3]), ("action", [4])]
+    # The decision cites where it was taken [3]; what it decided was said in [1] and [2].
+    assert kinds == [
+        ("discussion", [1]),
+        ("discussion", [2]),
+        ("decision", [1, 2, 3]),
+        ("action", [4]),
+    ]
     assert minutes.dropped == 1  # the point that cited no real segment and matches none
     action = item.points[-1]
     assert (action.text, action.owner, action.due) == ("提交報告", "陳先生", "下個月")
-    assert minutes.stamp(item.points[2]) == "[00:12:03-00:13:10]"
+    assert minutes.stamp(item.points[2]) == "[00:00:00-00:13:10]"
+    assert minutes.stamp(item.points[3]) == "[00:13:10-00:13:20]"
     assert (
         "逐字稿" in fake_model.calls[-1].prompt
         and "[3] (00:12:03) 主席:" in fake_model.calls[-1].prompt

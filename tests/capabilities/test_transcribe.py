@@ -120,5 +120,6 @@ def test_transcripts_render_as_srt_vtt_txt_and_json() -> None:
         "speaker": None,
     }
     assert format_of("out.SRT") == "srt"
+    assert format_of("out.docx") == "docx"
     with pytest.raises(UnsupportedFileType):
-        format_of("out.docx")
+        format_of("out.pdf")

@@ -65,8 +65,12 @@ def test_transcribe_refuses_bad_input_plainly(invoke, tmp_path: Path) -> None:  
     assert missing.exit_code != 0 and "does not exist" in missing.stderr
     recording = tmp_path / "m.wav"
     recording.write_bytes(wav_bytes(1.0))
-    wrong = invoke("transcribe", recording, "-o", tmp_path / "m.docx")
-    assert wrong.exit_code != 0 and ".srt, .vtt, .txt or .json" in wrong.stderr
+    wrong = invoke("transcribe", recording, "-o", tmp_path / "m.pdf")
+    assert wrong.exit_code != 0 and ".srt, .vtt, .txt, .json or .docx" in wrong.stderr
+    word = invoke("transcribe", recording, "-o", tmp_path / "m.docx")
+    assert word.exit_code == 0, word.stderr
+    [table] = docx.Document(str(tmp_path / "m.docx")).tables
+    assert [c.text for c in table.rows[1].cells] == ["00:00:00-00:00:01", "", "佢哋聽日開會"]
     language = invoke("transcribe", recording, "--language", "fr")
     assert language.exit_code != 0 and "language cannot be 'fr'" in language.stderr
 

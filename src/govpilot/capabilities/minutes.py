@@ -5,9 +5,10 @@ fit the model's context; each stretch becomes one item of the minutes. The model
 the item's title, discussion points, decisions and action items (owner, deadline), each
 ending with the segment numbers it came from (prompt `minutes`). Lines that copy the
 prompt's example or repeat one another are left out. Numbers are checked; a point without
-valid ones is traced to the segments it shares most words with, and a point that can be
-traced to none is dropped, so every point has a time range ([00:12:03-00:13:10]) from
-its first segment's start to its last one's end.
+valid ones, or whose segments do not hold at least 30% of its words, is also traced to
+the segments it shares most words with; a point with no valid number that can be traced
+to none is dropped, so every point has a time range ([00:12:03-00:13:10]) from its first segment's
+start to its last one's end.
 
 Templates (`MINUTES_TEMPLATES`): "formal" (a Government meeting: attendance, apologies,
 confirmation of the previous minutes, matters arising, the items, action items, next
@@ -24,7 +25,12 @@ from dataclasses import dataclass, field, replace
 from govpilot.access import CallContext, Permission, authorize
 from govpilot.backends.llm import GenerationOptions
 from govpilot.backends.speech import SpeechSegment
-from govpilot.capabilities.summarise import SourceParagraph, parse_points, trace_by_overlap
+from govpilot.capabilities.summarise import (
+    SourceParagraph,
+    overlap_share,
+    parse_points,
+    trace_by_overlap,
+)
 from govpilot.capabilities.transcript_formats import timestamp
 from govpilot.documents.model import Block, Document
 from govpilot.errors import EmptyDocument, InputError
@@ -46,6 +52,8 @@ _KINDS = {
 }
 _LABEL = re.compile(r"^\s*(?:[-*•]\s*)?(標題|決定|跟進|TITLE|DECISION|ACTION)\s*[:：]\s*", re.I)
 _FIELD = re.compile(r"\s*[|｜]\s*(?:負責|OWNER|限期|DUE)\s*[:：]\s*", re.I)
+#: The least share of a point's words its cited segments must hold to count as its source.
+SUPPORTED = 0.3
 #: Most points one item keeps (a small model can loop; the prompt asks for eight at most).
 MAX_POINTS = 12
 #: The prompt's own example and format words: a point that copies them is not minuted.
@@ -287,8 +295,13 @@ def write_minutes(
         kept: list[MinutePoint] = []
         for point in item.points:
             point.text = _without_speaker(point.text, speakers)
-            if not point.segments:
-                point.segments, point.traced = trace_by_overlap(point.text, local), True
+            cited = " ".join(spoken[n - 1].text for n in point.segments)
+            if not point.segments or overlap_share(point.text, cited) < SUPPORTED:
+                # No numbers, or numbers whose segments do not say it: add the ones that do
+                # (a decision cited where it was taken keeps that moment too).
+                found = trace_by_overlap(point.text, local)
+                point.segments = sorted(set(point.segments) | set(found))
+                point.traced = bool(found)
             if point.segments:
                 kept.append(point)
             else:

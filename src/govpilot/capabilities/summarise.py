@@ -214,6 +214,12 @@ def _bigrams(text: str) -> set[str]:
     return set(words) | {cjk[i : i + 2] for i in range(len(cjk) - 1)}
 
 
+def overlap_share(point: str, text: str) -> float:
+    """The share of a point's words / character bigrams that `text` also has (0 to 1)."""
+    wanted = _bigrams(point)
+    return len(wanted & _bigrams(text)) / len(wanted) if wanted else 0.0
+
+
 def trace_by_overlap(point: str, sources: Sequence[SourceParagraph], top: int = 2) -> list[int]:
     """Source paragraphs that share the most words / character bigrams with a point."""
     wanted = _bigrams(point)

@@ -1,5 +1,6 @@
-"""A transcript written out: SubRip (.srt), WebVTT (.vtt), plain text with times (.txt)
-and JSON (.json, the shape of `govpilot transcribe --json`)."""
+"""A transcript written out: SubRip (.srt), WebVTT (.vtt), plain text with times (.txt),
+JSON (.json, the shape of `govpilot transcribe --json`) and Word (.docx: a table of
+times, speakers and what was said)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import json
 from pathlib import PurePath
 
 from govpilot.capabilities.transcribe import Transcript
+from govpilot.documents.model import Block, Document
 from govpilot.errors import UnsupportedFileType
 
-TRANSCRIPT_FORMATS = ("srt", "vtt", "txt", "json")
+TRANSCRIPT_FORMATS = ("srt", "vtt", "txt", "json", "docx")
+#: The formats written as text (the rest: documents).
+TEXT_FORMATS = ("srt", "vtt", "txt", "json")
 
 
 def timestamp(seconds: float, *, separator: str = ",", hours: bool = True) -> str:
@@ -52,8 +56,28 @@ def render_transcript(transcript: Transcript, fmt: str) -> str:
         )
     raise UnsupportedFileType(
         f"a transcript cannot be written as {fmt!r}",
-        hint=f"use one of: {', '.join(TRANSCRIPT_FORMATS)}",
+        hint=f"use one of: {', '.join(TEXT_FORMATS)}",
     )
+
+
+def transcript_document(transcript: Transcript, *, title: str | None = None) -> Document:
+    """The transcript as a document: a title, then a table of time, speaker and words."""
+    zh = transcript.language in ("yue", "zh")
+    heading = title or ("逐字稿" if zh else "Transcript")
+    rows = [("時間", "發言者", "內容") if zh else ("Time", "Speaker", "Words")]
+    rows += [
+        (
+            f"{timestamp(s.start, separator='')}-{timestamp(s.end, separator='')}",
+            s.speaker or "",
+            s.text,
+        )
+        for s in transcript.segments
+    ]
+    blocks = [Block("heading", heading, level=1)]
+    if transcript.segments:
+        blocks.append(Block("table", rows=tuple(rows)))
+    blocks += [Block("paragraph", note) for note in transcript.notes]
+    return Document(blocks, title=heading)
 
 
 def format_of(path: str) -> str:
@@ -61,7 +85,7 @@ def format_of(path: str) -> str:
     fmt = PurePath(path).suffix.lower().lstrip(".")
     if fmt not in TRANSCRIPT_FORMATS:
         raise UnsupportedFileType(
-            f"{path!r}: a transcript is written as .srt, .vtt, .txt or .json",
+            f"{path!r}: a transcript is written as .srt, .vtt, .txt, .json or .docx",
             hint="name the output file with one of those endings",
         )
     return fmt

@@ -10,7 +10,11 @@ from typing import Annotated
 import typer
 
 from govpilot.backends.speech import SpeechSegment
-from govpilot.capabilities.transcript_formats import format_of, render_transcript
+from govpilot.capabilities.transcript_formats import (
+    format_of,
+    render_transcript,
+    transcript_document,
+)
 from govpilot.cli.common import err_console, handled_errors, prepare, progress_bar
 from govpilot.documents.writers import write_document
 from govpilot.errors import InputError, InputTooLarge
@@ -22,7 +26,7 @@ def transcribe(
         str, typer.Option("--language", help="yue (Cantonese), zh (Mandarin), en, or auto")
     ] = "auto",
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write .srt, .vtt, .txt or .json")
+        Path | None, typer.Option("-o", "--output", help="Write .srt, .vtt, .txt, .json or .docx")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Segments as JSON on stdout")] = False,
 ) -> None:
@@ -54,7 +58,10 @@ def transcribe(
             )
         for note in transcript.notes:
             err_console.print(f"note: {note}", highlight=False)
-        if output is not None and fmt is not None:
+        if output is not None and fmt == "docx":
+            write_document(transcript_document(transcript), output)
+            err_console.print(f"wrote {output}", highlight=False)
+        elif output is not None and fmt is not None:
             partial = output.with_name(output.name + ".partial")
             partial.write_text(render_transcript(transcript, fmt), encoding="utf-8")
             partial.replace(output)  # never a half-written transcript

@@ -238,6 +238,9 @@ class SpeechSettings(BaseModel):
     beam_size: int = Field(default=5, ge=1, le=10)
     max_minutes: float = Field(default=180.0, gt=0, description="Longest recording accepted")
     max_upload_mb: float = Field(default=500.0, gt=0, description="Largest recording accepted")
+    window_seconds: float = Field(
+        default=300.0, gt=0, description="A meeting is transcribed (and saved) this much at a time"
+    )
 
 
 class Settings(BaseSettings):

@@ -15,6 +15,7 @@ from govpilot.access import CallContext, Role
 from govpilot.accounts.model_access import ModelAccess
 from govpilot.accounts.service import AccountService
 from govpilot.accounts.signin import SignIn
+from govpilot.audit.events import utc_now
 from govpilot.audit.log import AuditLog
 from govpilot.backends.registry import build_models, build_recogniser
 from govpilot.backends.speech import SpeechRecogniser
@@ -25,6 +26,9 @@ from govpilot.capabilities.chat.service import BotService
 from govpilot.capabilities.copilot import Copilot
 from govpilot.capabilities.copilot_jobs import CopilotJobs
 from govpilot.capabilities.draft import TemplateLibrary
+from govpilot.capabilities.meeting_jobs import TranscribeMeeting, WriteMeetingMinutes
+from govpilot.capabilities.meeting_store import MeetingStore
+from govpilot.capabilities.meetings import MINUTES_JOB, TRANSCRIBE_JOB, Meetings
 from govpilot.capabilities.minutes import MinutesWriter
 from govpilot.capabilities.redaction import RedactionService
 from govpilot.capabilities.transcribe import Transcriber
@@ -208,6 +212,19 @@ class Platform:
         return MinutesWriter(self.gateway)
 
     @cached_property
+    def meetings(self) -> Meetings:
+        """Recorded meetings: transcripts to correct, minutes to approve, as jobs."""
+        speech = self.settings.speech
+        return Meetings(
+            MeetingStore(self.database, utc_now),
+            self.records,
+            self.job_service,
+            self.audit,
+            max_seconds=speech.max_minutes * 60,
+            max_bytes=int(speech.max_upload_mb * 1024 * 1024),
+        )
+
+    @cached_property
     def redaction(self) -> RedactionService:
         """Personal data redaction for every interface, audited as "redact"."""
         return RedactionService(
@@ -237,7 +254,13 @@ class Platform:
             self.accounts,
             self.copilot_jobs(),
             self.settings,
-            handlers={UPLOAD: UploadIngest(self.knowledge_base, self.upload_spool)},
+            handlers={
+                UPLOAD: UploadIngest(self.knowledge_base, self.upload_spool),
+                TRANSCRIBE_JOB: TranscribeMeeting(
+                    self.meetings, self.transcriber, window=self.settings.speech.window_seconds
+                ),
+                MINUTES_JOB: WriteMeetingMinutes(self.meetings.store, self.minutes),
+            },
             workers=self.settings.auth.job_workers if workers is None else workers,
             release=self.approvals.release_job,
         )

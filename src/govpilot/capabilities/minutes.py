@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from govpilot.access import CallContext, Permission, authorize
 from govpilot.backends.llm import GenerationOptions
@@ -94,6 +95,9 @@ class MinutePoint:
     owner: str = ""
     due: str = ""
     traced: bool = False
+    #: Its time range as saved (the officer's edits keep it when segments are renumbered).
+    start: float | None = None
+    end: float | None = None
 
 
 @dataclass
@@ -113,8 +117,44 @@ class Minutes:
     model_ids: set[str]
     dropped: int = 0
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], segments: Sequence[SpeechSegment]) -> Minutes:
+        """Minutes as `as_dict` wrote them (and an officer edited them); InputError if the
+        shape is wrong. Points keep their saved time ranges."""
+        try:
+            items = [
+                MinutesItem(
+                    " ".join(str(item.get("title", "")).split())[:300],
+                    [
+                        _point_of(p)
+                        for p in item.get("points", [])
+                        if str(p.get("text", "")).strip()
+                    ],
+                )
+                for item in data.get("items", [])
+            ]
+            lang, template = str(data.get("lang", "en")), str(data.get("template", "formal"))
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise InputError(
+                "the minutes are not in the expected shape", hint="items with points"
+            ) from exc
+        if lang not in LANGS or template not in MINUTES_TEMPLATES:
+            raise InputError("the minutes' language or template is not known")
+        return cls(
+            [i for i in items if i.points or i.title],
+            [s for s in segments if s.text.strip()],
+            lang,
+            template,
+            set(data.get("model_ids", [])),
+            int(data.get("dropped_points", 0)),
+        )
+
     def time_range(self, point: MinutePoint) -> tuple[float, float]:
-        chosen = [self.segments[n - 1] for n in point.segments]
+        if point.start is not None and point.end is not None:
+            return point.start, point.end
+        chosen = [self.segments[n - 1] for n in point.segments if 0 < n <= len(self.segments)]
+        if not chosen:
+            return 0.0, 0.0
         return min(s.start for s in chosen), max(s.end for s in chosen)
 
     def stamp(self, point: MinutePoint) -> str:
@@ -188,6 +228,27 @@ class Minutes:
         if self.template == "formal":
             blocks += [Block("heading", w("next"), level=2), Block("paragraph", w("tbc"))]
         return Document(blocks, title=blocks[0].text, source_format="md")
+
+
+def _has_text(point: dict[str, Any]) -> bool:
+    return bool(str(point.get("text", "")).strip())
+
+
+def _point_of(data: dict[str, Any]) -> MinutePoint:
+    kind = str(data.get("kind", "discussion"))
+    if kind not in ("discussion", "decision", "action"):
+        raise ValueError(kind)
+    start, end = data.get("start"), data.get("end")
+    return MinutePoint(
+        kind,
+        " ".join(str(data["text"]).split())[:2000],
+        [int(n) for n in data.get("segments", [])],
+        " ".join(str(data.get("owner", "")).split())[:200],
+        " ".join(str(data.get("due", "")).split())[:100],
+        bool(data.get("traced_by_overlap", False)),
+        float(start) if start is not None else None,
+        float(end) if end is not None else None,
+    )
 
 
 def _line(n: int, segment: SpeechSegment) -> str:

@@ -25,8 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
 from govpilot.access import CallContext, Permission, authorize
-from govpilot.audit.events import AuditEvent, AuditSink
+from govpilot.audit.events import AuditEvent, AuditSink, Outcome
 from govpilot.backends.audio import decode_audio
 from govpilot.backends.speech import LANGUAGES, SpeechRecogniser, SpeechResult, SpeechSegment
 from govpilot.errors import InputError
@@ -65,6 +67,8 @@ class Transcript:
     duration: float
     model_id: str
     notes: list[str] = field(default_factory=list)
+    #: Segments the clean-up dropped (repeated, or text heard on silence).
+    dropped: int = 0
 
     @property
     def text(self) -> str:
@@ -147,16 +151,33 @@ class Transcriber:
         language = check_language(language)
         decoded = decode_audio(data, filename, max_seconds=self.max_seconds)
         started = time.perf_counter()
-        prompt = CANTONESE_PROMPT if language == "yue" else None
         try:
-            heard = self.recogniser.transcribe(
-                decoded.samples, language=language, prompt=prompt, progress=progress
-            )
+            transcript = self.recognise(decoded.samples, language=language, progress=progress)
         except Exception:
-            self._audit(ctx, None, decoded.seconds, started, "error")
+            self.audit_run(ctx, decoded.seconds, started, None)
             raise
+        self.audit_run(ctx, decoded.seconds, started, transcript)
+        return transcript
+
+    def recognise(
+        self,
+        samples: np.ndarray,
+        *,
+        language: str | None = None,
+        offset: float = 0.0,
+        progress: Progress | None = None,
+    ) -> Transcript:
+        """`samples` (a stretch `offset` seconds into a recording) recognised and cleaned;
+        neither authorised nor audited: `transcribe` and the meeting jobs do that."""
+        prompt = CANTONESE_PROMPT if language == "yue" else None
+        heard = self.recogniser.transcribe(
+            samples, language=language, prompt=prompt, progress=progress
+        )
         transcript = self._clean(heard, language)
-        self._audit(ctx, transcript, decoded.seconds, started, "ok")
+        if offset:
+            transcript.segments = [
+                replace(s, start=s.start + offset, end=s.end + offset) for s in transcript.segments
+            ]
         return transcript
 
     def _clean(self, heard: SpeechResult, language: str | None) -> Transcript:
@@ -168,16 +189,13 @@ class Transcriber:
             notes.append("no speech was heard in the recording")
         languages = [s.language for s in segments]
         main = max(set(languages), key=languages.count) if languages else (language or "")
-        return Transcript(segments, main, heard.duration, heard.model_id, notes)
+        return Transcript(segments, main, heard.duration, heard.model_id, notes, dropped)
 
-    def _audit(
-        self,
-        ctx: CallContext,
-        transcript: Transcript | None,
-        seconds: float,
-        started: float,
-        outcome: str,
+    def audit_run(
+        self, ctx: CallContext, seconds: float, started: float, transcript: Transcript | None
     ) -> None:
+        """The "transcribe" audit event of one recording (`transcript` None: it failed)."""
+        outcome: Outcome = "ok" if transcript is not None else "error"
         detail: dict[str, Any] = {"audio_seconds": round(seconds, 1)}
         if transcript is not None:
             detail.update(segments=len(transcript.segments), language=transcript.language)
@@ -186,7 +204,7 @@ class Transcriber:
                 actor=ctx.actor,
                 department=ctx.department,
                 action=CAPABILITY,
-                outcome="ok" if outcome == "ok" else "error",
+                outcome=outcome,
                 backend=self.recogniser.name,
                 model_name=self.recogniser.name,
                 model_id=self.recogniser.model_id,

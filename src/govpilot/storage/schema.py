@@ -13,6 +13,7 @@ from govpilot.storage import (
     governance_tables,
     job_tables,
     knowledge_tables,
+    meeting_tables,
     record_tables,
     retrieval_tables,
 )
@@ -26,6 +27,7 @@ TABLE_MODULES = (
     governance_tables,
     job_tables,
     knowledge_tables,
+    meeting_tables,
     record_tables,
     retrieval_tables,
 )

@@ -181,6 +181,8 @@ class World:
     public_turn: str
     #: A finished upload job of the shared collection.
     ingest_job: str = ""
+    #: A transcribed meeting of the officer's.
+    meeting_id: str = ""
     sessions: dict[str, tuple[str, str]] = field(default_factory=dict)
     form_cookie: tuple[str, str] | None = None
 
@@ -414,6 +416,12 @@ def build_world(
         done = platform.job_service().wait(job.id, timeout=30)
         assert done.status == "done", done
         job_id = job.id
+    meeting = platform.meetings.upload(
+        users[OFFICER].context("minutes", "api"), wav_bytes(1.5), "meeting.wav"
+    )
+    if not platform.jobs.worker.running:
+        platform.jobs.runner.run(meeting.transcribe_job_id or "")
+    platform.job_service().wait(meeting.transcribe_job_id or "", timeout=30)
     return World(
         platform=platform,
         users=users,
@@ -427,6 +435,7 @@ def build_world(
         staff_turn=staff_turn,
         public_turn=public_turn,
         ingest_job=ingest_job.job_id,
+        meeting_id=meeting.id,
     )
 
 
@@ -521,6 +530,41 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
         "files": {"file": ("hours.wav", wav_bytes(1.5), "audio/wav")},
     },
     ("POST", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs", "data": _job_form()},
+    ("POST", "/api/v1/meetings"): lambda w, c: {
+        "url": "/api/v1/meetings",
+        "files": {"file": ("agenda.pdf", b"%PDF-1.7", "application/pdf")},  # refused: 415
+    },
+    ("GET", "/api/v1/meetings"): lambda w, c: {"url": "/api/v1/meetings"},
+    ("GET", "/api/v1/meetings/{meeting_id}"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.meeting_id}"
+    },
+    # Stale versions (0): each change is checked for access, then refused with 409.
+    ("PATCH", "/api/v1/meetings/{meeting_id}/speakers"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.meeting_id}/speakers",
+        "json": {"label": "Speaker 1", "name": "Chair", "version": 0},
+    },
+    ("PATCH", "/api/v1/meetings/{meeting_id}/segments/{index}"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.meeting_id}/segments/0",
+        "json": {"text": "The library opens at ten.", "version": 0},
+    },
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.meeting_id}/minutes",
+        "json": {"template": "notes"},
+    },
+    ("PUT", "/api/v1/meetings/{meeting_id}/minutes"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.meeting_id}/minutes",
+        "json": {"minutes": {"items": []}, "version": 0},
+    },
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes/approve"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.meeting_id}/minutes/approve",
+        "json": {"version": 0},
+    },
+    ("GET", "/api/v1/meetings/{meeting_id}/audio"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.meeting_id}/audio"
+    },
+    ("GET", "/api/v1/meetings/{meeting_id}/files/{name}"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.meeting_id}/files/transcript.srt"
+    },
     ("GET", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs"},
     ("GET", "/api/v1/jobs/{job_id}"): lambda w, c: {"url": f"/api/v1/jobs/{w.job_id}"},
     ("POST", "/api/v1/jobs/{job_id}/cancel"): lambda w, c: {
@@ -613,6 +657,37 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("GET", "/jobs/{job_id}"): lambda w, c: {"url": f"/jobs/{w.job_id}"},
     ("GET", "/jobs/{job_id}/progress"): lambda w, c: {"url": f"/jobs/{w.job_id}/progress"},
     ("GET", "/jobs/{job_id}/download"): lambda w, c: {"url": f"/jobs/{w.job_id}/download"},
+    ("GET", "/meetings"): lambda w, c: {"url": "/meetings"},
+    ("POST", "/meetings"): lambda w, c: {"url": "/meetings", "data": {"title": "No file"}},
+    ("GET", "/meetings/{meeting_id}"): lambda w, c: {"url": f"/meetings/{w.meeting_id}"},
+    ("GET", "/meetings/{meeting_id}/progress"): lambda w, c: {
+        "url": f"/meetings/{w.meeting_id}/progress"
+    },
+    ("GET", "/meetings/{meeting_id}/audio"): lambda w, c: {
+        "url": f"/meetings/{w.meeting_id}/audio"
+    },
+    ("GET", "/meetings/{meeting_id}/download/{name}"): lambda w, c: {
+        "url": f"/meetings/{w.meeting_id}/download/transcript.vtt"
+    },
+    ("POST", "/meetings/{meeting_id}/speakers"): lambda w, c: {
+        "url": f"/meetings/{w.meeting_id}/speakers",
+        "data": {"label": "Speaker 1", "name": "Chair", "version": "0"},
+    },
+    ("POST", "/meetings/{meeting_id}/segments/{index}"): lambda w, c: {
+        "url": f"/meetings/{w.meeting_id}/segments/0",
+        "data": {"text": "The library opens at ten.", "version": "0"},
+    },
+    ("POST", "/meetings/{meeting_id}/retry"): lambda w, c: {
+        "url": f"/meetings/{w.meeting_id}/retry"  # it is not failed: 409
+    },
+    ("POST", "/meetings/{meeting_id}/minutes"): lambda w, c: {
+        "url": f"/meetings/{w.meeting_id}/minutes",
+        "data": {"template": "notes"},
+    },
+    ("POST", "/meetings/{meeting_id}/minutes/edit"): lambda w, c: {
+        "url": f"/meetings/{w.meeting_id}/minutes/edit",
+        "data": {"version": "0"},
+    },
     ("GET", "/redact"): lambda w, c: {"url": "/redact"},
     ("POST", "/redact"): lambda w, c: {"url": "/redact", "data": {"text": "Call 9123 4567."}},
     ("GET", "/bots"): lambda w, c: {"url": "/bots"},

@@ -91,6 +91,8 @@ ANALYTICS = Rule(allow="DUS", hidden="X")
 ASK = Rule(allow="APODS", hidden="X")
 #: A job: its owner (the officer), the department's admins, the platform admin.
 JOB = Rule(allow="ODS", hidden="UX")
+#: A meeting of the officer's: its department's administrators see it too.
+MEETING = Rule(allow="ODS", hidden="X")
 #: Users and keys of the department (MANAGE_USERS); another department's are not there.
 MANAGE_USER_OBJECT = Rule(allow="DS", hidden="X")
 #: The audit log and usage (READ_AUDIT).
@@ -123,6 +125,16 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/jobs"): COPILOT,
     ("GET", "/api/v1/jobs"): SIGNED_IN,  # one's own jobs (none for the auditor)
     ("GET", "/api/v1/jobs/{job_id}"): JOB,
+    ("POST", "/api/v1/meetings"): COPILOT,
+    ("GET", "/api/v1/meetings"): COPILOT,
+    ("GET", "/api/v1/meetings/{meeting_id}"): MEETING,
+    ("PATCH", "/api/v1/meetings/{meeting_id}/speakers"): MEETING,
+    ("PATCH", "/api/v1/meetings/{meeting_id}/segments/{index}"): MEETING,
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes"): MEETING,
+    ("PUT", "/api/v1/meetings/{meeting_id}/minutes"): MEETING,
+    ("POST", "/api/v1/meetings/{meeting_id}/minutes/approve"): MEETING,
+    ("GET", "/api/v1/meetings/{meeting_id}/audio"): MEETING,
+    ("GET", "/api/v1/meetings/{meeting_id}/files/{name}"): MEETING,
     ("POST", "/api/v1/jobs/{job_id}/cancel"): JOB,  # the world's job is done: 409 for all
     ("GET", "/api/v1/jobs/{job_id}/result"): JOB,
     ("GET", "/api/v1/jobs/{job_id}/download"): JOB,
@@ -186,6 +198,17 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/jobs/{job_id}"): JOB,
     ("GET", "/jobs/{job_id}/progress"): JOB,
     ("GET", "/jobs/{job_id}/download"): JOB,
+    ("GET", "/meetings"): COPILOT,
+    ("POST", "/meetings"): COPILOT,
+    ("GET", "/meetings/{meeting_id}"): MEETING,
+    ("GET", "/meetings/{meeting_id}/progress"): MEETING,
+    ("GET", "/meetings/{meeting_id}/audio"): MEETING,
+    ("GET", "/meetings/{meeting_id}/download/{name}"): MEETING,
+    ("POST", "/meetings/{meeting_id}/speakers"): MEETING,
+    ("POST", "/meetings/{meeting_id}/segments/{index}"): MEETING,
+    ("POST", "/meetings/{meeting_id}/retry"): MEETING,
+    ("POST", "/meetings/{meeting_id}/minutes"): MEETING,
+    ("POST", "/meetings/{meeting_id}/minutes/edit"): MEETING,
     ("GET", "/redact"): COPILOT,
     ("POST", "/redact"): COPILOT,
     # -- web: bots and collections ---------------------------------------------------------

@@ -13,6 +13,7 @@ from govpilot.api.routers import (
     governance,
     health,
     jobs,
+    meetings,
     openai,
     privacy,
     speech,
@@ -62,6 +63,7 @@ def create_api(platform: Platform) -> FastAPI:
     app.include_router(bots.router)
     app.include_router(collections.router)
     app.include_router(governance.router)
+    app.include_router(meetings.router)
     app.include_router(widget.router)
     widget.add_widget_cors(app, platform.settings.widget_origins)
     return app

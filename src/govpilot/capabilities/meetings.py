@@ -154,10 +154,16 @@ class Meetings:
 
     def get(self, ctx: CallContext, meeting_id: str) -> Meeting:
         """One meeting the caller may see; NotFound otherwise."""
-        authorize(ctx, Permission.USE_COPILOT)
         meeting = self.store.get(meeting_id)
-        if meeting is None or not _visible(ctx, meeting):
-            raise NotFound(f"no meeting {meeting_id!r}", hint="list your meetings to find it")
+        missing = NotFound(f"no meeting {meeting_id!r}", hint="list your meetings to find it")
+        # Another department's meeting does not exist for any of its roles (404, not 403).
+        if meeting is None or not (
+            ctx.role == Role.PLATFORM_ADMIN or ctx.department == meeting.department
+        ):
+            raise missing
+        authorize(ctx, Permission.USE_COPILOT)
+        if not _visible(ctx, meeting):
+            raise missing
         return meeting
 
     def list(self, ctx: CallContext, *, limit: int = 50) -> list[Meeting]:

@@ -14,7 +14,7 @@ from govpilot.access import CallContext
 from govpilot.api.deps import CallerDep, PlatformDep
 from govpilot.api.errors import error_body
 from govpilot.api.schemas.copilot import ERROR_RESPONSES, Lang, Target
-from govpilot.api.schemas.jobs import JobKindField, JobList, JobPublic, JobResultPublic
+from govpilot.api.schemas.jobs import JobList, JobPublic, JobResultPublic, SubmitKindField
 from govpilot.api.streaming import KEEPALIVE_S, event_stream, sse
 from govpilot.errors import GovpilotError
 from govpilot.http.downloads import FILE_RESPONSES, OutputFormat, file_response
@@ -40,7 +40,7 @@ router = APIRouter(
 def submit_job(
     platform: PlatformDep,
     caller: CallerDep,
-    kind: Annotated[JobKindField, Form()],
+    kind: Annotated[SubmitKindField, Form()],
     file: Annotated[UploadFile | None, File(description="txt, md, html, docx or pdf")] = None,
     text: Annotated[str | None, Form(description="Text instead of a file")] = None,
     filename: Annotated[

@@ -7,7 +7,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-JobKindField = Literal["translate", "summarise", "draft", "redact"]
+#: The kinds of job `POST /api/v1/jobs` starts.
+SubmitKindField = Literal["translate", "summarise", "draft", "redact"]
+#: Every kind a job listing may show (the copilot's, uploads into a collection, meetings).
+JobKindField = Literal[
+    "translate",
+    "summarise",
+    "draft",
+    "redact",
+    "upload",
+    "meeting_transcribe",
+    "meeting_minutes",
+]
 
 
 class JobPublic(BaseModel):

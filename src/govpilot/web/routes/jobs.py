@@ -34,6 +34,8 @@ KIND_LABELS = {
     "draft": N_("Draft"),
     "redact": N_("Redaction"),
     "upload": N_("Indexing the upload"),
+    "meeting_transcribe": N_("Transcribing a meeting"),
+    "meeting_minutes": N_("Writing a meeting's minutes"),
 }
 STATUS_LABELS = {
     "queued": N_("Waiting to start"),

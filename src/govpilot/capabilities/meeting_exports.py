@@ -16,6 +16,16 @@ from govpilot.documents.writers import render_document
 from govpilot.errors import Conflict, InputError
 
 MINUTES_FORMATS = ("docx", "md")
+#: The files a meeting can be downloaded as, by name.
+DOWNLOADS = (
+    "minutes.docx",
+    "minutes.md",
+    "transcript.docx",
+    "transcript.srt",
+    "transcript.vtt",
+    "transcript.txt",
+    "transcript.json",
+)
 #: The recording's media type by its suffix, for the page's audio player.
 MEDIA_TYPES = {
     ".wav": "audio/wav",
@@ -74,6 +84,14 @@ def minutes_export(meeting: Meeting, fmt: str) -> Export:
     minutes = Minutes.from_dict(meeting.minutes, meeting.segments)
     data = render_document(minutes.as_document(meeting.title), fmt)
     return Export(f"{file_stem(meeting)}-minutes.{fmt}", _FILE_TYPES[fmt], data)
+
+
+def download(meeting: Meeting, name: str) -> Export:
+    """One of the `DOWNLOADS` ("minutes.docx", "transcript.srt" ...)."""
+    if name not in DOWNLOADS:
+        raise InputError(f"there is no download {name!r}", hint=", ".join(DOWNLOADS))
+    what, fmt = name.split(".")
+    return minutes_export(meeting, fmt) if what == "minutes" else transcript_export(meeting, fmt)
 
 
 def file_stem(meeting: Meeting) -> str:

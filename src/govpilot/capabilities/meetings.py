@@ -32,6 +32,7 @@ from govpilot.backends.audio import audio_seconds, check_audio_name
 from govpilot.capabilities.meeting_exports import (
     MEDIA_TYPES,
     Export,
+    download,
     minutes_export,
     transcript_export,
     transcript_of,
@@ -373,6 +374,10 @@ class Meetings:
     def export_transcript(self, ctx: CallContext, meeting_id: str, fmt: str) -> Export:
         """The transcript as .docx, .srt, .vtt, .txt or .json."""
         return transcript_export(self.get(ctx, meeting_id), fmt)
+
+    def download(self, ctx: CallContext, meeting_id: str, name: str) -> Export:
+        """One of the meeting's files by name ("minutes.docx", "transcript.srt" ...)."""
+        return download(self.get(ctx, meeting_id), name)
 
     def export_minutes(self, ctx: CallContext, meeting_id: str, fmt: str = "docx") -> Export:
         """The minutes as they stand (draft or approved) as .docx or .md."""

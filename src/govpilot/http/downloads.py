@@ -47,6 +47,13 @@ def document_download(
 
 
 def file_response(data: bytes, filename: str, fmt: str, headers: dict[str, str]) -> Response:
+    """Bytes as an attachment in one of the output formats."""
+    return attachment(data, filename, MEDIA_TYPES[fmt], headers)
+
+
+def attachment(
+    data: bytes, filename: str, media_type: str, headers: dict[str, str] | None = None
+) -> Response:
     """Bytes as an attachment, with a filename that survives non-ASCII names."""
     fallback = "".join(
         c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in filename
@@ -56,6 +63,6 @@ def file_response(data: bytes, filename: str, fmt: str, headers: dict[str, str])
         disposition += f"; filename*=UTF-8''{quote(filename, safe='')}"
     return Response(
         data,
-        media_type=MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": disposition, **headers},
+        media_type=media_type,
+        headers={"Content-Disposition": disposition, **(headers or {})},
     )

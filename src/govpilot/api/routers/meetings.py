@@ -11,7 +11,6 @@ when it is not usable, transcription and minutes are jobs (follow them with the 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, Response
@@ -20,6 +19,7 @@ from pydantic import BaseModel, Field
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
 from govpilot.errors import InputTooLarge
+from govpilot.http.downloads import attachment
 
 router = APIRouter(
     prefix="/api/v1/meetings",
@@ -186,15 +186,5 @@ def audio(platform: PlatformDep, caller: CallerDep, meeting_id: str) -> FileResp
 @router.get("/{meeting_id}/files/{name}", response_model=None)
 def download(platform: PlatformDep, caller: CallerDep, meeting_id: str, name: FileName) -> Response:
     """The minutes (.docx, .md) or the transcript (.docx, .srt, .vtt, .txt, .json)."""
-    ctx = acting_as(caller, CAPABILITY)
-    what, fmt = name.split(".")
-    meetings = platform.meetings
-    export = (
-        meetings.export_minutes(ctx, meeting_id, fmt)
-        if what == "minutes"
-        else meetings.export_transcript(ctx, meeting_id, fmt)
-    )
-    disposition = f"attachment; filename*=UTF-8''{quote(export.filename)}"
-    return Response(
-        export.data, media_type=export.media_type, headers={"Content-Disposition": disposition}
-    )
+    export = platform.meetings.download(acting_as(caller, CAPABILITY), meeting_id, name)
+    return attachment(export.data, export.filename, export.media_type)

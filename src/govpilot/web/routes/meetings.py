@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -26,6 +25,7 @@ from govpilot.capabilities.minutes import LANGS, MINUTES_TEMPLATES
 from govpilot.capabilities.transcript_formats import timestamp
 from govpilot.errors import Conflict, InputError, InputTooLarge
 from govpilot.http.dependencies import PlatformDep
+from govpilot.http.downloads import attachment
 from govpilot.platform import Platform
 from govpilot.web.i18n import N_
 from govpilot.web.render import NavItem, render, translate
@@ -38,15 +38,6 @@ NAV_ITEMS = [NavItem("/meetings", N_("Meetings"), Permission.USE_COPILOT, order=
 CAPABILITY = "minutes"
 STOP_POLLING = 286
 ACCEPTED = ".wav,.mp3,.m4a,.aac,.ogg,.opus,.flac,.webm,.mp4,audio/*"
-DOWNLOADS = {
-    "minutes.docx": ("minutes", "docx"),
-    "minutes.md": ("minutes", "md"),
-    "transcript.docx": ("transcript", "docx"),
-    "transcript.srt": ("transcript", "srt"),
-    "transcript.vtt": ("transcript", "vtt"),
-    "transcript.txt": ("transcript", "txt"),
-    "transcript.json": ("transcript", "json"),
-}
 LANGUAGE_CHOICES = (
     ("auto", N_("Detect it")),
     ("yue", N_("Cantonese")),
@@ -200,20 +191,8 @@ def audio(platform: PlatformDep, web: WebUserDep, meeting_id: str) -> Response:
 @router.get("/meetings/{meeting_id}/download/{name}")
 def download(platform: PlatformDep, web: WebUserDep, meeting_id: str, name: str) -> Response:
     """The minutes (.docx, .md) or the transcript (.docx, .srt, .vtt, .txt, .json)."""
-    if name not in DOWNLOADS:
-        raise InputError(f"there is no download {name!r}", hint=", ".join(DOWNLOADS))
-    what, fmt = DOWNLOADS[name]
-    ctx = web.context(CAPABILITY)
-    meetings = platform.meetings
-    export = (
-        meetings.export_minutes(ctx, meeting_id, fmt)
-        if what == "minutes"
-        else meetings.export_transcript(ctx, meeting_id, fmt)
-    )
-    disposition = f"attachment; filename*=UTF-8''{quote(export.filename)}"
-    return Response(
-        export.data, media_type=export.media_type, headers={"Content-Disposition": disposition}
-    )
+    export = platform.meetings.download(web.context(CAPABILITY), meeting_id, name)
+    return attachment(export.data, export.filename, export.media_type)
 
 
 def _version(form: FormData) -> int:

@@ -2,6 +2,7 @@
 (English), with the embedded model, beside a plain one-prompt summary by the same model.
 
     .venv/bin/python bench/bench_minutes.py [--zh 6] [--en 6] [--out FILE]
+    .venv/bin/python bench/bench_minutes.py --decisions 10 [--out FILE]
 
 Units (kept short for a 1.5B model on 2 cores):
 - Chinese: VCSum short_dev segments of at most 2,400 characters; the input is the
@@ -18,6 +19,14 @@ ROUGE-L F1 on characters (Chinese, script folded) or lower-case words (English).
 Traceability: the share of minute points whose cited segments hold at least half of the
 point's content words (English) or character pairs (Chinese); the baseline cites nothing,
 so it cannot be traced (0). Action items: neither set marks them, so not scored.
+
+Decisions (`--decisions N`): QMSum marks no action items, but its specific queries ask
+what a meeting decided or who was asked to do what ("What did the team decide ...",
+"What did X suggest to do ..."), over spans of at most 60 utterances. A decision counts as
+found when one point of the minutes (template "formal") holds at least 30% of the
+answer's content words; it is counted among the minutes' decision and action points, and
+among all their points; the baseline's plain summary counts when one of its sentences
+does.
 """
 
 from __future__ import annotations
@@ -177,14 +186,89 @@ def plain_summary(gateway: ModelGateway, segments: list[SpeechSegment], zh: bool
     return completion.text
 
 
+DECISION_QUERY = re.compile(r"\bdecid|\b(recommend|suggest)(ed)? to do|\bagree", re.I)
+
+
+def qmsum_decisions(limit: int) -> list[tuple[list[SpeechSegment], str, str]]:
+    """(span, the query's answer, the query) of QMSum's decision queries."""
+    found = []
+    for path in sorted((DATA / "meeting_summ_qmsum" / "test").glob("*.json")):
+        meeting = json.loads(path.read_text(encoding="utf-8"))
+        turns = meeting["meeting_transcripts"]
+        for query in meeting["specific_query_list"]:
+            if not DECISION_QUERY.search(query["query"]):
+                continue
+            spans = [(int(a), int(b)) for a, b in query["relevant_text_span"]]
+            if sum(b - a + 1 for a, b in spans) > 60:
+                continue
+            lines = [(t["speaker"], t["content"]) for a, b in spans for t in turns[a : b + 1]]
+            found.append((timed_segments(lines, zh=False), query["answer"], query["query"]))
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def _holds(candidate: str, reference: str) -> bool:
+    wanted = content(reference, False)
+    return bool(wanted) and len(wanted & content(candidate, False)) / len(wanted) >= 0.3
+
+
+def decisions(gateway: ModelGateway, limit: int, out: Path) -> None:
+    rows: list[dict[str, Any]] = []
+    for n, (segments, answer, query) in enumerate(qmsum_decisions(limit)):
+        minutes = write_minutes(gateway, CTX, segments, template="formal", lang="en")
+        points = minutes.points()
+        decided = [p.text for p in points if p.kind in ("decision", "action")]
+        plain = plain_summary(gateway, segments, False)
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+|\n", plain) if x.strip()]
+        rows.append(
+            {
+                "case": n,
+                "query": query,
+                "in_decision_points": any(_holds(t, answer) for t in decided),
+                "in_any_point": any(_holds(p.text, answer) for p in points),
+                "baseline_in_summary": any(_holds(t, answer) for t in sentences),
+                "decision_points": len(decided),
+                "points": len(points),
+            }
+        )
+        print(json.dumps(rows[-1]), flush=True)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps({"decisions": rows}, indent=2) + "\n")  # checkpoint
+    count = max(1, len(rows))
+    print(
+        markdown_table(
+            [
+                "decisions asked",
+                "in govpilot's decision and action points",
+                "in any govpilot point",
+                "in the plain summary",
+            ],
+            [
+                [
+                    len(rows),
+                    f"{sum(r['in_decision_points'] for r in rows) / count:.2f}",
+                    f"{sum(r['in_any_point'] for r in rows) / count:.2f}",
+                    f"{sum(r['baseline_in_summary'] for r in rows) / count:.2f}",
+                ]
+            ],
+        )
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--zh", type=int, default=6, help="VCSum segments")
     parser.add_argument("--en", type=int, default=6, help="QMSum queries")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/minutes.json")
+    parser.add_argument("--decisions", type=int, default=0, help="QMSum decision queries")
+    parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     settings = Settings()
     gateway = ModelGateway(build_models(settings), MemoryAuditSink(), default_model="embedded")
+    if args.decisions:
+        decisions(gateway, args.decisions, args.out or ROOT / "bench/results/decisions.json")
+        return
+    args.out = args.out or ROOT / "bench/results/minutes.json"
     rows: list[dict[str, Any]] = []
     for name, zh, cases in (("VCSum", True, vcsum(args.zh)), ("QMSum", False, qmsum(args.en))):
         for n, (segments, reference) in enumerate(cases):

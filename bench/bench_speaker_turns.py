@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/bench_speaker_turns.py [--out FILE]
 
-Mixes of two and of three clips of the evaluation sets (each clip a different recording:
-asr_en, asr_yue, asr_zh), cut into 2.5 s pieces and interleaved with 0.5 s pauses, as in
-a quick exchange. Purity: share of pieces whose label's majority clip is theirs (a label
-holds one voice); coverage: share of pieces whose clip's majority label is theirs (a voice
-keeps one label). Baseline: one label for everyone (what a transcript without speaker
-turns gives), and a new label at every pause of 0.5 s or more (turns from pauses alone).
+Mixes of two and of three clips of the evaluation sets, and one of every clip at once
+(asr_en, asr_yue, asr_zh; a large meeting); each clip is a different recording, cut into
+2.5 s pieces, interleaved as in a quick exchange. Purity: share of pieces whose label's
+majority clip is theirs (a label holds one voice); coverage: share of pieces whose clip's
+majority label is theirs (a voice keeps one label). Baselines: one label for everyone
+(a transcript without speaker turns), and a new label for every piece (turns from pauses
+alone, when every turn is taken as a new speaker).
 """
 
 from __future__ import annotations
@@ -34,7 +35,10 @@ CLIPS = [
     "asr_yue/audio/yue-12.wav",
 ]
 PIECE = 2.5
-PAUSE = 0.5
+
+
+def _all_cantonese() -> list[str]:
+    return sorted(f"asr_yue/audio/{p.name}" for p in (DATA / "asr_yue" / "audio").iterdir())
 
 
 def _pieces(samples: np.ndarray) -> list[np.ndarray]:
@@ -58,16 +62,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/speaker_turns.json")
     args = parser.parse_args()
-    audio = [decode_audio((DATA / c).read_bytes(), c, max_seconds=600).samples for c in CLIPS]
+    names = [*CLIPS, *(c for c in _all_cantonese() if c not in CLIPS)]
+    audio = [decode_audio((DATA / c).read_bytes(), c, max_seconds=600).samples for c in names]
     mixes = [
-        *itertools.combinations(range(len(audio)), 2),
-        *itertools.combinations(range(len(audio)), 3),
+        tuple(range(len(names))),  # every clip at once: a large meeting
+        *itertools.combinations(range(len(CLIPS)), 2),
+        *itertools.combinations(range(len(CLIPS)), 3),
     ]
-    runs: dict[str, list[tuple[float, float, int, int]]] = {
-        "voice features (govpilot)": [],
-        "one label for all (baseline)": [],
-        "a new label at every pause (baseline)": [],
-    }
+    runs: dict[tuple[str, str], list[tuple[float, float, int, int]]] = {}
     started = time.perf_counter()
     for mix in mixes:
         pieces = [_pieces(audio[i]) for i in mix]
@@ -79,19 +81,21 @@ def main() -> None:
             for p in [ps[k]]
         ]
         truth = [j for j, _ in order]
-        starts = [n * (PIECE + PAUSE) for n in range(len(order))]
-        ends = [s + PIECE for s in starts]
-        labels = label_speakers([voice_features(p) for _, p in order], starts, ends)
-        runs["voice features (govpilot)"].append((*_scores(truth, labels), len(mix)))
-        runs["one label for all (baseline)"].append((*_scores(truth, ["A"] * len(truth)), len(mix)))
-        each = [str(n) for n in range(len(truth))]
-        runs["a new label at every pause (baseline)"].append((*_scores(truth, each), len(mix)))
+        labels = label_speakers([voice_features(p) for _, p in order])
+        group = f"all {len(mix)} voices" if len(mix) > 3 else "2 or 3 voices"
+        for name, found in (
+            ("voice features (govpilot)", labels),
+            ("one label for all (baseline)", ["A"] * len(truth)),
+            ("a new label at every turn (baseline)", [str(n) for n in range(len(truth))]),
+        ):
+            runs.setdefault((group, name), []).append((*_scores(truth, found), len(mix)))
     seconds = time.perf_counter() - started
     rows = []
-    for name, scores in runs.items():
+    for (group, name), scores in runs.items():
         table = np.array(scores)
         rows.append(
             {
+                "mixes of": group,
                 "run": name,
                 "mixes": len(scores),
                 "purity": round(float(table[:, 0].mean()), 3),
@@ -106,9 +110,17 @@ def main() -> None:
     )
     print(
         markdown_table(
-            ["run", "mixes", "purity", "coverage", "labels found", "voices"],
+            ["mixes of", "run", "mixes", "purity", "coverage", "labels found", "voices"],
             [
-                [r["run"], r["mixes"], r["purity"], r["coverage"], r["labels_found"], r["voices"]]
+                [
+                    r["mixes of"],
+                    r["run"],
+                    r["mixes"],
+                    r["purity"],
+                    r["coverage"],
+                    r["labels_found"],
+                    r["voices"],
+                ]
                 for r in rows
             ],
         )

@@ -245,8 +245,20 @@ def test_speakers_are_told_apart_by_their_voices() -> None:
     rng = np.random.default_rng(7)
     low, high = rng.normal(0, 1, 24), rng.normal(0, 1, 24) + 6
     voices = [list(v + rng.normal(0, 0.2, 24)) for v in (low, high, low, high, low, low)]
-    starts = [n * 5.0 for n in range(6)]
-    labels = label_speakers(voices, starts, [s + 4.0 for s in starts])
+    labels = label_speakers(voices)
     assert labels == ["Speaker 1", "Speaker 2", "Speaker 1", "Speaker 2", "Speaker 1", "Speaker 1"]
-    assert label_speakers([None, None], [0, 1], [1, 2]) == ["Speaker 1", "Speaker 1"]
+    assert label_speakers([None, None]) == ["Speaker 1", "Speaker 1"]
     assert voice_features(np.zeros(1000, np.float32)) is None  # under 0.3 s
+
+
+def test_deleting_a_meeting_removes_its_recording_and_transcript(platform: Platform) -> None:
+    meeting = transcribed(platform, platform.meetings.upload(OFFICER, wav_bytes(3.0), "m.wav"))
+    assert len(platform.records.list(department="HAD")) == 2  # the recording, the transcript
+    with pytest.raises(NotFound):
+        platform.meetings.delete(OTHER, meeting.id)
+    platform.meetings.delete(OFFICER, meeting.id)
+    with pytest.raises(NotFound):
+        platform.meetings.get(OFFICER, meeting.id)
+    assert platform.records.list(department="HAD") == []
+    [event] = platform.audit.events(None, action="meeting.delete")
+    assert event.detail["meeting"] == meeting.id

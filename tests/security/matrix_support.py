@@ -222,6 +222,10 @@ class World:
         """A new open incident against the shared bot's entry; its id."""
         return self.platform.incidents.report(_setup(HOME), self.ai_app, "other", "A report").id
 
+    def fresh_meeting(self) -> str:
+        """A new transcribed meeting of the officer's; its id."""
+        return add_meeting(self.platform, self.users[OFFICER])
+
     def fresh_collection(self) -> str:
         """A new, empty collection of HAD."""
         name = f"col-{uuid.uuid4().hex[:8]}"
@@ -416,12 +420,7 @@ def build_world(
         done = platform.job_service().wait(job.id, timeout=30)
         assert done.status == "done", done
         job_id = job.id
-    meeting = platform.meetings.upload(
-        users[OFFICER].context("minutes", "api"), wav_bytes(1.5), "meeting.wav"
-    )
-    if not platform.jobs.worker.running:
-        platform.jobs.runner.run(meeting.transcribe_job_id or "")
-    platform.job_service().wait(meeting.transcribe_job_id or "", timeout=30)
+    meeting_id = add_meeting(platform, users[OFFICER])
     return World(
         platform=platform,
         users=users,
@@ -435,8 +434,19 @@ def build_world(
         staff_turn=staff_turn,
         public_turn=public_turn,
         ingest_job=ingest_job.job_id,
-        meeting_id=meeting.id,
+        meeting_id=meeting_id,
     )
+
+
+def add_meeting(platform: Platform, owner: User) -> str:
+    """A transcribed meeting of `owner`'s; its id."""
+    meeting = platform.meetings.upload(owner.context("minutes", "api"), wav_bytes(1.5), "m.wav")
+    jobs = platform.job_service()
+    if not jobs.worker.running:
+        jobs.runner.run(meeting.transcribe_job_id or "")
+    done = jobs.wait(meeting.transcribe_job_id or "", timeout=30)
+    assert done.status == "done", done
+    return meeting.id
 
 
 def close_world(world: World) -> None:
@@ -535,6 +545,9 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
         "files": {"file": ("agenda.pdf", b"%PDF-1.7", "application/pdf")},  # refused: 415
     },
     ("GET", "/api/v1/meetings"): lambda w, c: {"url": "/api/v1/meetings"},
+    ("DELETE", "/api/v1/meetings/{meeting_id}"): lambda w, c: {
+        "url": f"/api/v1/meetings/{w.fresh_meeting()}"
+    },
     ("GET", "/api/v1/meetings/{meeting_id}"): lambda w, c: {
         "url": f"/api/v1/meetings/{w.meeting_id}"
     },
@@ -676,6 +689,9 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("POST", "/meetings/{meeting_id}/segments/{index}"): lambda w, c: {
         "url": f"/meetings/{w.meeting_id}/segments/0",
         "data": {"text": "The library opens at ten.", "version": "0"},
+    },
+    ("POST", "/meetings/{meeting_id}/delete"): lambda w, c: {
+        "url": f"/meetings/{w.fresh_meeting()}/delete"
     },
     ("POST", "/meetings/{meeting_id}/retry"): lambda w, c: {
         "url": f"/meetings/{w.meeting_id}/retry"  # it is not failed: 409

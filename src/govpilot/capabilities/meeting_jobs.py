@@ -169,11 +169,7 @@ def _finished(model_id: str) -> Change:
     def apply(row: MeetingRow) -> None:
         segments = [dict(s) for s in row.segments]
         if segments and not any(s.get("speaker") for s in segments):
-            labels = label_speakers(
-                [s.get("voice") for s in segments],
-                [s["start"] for s in segments],
-                [s["end"] for s in segments],
-            )
+            labels = label_speakers([s.get("voice") for s in segments])
             for segment, label in zip(segments, labels, strict=True):
                 segment["speaker"] = label
         notes: list[str] = []

@@ -3,16 +3,17 @@
 No speaker-embedding model is packaged on PyPI with its weights, so turns come from what
 numpy can compute: each segment's voice is the mean and spread of its mel-frequency
 cepstral coefficients (MFCC 1-12; the loudness coefficient is left out), standardised
-over the recording. Segments are then grouped in order: a segment joins the speaker whose
-average voice is nearest (cosine) if it is near enough, otherwise it starts a new
-speaker; a pause of under `SAME_TURN_PAUSE` seconds with a near voice keeps the speaker.
-Speakers heard in fewer than `MIN_SHARE` of the segments are folded into the nearest
-other one. The labels are "Speaker 1", "Speaker 2" ... in order of first appearance.
+over the recording. Segments are then grouped bottom-up: the two groups whose average
+voices are most alike (cosine) are merged until no two are alike enough, and at most
+`MAX_SPEAKERS` are left; groups heard in fewer than `MIN_SHARE` of the segments are
+folded into the nearest other one. The labels are "Speaker 1", "Speaker 2" ... in order
+of first appearance.
 
 It tells apart voices that differ clearly (a man and a woman, a near and a far
-microphone); similar voices are often merged. The officer corrects it: a label can be
-renamed once for every segment, and each segment's speaker can be changed. A recogniser
-that gives speakers (an ASR server with diarisation) is used as it is.
+microphone) and would rather give one voice two labels than two voices one: naming two
+labels alike joins them. Similar voices on one microphone are often merged. The officer
+corrects it: a label is renamed once for every segment, and a segment's speaker changed.
+A recogniser that gives speakers (an ASR server with diarisation) is used as it is.
 """
 
 from __future__ import annotations
@@ -22,16 +23,13 @@ from collections.abc import Sequence
 import numpy as np
 
 SAMPLE_RATE = 16_000
-#: Cosine similarity of a segment's voice to a speaker's average to join that speaker
+#: Cosine similarity of two groups' average voices for them to be merged
 #: (chosen on mixes of the evaluation clips: `bench/bench_speaker_turns.py`).
-JOIN = -0.1
+JOIN = 0.1
 #: Voices nearer than this (root mean square, in standard deviations) are the same one.
 NEAR = 0.5
-#: Next to the previous segment with a pause this short, a lower similarity keeps the turn.
-SAME_TURN_PAUSE = 0.6
-SAME_TURN_JOIN = 0.1
 #: A speaker heard in fewer than this share of the segments is folded into the nearest.
-MIN_SHARE = 0.1
+MIN_SHARE = 0.03
 MAX_SPEAKERS = 8
 _FRAME = 400  # 25 ms
 _HOP = 160  # 10 ms
@@ -79,74 +77,79 @@ def voice_features(samples: np.ndarray) -> list[float] | None:
     return [*chosen.mean(axis=0).tolist(), *chosen.std(axis=0).tolist()]
 
 
-def label_speakers(
-    features: Sequence[list[float] | None], starts: Sequence[float], ends: Sequence[float]
-) -> list[str]:
-    """A speaker label for each segment, from its voice features and the pauses."""
+def label_speakers(features: Sequence[list[float] | None]) -> list[str]:
+    """A speaker label for each segment, from its voice features.
+
+    Agglomerative clustering: every segment starts as its own group; the two groups whose
+    average voices are most alike are merged, again and again, until no two are alike
+    enough (`JOIN`) and there are at most `MAX_SPEAKERS`. A segment too short to have
+    features takes the speaker of the one before it.
+    """
     if not features:
         return []
-    known = [f for f in features if f is not None]
+    known = [n for n, f in enumerate(features) if f is not None]
     if not known:
         return ["Speaker 1"] * len(features)
-    matrix = np.array(known, dtype=np.float64)
+    matrix = np.array([features[n] for n in known], dtype=np.float64)
     # A floor on the spread: features that barely vary say nothing, and are not magnified.
     mean, spread = matrix.mean(axis=0), np.maximum(matrix.std(axis=0), 0.5)
-    voices: list[np.ndarray | None] = [
-        None if f is None else (np.array(f) - mean) / spread for f in features
-    ]
-    sums: list[np.ndarray] = []
-    counts: list[int] = []
+    voices = (matrix - mean) / spread
+    group = _agglomerate(voices)
     assigned: list[int] = []
-    for n, voice in enumerate(voices):
-        previous = assigned[-1] if assigned else None
-        if voice is None:
-            assigned.append(previous if previous is not None else 0)
-            if not sums:
-                sums.append(np.zeros(matrix.shape[1]))
-                counts.append(0)
-            continue
-        scores = [
-            _similarity(voice, total / max(1, count))
-            for total, count in zip(sums, counts, strict=True)
-        ]
-        best = int(np.argmax(scores)) if scores else -1
-        close = n > 0 and starts[n] - ends[n - 1] < SAME_TURN_PAUSE
-        if previous is not None and close and scores[previous] >= SAME_TURN_JOIN:
-            best = previous
-        elif best < 0 or (scores[best] < JOIN and len(sums) < MAX_SPEAKERS):
-            sums.append(np.zeros_like(voice))
-            counts.append(0)
-            best = len(sums) - 1
-        sums[best] = sums[best] + voice
-        counts[best] += 1
-        assigned.append(best)
-    assigned = _fold_small(assigned, sums)
+    by_segment = dict(zip(known, group, strict=True))
+    for n in range(len(features)):
+        assigned.append(by_segment.get(n, assigned[-1] if assigned else group[0]))
     order: dict[int, int] = {}
     for speaker in assigned:
         order.setdefault(speaker, len(order) + 1)
     return [f"Speaker {order[s]}" for s in assigned]
 
 
-def _fold_small(assigned: list[int], sums: list[np.ndarray]) -> list[int]:
-    counts = np.bincount(assigned, minlength=len(sums))
-    large = [s for s in range(len(sums)) if counts[s] >= MIN_SHARE * len(assigned)]
-    if not large:
-        return assigned
-    target = {
-        s: s if s in large else max(large, key=lambda t: _cosine(sums[s], sums[t]))
-        for s in range(len(sums))
-    }
-    return [target[s] for s in assigned]
+def _agglomerate(voices: np.ndarray) -> list[int]:
+    """The group of each row of `voices` (standardised features), by average linkage of
+    the groups' mean voices; small groups are then folded into the nearest."""
+    sums = voices.copy()
+    counts = np.ones(len(voices))
+    alive = np.ones(len(voices), dtype=bool)
+    members = [[n] for n in range(len(voices))]
+    similarity = _similarities(sums / counts[:, None])
+    while alive.sum() > 1:
+        masked = np.where(alive[:, None] & alive[None, :], similarity, -np.inf)
+        np.fill_diagonal(masked, -np.inf)
+        a, b = np.unravel_index(int(np.argmax(masked)), masked.shape)
+        if masked[a, b] < JOIN and alive.sum() <= MAX_SPEAKERS:
+            break
+        sums[a] += sums[b]
+        counts[a] += counts[b]
+        members[a] += members[b]
+        alive[b] = False
+        row = _similarities(sums[a] / counts[a], sums / counts[:, None])
+        similarity[a, :] = similarity[:, a] = row
+    groups = [int(g) for g in np.flatnonzero(alive)]
+    small = [g for g in groups if counts[g] < MIN_SHARE * len(voices)]
+    large = [g for g in groups if g not in small] or groups
+    label = np.zeros(len(voices), dtype=int)
+    for g in groups:
+        target = g
+        if g in small and g not in large:
+            centre = sums[g] / counts[g]
+            target = max(
+                large, key=lambda t: float(_similarities(centre, sums[t : t + 1] / counts[t])[0])
+            )
+        label[members[g]] = target
+    return [int(x) for x in label]
 
 
-def _similarity(voice: np.ndarray, centre: np.ndarray) -> float:
-    """Cosine similarity, or 1.0 when the two are too near for their angle to mean much."""
-    if float(np.sqrt(np.mean((voice - centre) ** 2))) < NEAR:
-        return 1.0
-    return _cosine(voice, centre)
-
-
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
-    # A voice at the recording's average (all zeros) is like any: nothing tells it apart.
-    return float(a @ b) / norm if norm > 1e-9 else 1.0
+def _similarities(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """Cosine similarity of the rows of `a` with those of `b` (or with each other); 1.0
+    where two are too near for their angle to mean much."""
+    b = a if b is None else b
+    a2, b2 = np.atleast_2d(a), np.atleast_2d(b)
+    norms = np.linalg.norm(a2, axis=1)[:, None] * np.linalg.norm(b2, axis=1)[None, :]
+    cosine = (a2 @ b2.T) / np.maximum(norms, 1e-9)
+    distance = np.sqrt(
+        np.maximum((a2**2).sum(1)[:, None] + (b2**2).sum(1)[None, :] - 2 * a2 @ b2.T, 0.0)
+        / a2.shape[1]
+    )
+    cosine[distance < NEAR] = 1.0
+    return cosine[0] if a.ndim == 1 else cosine

@@ -113,6 +113,13 @@ def show(platform: PlatformDep, caller: CallerDep, meeting_id: str) -> dict[str,
     return platform.meetings.get(acting_as(caller, CAPABILITY), meeting_id).as_dict()
 
 
+@router.delete("/{meeting_id}", status_code=204, response_model=None)
+def delete(platform: PlatformDep, caller: CallerDep, meeting_id: str) -> Response:
+    """Delete the meeting with its recording, transcript and minutes."""
+    platform.meetings.delete(acting_as(caller, CAPABILITY), meeting_id)
+    return Response(status_code=204)
+
+
 @router.patch("/{meeting_id}/speakers")
 def rename_speaker(
     platform: PlatformDep, caller: CallerDep, meeting_id: str, body: SpeakerBody

@@ -49,6 +49,7 @@ NOTICES = {
     "minutes": N_("The minutes are being written. This page shows them when they are ready."),
     "approved": N_("The minutes are approved."),
     "retry": N_("The transcription goes on from where it stopped."),
+    "deleted": N_("The meeting is deleted, with its recording and minutes."),
 }
 STATUS_LABELS = {
     "queued": N_("Waiting to start"),
@@ -104,10 +105,12 @@ def _page(
 
 
 @router.get("/meetings")
-def list_page(request: Request, platform: PlatformDep, web: WebUserDep) -> Response:
+def list_page(
+    request: Request, platform: PlatformDep, web: WebUserDep, notice: Notice = ""
+) -> Response:
     """The caller's meetings, and the form to upload or record one."""
     ctx = web.context(CAPABILITY)
-    return _list(request, platform, ctx)
+    return _list(request, platform, ctx, notice=NOTICES.get(notice, ""))
 
 
 def _list(
@@ -116,8 +119,10 @@ def _list(
     ctx: CallContext,
     errors: list[str] | None = None,
     code: int = 200,
+    notice: str = "",
 ) -> Response:
     context: dict[str, Any] = {
+        "notice": notice,
         "meetings": platform.meetings.list(ctx),
         "accepted": ACCEPTED,
         "languages": LANGUAGE_CHOICES,
@@ -293,6 +298,13 @@ def retry(request: Request, platform: PlatformDep, web: WebUserDep, meeting_id: 
         lambda: platform.meetings.retry(ctx, meeting_id),
         notice="retry",
     )
+
+
+@router.post("/meetings/{meeting_id}/delete")
+def delete(platform: PlatformDep, web: WebUserDep, meeting_id: str) -> Response:
+    """Delete the meeting with its recording, transcript and minutes."""
+    platform.meetings.delete(web.context(CAPABILITY), meeting_id)
+    return RedirectResponse("/meetings?notice=deleted", status_code=303)
 
 
 @router.post("/meetings/{meeting_id}/minutes")

@@ -136,6 +136,8 @@ async def test_bad_uploads_and_stale_edits_get_plain_messages(
         served_platform.job_service().wait(meeting.transcribe_job_id or "", timeout=20)
         page = await client.get(meeting_url)
         assert page.status_code == 200 and "各位早晨" in page.text
+        job_page = await client.get(f"/jobs/{meeting.transcribe_job_id}")
+        assert job_page.status_code == 303 and job_page.headers["location"] == meeting_url
         stale = await client.post(
             f"{meeting_url}/segments/0",
             data={"csrf_token": token, "version": "1", "text": "old page", "action": "save"},

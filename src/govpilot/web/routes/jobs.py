@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from govpilot.access import Permission
 from govpilot.errors import Conflict
@@ -107,6 +107,9 @@ def job_list(request: Request, user: WebUserDep) -> Response:
 def job_page(request: Request, user: WebUserDep, job_id: str) -> Response:
     """One job: its progress while it runs, then the result beside the source."""
     job = platform_of(request).job_service().get(user.context("copilot"), job_id)
+    if job.kind.startswith("meeting_") and job.params.get("meeting_id"):
+        # A meeting's job is followed, and its work shown, on the meeting's page.
+        return RedirectResponse(f"/meetings/{job.params['meeting_id']}", status_code=303)
     return render(request, "jobs/detail.html", **_job_view(request, user, job))
 
 

@@ -103,3 +103,30 @@ def test_parse_item_reads_english_labels_in_any_case() -> None:
         ("decision", "Approved"),
         ("discussion", "A point"),
     ]
+
+
+def test_minutes_templates_are_files_with_their_sections_in_order() -> None:
+    from govpilot.capabilities.minutes_templates import MinutesTemplate, packaged_templates
+
+    templates = packaged_templates()
+    assert set(templates.names()) == {"formal", "notes"}
+    formal = templates.get("formal", "zh-Hant")
+    assert formal.title == "會議記錄"
+    assert [what for _, what in formal.sections] == [
+        "speakers",
+        "tbc",
+        "tbc",
+        "tbc",
+        "items",
+        "actions",
+        "tbc",
+    ]
+    assert [h for h, _ in templates.get("notes", "en").sections] == [
+        "Items discussed",
+        "Action items",
+    ]
+    bad = "---\nname: x\nlang: en\ntitle: X\n---\n## Items {items}\nJust a line\n"
+    with pytest.raises(InputError, match="'Just a line' is not a section"):
+        MinutesTemplate.parse(bad, "x.md")
+    with pytest.raises(InputError, match="no {items} section"):
+        MinutesTemplate.parse("---\nname: x\nlang: en\ntitle: X\n---\n## A {tbc}\n", "x.md")

@@ -26,6 +26,7 @@ from typing import Any
 from govpilot.access import CallContext, Permission, authorize
 from govpilot.backends.llm import GenerationOptions
 from govpilot.backends.speech import SpeechSegment
+from govpilot.capabilities.minutes_templates import MinutesTemplate, packaged_templates
 from govpilot.capabilities.summarise import (
     SourceParagraph,
     overlap_share,
@@ -40,7 +41,8 @@ from govpilot.language import detect_language, to_hk_traditional
 from govpilot.prompts import load_prompt
 
 CAPABILITY = "minutes"
-MINUTES_TEMPLATES = ("formal", "notes")
+#: The forms of minutes (files in `templates/minutes/`, see `minutes_templates`).
+MINUTES_TEMPLATES = packaged_templates().names()
 LANGS = ("en", "zh-Hant")
 Progress = Callable[[int, int], None]
 _KINDS = {
@@ -66,15 +68,7 @@ _EXAMPLE_WORDS = (
     "staffing arrangements",
 )
 _WORDS = {
-    "title": ("Minutes of meeting", "會議記錄"),
-    "attendance": ("Attendance", "出席者"),
-    "apologies": ("Apologies", "因事缺席者"),
-    "confirm": ("Confirmation of the minutes of the previous meeting", "通過上次會議記錄"),
-    "arising": ("Matters arising", "續議事項"),
-    "items": ("Items discussed", "討論事項"),
     "decisions": ("Decisions", "決定"),
-    "actions": ("Action items", "跟進事項"),
-    "next": ("Date of next meeting", "下次會議日期"),
     "tbc": ("[To be confirmed]", "〔待確認〕"),
     "action": ("Action", "工作"),
     "owner": ("Owner", "負責人"),
@@ -188,46 +182,53 @@ class Minutes:
             ],
         }
 
-    def as_document(self, title: str | None = None) -> Document:
-        """The minutes as headings, lists and an action table, every point with its times."""
+    def as_document(
+        self, title: str | None = None, layout: MinutesTemplate | None = None
+    ) -> Document:
+        """The minutes laid out by their template (`layout`, or the packaged one of their
+        form and language): every point with its times, action items as a table."""
         zh = self.lang == "zh-Hant"
+        layout = layout or packaged_templates().get(self.template, self.lang)
 
         def w(key: str) -> str:
             return _WORDS[key][1 if zh else 0]
 
-        blocks = [Block("heading", title or w("title"), level=1)]
-        speakers = sorted({s.speaker for s in self.segments if s.speaker})
-        if self.template == "formal":
-            blocks.append(Block("heading", w("attendance"), level=2))
-            if speakers:
-                blocks.append(Block("paragraph", f"{w('speakers')}: {', '.join(speakers)}"))
-            blocks.append(Block("paragraph", w("tbc")))
-            for key in ("apologies", "confirm", "arising"):
-                blocks += [Block("heading", w(key), level=2), Block("paragraph", w("tbc"))]
-        blocks.append(Block("heading", w("items"), level=2))
+        blocks = [Block("heading", title or layout.title, level=1)]
+        for heading, what in layout.sections:
+            blocks.append(Block("heading", heading, level=2))
+            if what == "speakers":
+                speakers = sorted({s.speaker for s in self.segments if s.speaker})
+                if speakers:
+                    blocks.append(Block("paragraph", f"{w('speakers')}: {', '.join(speakers)}"))
+                blocks.append(Block("paragraph", w("tbc")))
+            elif what == "tbc":
+                blocks.append(Block("paragraph", w("tbc")))
+            elif what == "items":
+                blocks += self._item_blocks(w)
+            else:
+                blocks += self._action_blocks(w)
+        return Document(blocks, title=blocks[0].text, source_format="md")
+
+    def _item_blocks(self, w: Callable[[str], str]) -> list[Block]:
+        blocks = []
         for n, item in enumerate(self.items, 1):
             blocks.append(Block("heading", f"{w('item')} {n}: {item.title}", level=3))
             for point in item.points:
                 if point.kind == "discussion":
                     blocks.append(Block("list_item", f"{point.text} {self.stamp(point)}"))
-            decisions = [p for p in item.points if p.kind == "decision"]
-            for point in decisions:
+            for point in (p for p in item.points if p.kind == "decision"):
                 blocks.append(
                     Block("paragraph", f"{w('decisions')}: {point.text} {self.stamp(point)}")
                 )
+        return blocks
+
+    def _action_blocks(self, w: Callable[[str], str]) -> list[Block]:
         actions = [p for p in self.points() if p.kind == "action"]
-        blocks.append(Block("heading", w("actions"), level=2))
-        if actions:
-            rows = [(w("action"), w("owner"), w("due"), w("when"))]
-            rows += [
-                (p.text, p.owner or w("tbc"), p.due or w("tbc"), self.stamp(p)) for p in actions
-            ]
-            blocks.append(Block("table", rows=tuple(rows)))
-        else:
-            blocks.append(Block("paragraph", "—"))
-        if self.template == "formal":
-            blocks += [Block("heading", w("next"), level=2), Block("paragraph", w("tbc"))]
-        return Document(blocks, title=blocks[0].text, source_format="md")
+        if not actions:
+            return [Block("paragraph", "—")]
+        rows = [(w("action"), w("owner"), w("due"), w("when"))]
+        rows += [(p.text, p.owner or w("tbc"), p.due or w("tbc"), self.stamp(p)) for p in actions]
+        return [Block("table", rows=tuple(rows))]
 
 
 def _has_text(point: dict[str, Any]) -> bool:

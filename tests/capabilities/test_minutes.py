@@ -128,5 +128,5 @@ def test_minutes_templates_are_files_with_their_sections_in_order() -> None:
     bad = "---\nname: x\nlang: en\ntitle: X\n---\n## Items {items}\nJust a line\n"
     with pytest.raises(InputError, match="'Just a line' is not a section"):
         MinutesTemplate.parse(bad, "x.md")
-    with pytest.raises(InputError, match="no {items} section"):
+    with pytest.raises(InputError, match=r"no \{items\} section"):
         MinutesTemplate.parse("---\nname: x\nlang: en\ntitle: X\n---\n## A {tbc}\n", "x.md")

@@ -76,6 +76,8 @@ async def test_a_meeting_through_the_api(meetings_platform: Platform) -> None:
         assert approved.json()["minutes_status"] == "approved"
         vtt = await client.get(f"{url}/files/transcript.vtt")
         assert vtt.text.startswith("WEBVTT") and "<v Ms Lee>The library" in vtt.text
+        unknown = await client.get(f"{url}/files/minutes.pdf")
+        assert unknown.status_code == 400 and "transcript.srt" in unknown.text
         docx_file = await client.get(f"{url}/files/minutes.docx")
         assert docx_file.status_code == 200 and docx_file.content[:2] == b"PK"
         listed = (await client.get("/api/v1/meetings")).json()["meetings"]

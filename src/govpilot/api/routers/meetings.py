@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
+from govpilot.capabilities.meeting_exports import DOWNLOADS
 from govpilot.errors import InputTooLarge
 from govpilot.http.downloads import attachment
 
@@ -27,15 +28,6 @@ router = APIRouter(
     responses={**ERROR_RESPONSES, 404: {"description": "No such meeting, or not yours"}},
 )
 CAPABILITY = "minutes"
-FileName = Literal[
-    "minutes.docx",
-    "minutes.md",
-    "transcript.docx",
-    "transcript.srt",
-    "transcript.vtt",
-    "transcript.txt",
-    "transcript.json",
-]
 
 
 class SpeakerBody(BaseModel):
@@ -191,7 +183,12 @@ def audio(platform: PlatformDep, caller: CallerDep, meeting_id: str) -> FileResp
 
 
 @router.get("/{meeting_id}/files/{name}", response_model=None)
-def download(platform: PlatformDep, caller: CallerDep, meeting_id: str, name: FileName) -> Response:
+def download(
+    platform: PlatformDep,
+    caller: CallerDep,
+    meeting_id: str,
+    name: Annotated[str, Path(description=f"One of: {', '.join(DOWNLOADS)}")],
+) -> Response:
     """The minutes (.docx, .md) or the transcript (.docx, .srt, .vtt, .txt, .json)."""
     export = platform.meetings.download(acting_as(caller, CAPABILITY), meeting_id, name)
     return attachment(export.data, export.filename, export.media_type)

@@ -12,6 +12,7 @@ from govpilot.cli import (
     copilot,
     governance,
     knowledge,
+    opinion,
     privacy,
     redact,
     speech,
@@ -47,6 +48,7 @@ app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(governance.ai_apps_app, name="ai-apps")
 app.add_typer(governance.review_app, name="review")
+app.add_typer(opinion.opinion_app, name="opinion")
 app.command()(governance.assess)
 app.command("sign-off")(governance.sign_off)
 app.command("assessment-report")(governance.assessment_report)

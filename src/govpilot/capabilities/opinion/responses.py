@@ -45,7 +45,8 @@ class Response:
 
 @dataclass(frozen=True)
 class Skipped:
-    """A row that was not used or was changed, and why (its 1-based row number)."""
+    """A row that was not used or was changed, and why (`row`: its line in a CSV or JSONL
+    file, the header being line 1; its row in a spreadsheet)."""
 
     row: int
     id: str

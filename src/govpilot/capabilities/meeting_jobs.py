@@ -25,6 +25,7 @@ import numpy as np
 from govpilot.access import CallContext
 from govpilot.backends.audio import WINDOW_SECONDS, audio_windows
 from govpilot.backends.speech import SAMPLE_RATE
+from govpilot.capabilities.meeting_exports import transcript_of
 from govpilot.capabilities.meeting_store import Meeting, MeetingStore, stored_segment
 from govpilot.capabilities.meetings import Meetings
 from govpilot.capabilities.minutes import MinutesWriter
@@ -53,7 +54,7 @@ class TranscribeMeeting:
     def perform(self, ctx: CallContext, job: Job, progress: Progress) -> Finished:
         meeting = self._meeting(job)
         ctx = replace(ctx, capability=TRANSCRIBE)
-        path = self.meetings._audio_path(meeting.audio_record_id)
+        path = self.meetings.recording_path(meeting.audio_record_id)
         total = max(1, int(meeting.duration))
         started = time.perf_counter()
         self.store.change(meeting.id, _status("transcribing"))
@@ -85,7 +86,7 @@ class TranscribeMeeting:
             metadata={"meeting": done.id, "segments": len(done.labelled)},
         )
         done = self.store.change(done.id, _transcript_record(record_id))
-        self.transcriber.audit_run(ctx, heard, started, _as_transcript(done))
+        self.transcriber.audit_run(ctx, heard, started, transcript_of(done))
         progress(total, total)
         return Finished()
 
@@ -198,9 +199,3 @@ def _failed(error: str) -> Change:
             row.error = error
 
     return apply
-
-
-def _as_transcript(meeting: Meeting) -> Transcript:
-    languages = [s.language for s in meeting.labelled]
-    main = max(set(languages), key=languages.count) if languages else ""
-    return Transcript(meeting.labelled, main, meeting.duration, meeting.model_id or "")

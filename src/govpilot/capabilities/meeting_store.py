@@ -8,7 +8,7 @@ with Conflict, so two officers editing one transcript never overwrite each other
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -70,7 +70,6 @@ class Meeting:
     created_at: datetime
     updated_at: datetime
     transcript_record_id: str | None = None
-    raw_segments: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     @classmethod
     def from_row(cls, row: MeetingRow) -> Meeting:
@@ -101,8 +100,19 @@ class Meeting:
             created_at=row.created_at,
             updated_at=row.updated_at,
             transcript_record_id=row.transcript_record_id,
-            raw_segments=[dict(s) for s in row.segments or []],
         )
+
+    @property
+    def working(self) -> bool:
+        """True while a job is transcribing it or writing its minutes."""
+        return self.status in ("queued", "transcribing") or self.minutes_status == "writing"
+
+    @property
+    def working_job_id(self) -> str | None:
+        """The job doing its work now, if any (the minutes', else the transcription's)."""
+        if self.minutes_status == "writing":
+            return self.minutes_job_id
+        return self.transcribe_job_id if self.status in ("queued", "transcribing") else None
 
     def speaker_name(self, label: str | None) -> str | None:
         return self.speakers.get(label, label) if label else label

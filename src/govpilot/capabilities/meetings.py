@@ -35,11 +35,10 @@ from govpilot.capabilities.meeting_exports import (
     download,
     minutes_export,
     transcript_export,
-    transcript_of,
 )
 from govpilot.capabilities.meeting_store import Meeting, MeetingStore
-from govpilot.capabilities.minutes import LANGS, MINUTES_TEMPLATES, Minutes
-from govpilot.capabilities.transcribe import Transcript, check_language
+from govpilot.capabilities.minutes import Minutes, check_minutes_options
+from govpilot.capabilities.transcribe import check_language
 from govpilot.errors import Conflict, InputError, InputTooLarge, NotFound
 from govpilot.jobs.service import JobService
 from govpilot.storage.meeting_tables import MeetingRow
@@ -102,7 +101,7 @@ class Meetings:
             ctx.department, ctx.actor, name, data, metadata={"kind": "meeting recording"}
         )
         try:
-            path = self._audio_path(record_id)
+            path = self.recording_path(record_id)
             seconds = audio_seconds(path, name, max_seconds=self.max_seconds)
             meeting_id = uuid.uuid4().hex
             job_id = uuid.uuid4().hex
@@ -183,7 +182,7 @@ class Meetings:
         """Where the recording lies, and its media type, for the page's audio player."""
         meeting = self.get(ctx, meeting_id)
         suffix = PurePath(meeting.audio_name).suffix.lower()
-        return self._audio_path(meeting.audio_record_id), MEDIA_TYPES.get(
+        return self.recording_path(meeting.audio_record_id), MEDIA_TYPES.get(
             suffix, "application/octet-stream"
         )
 
@@ -305,12 +304,7 @@ class Meetings:
             raise InputError("the transcript is empty: there is nothing to minute")
         if meeting.minutes_status == "writing":
             raise Conflict("the minutes are being written", hint="wait for them")
-        if template not in MINUTES_TEMPLATES:
-            raise InputError(
-                f"no minutes template {template!r}", hint=f"use {', '.join(MINUTES_TEMPLATES)}"
-            )
-        if lang not in (None, "", *LANGS):
-            raise InputError(f"cannot write minutes in {lang!r}", hint="use en or zh-Hant")
+        check_minutes_options(template, lang or None)
         job_id = uuid.uuid4().hex
         params: dict[str, Any] = {"meeting_id": meeting.id, "template": template}
         if lang:
@@ -367,10 +361,6 @@ class Meetings:
 
     # --- out --------------------------------------------------------------------------
 
-    def transcript(self, ctx: CallContext, meeting_id: str) -> Transcript:
-        """The transcript with the speakers' names, as `govpilot transcribe` gives one."""
-        return transcript_of(self.get(ctx, meeting_id))
-
     def export_transcript(self, ctx: CallContext, meeting_id: str, fmt: str) -> Export:
         """The transcript as .docx, .srt, .vtt, .txt or .json."""
         return transcript_export(self.get(ctx, meeting_id), fmt)
@@ -410,7 +400,8 @@ class Meetings:
             raise NotFound(f"no meeting {meeting_id!r}")
         return meeting
 
-    def _audio_path(self, record_id: str) -> Path:
+    def recording_path(self, record_id: str) -> Path:
+        """Where the stored recording `record_id` lies; NotFound once it is purged."""
         path = self.records.blob_file(self.records.get(record_id))
         if path is None or not path.is_file():
             raise NotFound("the recording is no longer kept", hint="it may have been purged")
@@ -429,11 +420,9 @@ class Meetings:
 
 
 def _visible(ctx: CallContext, meeting: Meeting) -> bool:
-    if ctx.role == Role.PLATFORM_ADMIN:
-        return True
-    if ctx.department != meeting.department:
-        return False
-    if ctx.role == Role.DEPARTMENT_ADMIN:
+    """Within the meeting's department (`Meetings.get` checks that first): its uploader and
+    the department's administrators; platform administrators everywhere."""
+    if ctx.role in (Role.PLATFORM_ADMIN, Role.DEPARTMENT_ADMIN):
         return True
     if ctx.user_id is not None:
         return meeting.owner_id == ctx.user_id

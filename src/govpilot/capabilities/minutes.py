@@ -305,6 +305,17 @@ def _without_speaker(text: str, speakers: set[str | None]) -> str:
     return rest.strip() if sep and head.strip() in speakers and rest.strip() else text
 
 
+def check_minutes_options(template: str, lang: str | None) -> None:
+    """InputError unless `template` is a form of minutes and `lang` (None: as spoken) one
+    they are written in."""
+    if template not in MINUTES_TEMPLATES:
+        raise InputError(
+            f"no minutes template {template!r}", hint=f"use one of: {', '.join(MINUTES_TEMPLATES)}"
+        )
+    if lang is not None and lang not in LANGS:
+        raise InputError(f"cannot write minutes in {lang!r}", hint="use en or zh-Hant")
+
+
 def write_minutes(
     gateway: ModelGateway,
     ctx: CallContext,
@@ -322,15 +333,10 @@ def write_minutes(
             "the transcript is empty: there is nothing to minute",
             hint="check the recording; no speech was heard in it",
         )
-    if template not in MINUTES_TEMPLATES:
-        raise InputError(
-            f"no minutes template {template!r}", hint=f"use one of: {', '.join(MINUTES_TEMPLATES)}"
-        )
+    check_minutes_options(template, lang)
     if lang is None:
         sample = " ".join(s.text for s in spoken[:40])
         lang = "en" if detect_language(sample) in ("en", "unknown") else "zh-Hant"
-    if lang not in LANGS:
-        raise InputError(f"cannot write minutes in {lang!r}", hint="use en or zh-Hant")
     chosen = gateway.model(model)
     budget = max(300, chosen.capabilities.context_tokens // 2 - 400)
     lines = [_line(n, s) for n, s in enumerate(spoken, 1)]

@@ -113,18 +113,20 @@ def _agglomerate(voices: np.ndarray) -> list[int]:
     alive = np.ones(len(voices), dtype=bool)
     members = [[n] for n in range(len(voices))]
     similarity = _similarities(sums / counts[:, None])
+    np.fill_diagonal(similarity, -np.inf)  # a group is not merged with itself
     while alive.sum() > 1:
-        masked = np.where(alive[:, None] & alive[None, :], similarity, -np.inf)
-        np.fill_diagonal(masked, -np.inf)
-        a, b = np.unravel_index(int(np.argmax(masked)), masked.shape)
-        if masked[a, b] < JOIN and alive.sum() <= MAX_SPEAKERS:
+        a, b = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        if similarity[a, b] < JOIN and alive.sum() <= MAX_SPEAKERS:
             break
         sums[a] += sums[b]
         counts[a] += counts[b]
         members[a] += members[b]
         alive[b] = False
         row = _similarities(sums[a] / counts[a], sums / counts[:, None])
+        row[~alive] = -np.inf  # merged-away groups are never chosen again
+        row[a] = -np.inf
         similarity[a, :] = similarity[:, a] = row
+        similarity[b, :] = similarity[:, b] = -np.inf
     groups = [int(g) for g in np.flatnonzero(alive)]
     small = [g for g in groups if counts[g] < MIN_SHARE * len(voices)]
     large = [g for g in groups if g not in small] or groups

@@ -89,6 +89,24 @@ def read_upload(upload: UploadFile, settings: Settings) -> bytes:
     )
 
 
+def read_recording(request: Request, upload: UploadFile, settings: Settings) -> bytes:
+    """A recording's bytes within `speech.max_upload_mb` (recordings are not held to the
+    document limit); a body declared larger is refused before it is read."""
+    limit_mb = settings.speech.max_upload_mb
+    limit = int(limit_mb * 1024 * 1024)
+    too_large = InputTooLarge(
+        f"the recording is over the {limit_mb:g} MB limit",
+        hint="split it, or ask your administrator to raise speech.max_upload_mb",
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + FORM_OVERHEAD:
+        raise too_large
+    data = upload.file.read(limit + 1)
+    if len(data) > limit:
+        raise too_large
+    return data
+
+
 def load_upload(upload: UploadFile, settings: Settings) -> Document:
     """Read and parse one uploaded file; unsupported or damaged files raise InputError."""
     document = load_bytes(

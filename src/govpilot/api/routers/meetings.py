@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from govpilot.api.deps import CallerDep, PlatformDep, acting_as
 from govpilot.api.schemas.copilot import ERROR_RESPONSES
 from govpilot.capabilities.meeting_exports import DOWNLOADS
-from govpilot.errors import InputTooLarge
 from govpilot.http.downloads import attachment
+from govpilot.http.uploads import read_recording
 
 router = APIRouter(
     prefix="/api/v1/meetings",
@@ -69,14 +69,7 @@ def upload(
     language: Annotated[str | None, Form(description="yue, zh, en or auto")] = None,
 ) -> dict[str, Any]:
     """Keep a recording and queue its transcription; the meeting (status "queued")."""
-    limit_mb = platform.settings.speech.max_upload_mb
-    limit = int(limit_mb * 1024 * 1024)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise InputTooLarge(f"the recording is over the {limit_mb:g} MB limit")
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise InputTooLarge(f"the recording is over the {limit_mb:g} MB limit")
+    data = read_recording(request, file, platform.settings)
     meeting = platform.meetings.upload(
         acting_as(caller, CAPABILITY),
         data,

@@ -16,8 +16,8 @@ from fastapi.responses import PlainTextResponse
 from govpilot.api.deps import CallerDep, acting_as
 from govpilot.api.schemas.openai import ERROR_RESPONSES
 from govpilot.capabilities.transcript_formats import render_transcript
-from govpilot.errors import InputTooLarge
 from govpilot.http.dependencies import PlatformDep
+from govpilot.http.uploads import read_recording
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=ERROR_RESPONSES)
 
@@ -35,17 +35,7 @@ def transcriptions(
     response_format: Annotated[ResponseFormat, Form()] = "json",
 ) -> Any:
     """Transcribe one recording; Chinese comes back in Hong Kong Traditional characters."""
-    limit_mb = platform.settings.speech.max_upload_mb
-    limit = int(limit_mb * 1024 * 1024)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + 64 * 1024:
-        raise InputTooLarge(
-            f"the recording is over the {limit_mb:g} MB limit",
-            hint="split it, or ask your administrator to raise speech.max_upload_mb",
-        )
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise InputTooLarge(f"the recording is over the {limit_mb:g} MB limit")
+    data = read_recording(request, file, platform.settings)
     transcript = platform.transcriber.transcribe(
         acting_as(caller, "transcribe"), data, file.filename or "recording", language=language
     )

@@ -119,7 +119,7 @@ def find_campaigns(ids: Sequence[str], texts: Sequence[str]) -> CampaignResult:
             result.not_compared.append((ids[n], "too short to tell a copy from agreement"))
         else:
             usable.append(n)
-    buckets = _buckets(grams, usable)
+    buckets, keys = _buckets(grams, usable)
     groups = _Groups(len(texts))
     for band in buckets:
         for members in band.values():
@@ -127,7 +127,7 @@ def find_campaigns(ids: Sequence[str], texts: Sequence[str]) -> CampaignResult:
                 for y in members[i + 1 :]:
                     if groups.root(x) != groups.root(y) and _near(grams[x], grams[y]):
                         groups.join(x, y)
-    _attach_longer_copies(grams, usable, buckets, groups)
+    _attach_longer_copies(grams, usable, buckets, keys, groups)
     found: dict[int, list[int]] = {}
     for n in usable:
         found.setdefault(groups.root(n), []).append(n)
@@ -160,25 +160,30 @@ class _Groups:
             self.size[ra] += self.size[rb]
 
 
-def _buckets(grams: Sequence[set[str]], usable: Sequence[int]) -> list[dict[bytes, list[int]]]:
-    """For each band, the items whose signatures agree on it."""
+def _buckets(
+    grams: Sequence[set[str]], usable: Sequence[int]
+) -> tuple[list[dict[bytes, list[int]]], dict[int, list[bytes]]]:
+    """For each band, the items whose signatures agree on it (buckets of two or more);
+    and each item's key in every band."""
     signatures = {n: _signature(grams[n]) for n in usable}
     rows = _PERMUTATIONS // _BANDS
     bands: list[dict[bytes, list[int]]] = []
+    keys: dict[int, list[bytes]] = {n: [] for n in usable}
     for band in range(_BANDS):
         buckets: dict[bytes, list[int]] = {}
         for n in usable:
-            buckets.setdefault(signatures[n][band * rows : (band + 1) * rows].tobytes(), []).append(
-                n
-            )
+            key = signatures[n][band * rows : (band + 1) * rows].tobytes()
+            buckets.setdefault(key, []).append(n)
+            keys[n].append(key)
         bands.append({k: v for k, v in buckets.items() if len(v) > 1})
-    return bands
+    return bands, keys
 
 
 def _attach_longer_copies(
     grams: Sequence[set[str]],
     usable: Sequence[int],
     buckets: list[dict[bytes, list[int]]],
+    keys: dict[int, list[bytes]],
     groups: _Groups,
 ) -> None:
     """A text left on its own that holds nearly all of a grouped text (the letter with a
@@ -187,15 +192,12 @@ def _attach_longer_copies(
     alone = [n for n in usable if groups.size[groups.root(n)] == 1]
     for n in alone:
         best, best_share = -1, CONTAINED
-        for band in buckets:
-            for members in band.values():
-                if n not in members:
+        for band, key in zip(buckets, keys[n], strict=True):
+            for m in band.get(key, ()):
+                if m == n or groups.size[groups.root(m)] < 2 or len(grams[m]) >= len(grams[n]):
                     continue
-                for m in members:
-                    if m == n or groups.size[groups.root(m)] < 2 or len(grams[m]) >= len(grams[n]):
-                        continue
-                    share = len(grams[m] & grams[n]) / len(grams[m])
-                    if share >= best_share:
-                        best, best_share = m, share
+                share = len(grams[m] & grams[n]) / len(grams[m])
+                if share >= best_share:
+                    best, best_share = m, share
         if best >= 0:
             groups.join(best, n)

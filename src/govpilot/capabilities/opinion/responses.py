@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -143,13 +142,9 @@ def _xlsx_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _columns(rows: Iterable[dict[str, Any]]) -> list[str]:
-    seen: dict[str, None] = {}
-    for row in rows:
-        for key in row:
-            seen.setdefault(str(key), None)
-        break
-    return list(seen)
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    """The file's columns, as its first row has them."""
+    return [str(key) for key in rows[0]] if rows else []
 
 
 def _checked(rows: list[dict[str, Any]], filename: str) -> ImportResult:

@@ -21,11 +21,11 @@ from starlette.datastructures import FormData
 
 from govpilot.access import CallContext, Permission
 from govpilot.capabilities.meetings import Meeting
-from govpilot.capabilities.minutes import LANGS, MINUTES_TEMPLATES
 from govpilot.capabilities.transcript_formats import timestamp
-from govpilot.errors import Conflict, InputError, InputTooLarge
+from govpilot.errors import Conflict, InputError
 from govpilot.http.dependencies import PlatformDep
 from govpilot.http.downloads import attachment
+from govpilot.http.uploads import read_recording
 from govpilot.platform import Platform
 from govpilot.web.i18n import N_
 from govpilot.web.render import NavItem, render, translate
@@ -69,39 +69,38 @@ def _stamp(seconds: float) -> str:
 
 def _page(
     request: Request,
+    platform: Platform,
+    ctx: CallContext,
     meeting: Meeting,
     *,
     notice: str = "",
     errors: list[str] | None = None,
     status_code: int = 200,
-    platform: Platform | None = None,
-    ctx: CallContext | None = None,
 ) -> Response:
     if (notice == "minutes" and meeting.minutes_status != "writing") or (
         notice == "retry" and meeting.status not in ("queued", "transcribing")
     ):
         notice = ""  # the page was reloaded when the work finished: its notice is stale
-    percent = 0
-    job_id = meeting.minutes_job_id if meeting.minutes_status == "writing" else None
-    job_id = job_id or (meeting.transcribe_job_id if meeting.status != "transcribed" else None)
-    if job_id and platform is not None and ctx is not None:
-        job = platform.job_service().get(ctx, job_id)
-        if job.progress_total:
-            percent = int(100 * job.progress_done / job.progress_total)
     context: dict[str, Any] = {
         "meeting": meeting,
         "segments": list(enumerate(meeting.labelled)),
         "stamp": _stamp,
-        "percent": percent,
+        "percent": _percent(platform, ctx, meeting),
         "notice": NOTICES.get(notice, ""),
         "errors": errors or [],
         "status_labels": STATUS_LABELS,
-        "templates": MINUTES_TEMPLATES,
-        "langs": LANGS,
-        "working": meeting.status in ("queued", "transcribing")
-        or meeting.minutes_status == "writing",
+        "working": meeting.working,
     }
     return render(request, "meetings/detail.html", status_code=status_code, **context)
+
+
+def _percent(platform: Platform, ctx: CallContext, meeting: Meeting) -> int:
+    """How far the job at work on the meeting has got (0 when none is)."""
+    job_id = meeting.working_job_id
+    if not job_id:
+        return 0
+    job = platform.job_service().get(ctx, job_id)
+    return int(100 * job.progress_done / job.progress_total) if job.progress_total else 0
 
 
 @router.get("/meetings")
@@ -148,13 +147,8 @@ def upload(
     if file is None or not file.filename:
         message = translate(request, N_("Choose a recording, or record one."))
         return _list(request, platform, ctx, [message], 400)
-    limit = int(platform.settings.speech.max_upload_mb * 1024 * 1024)
-    data = file.file.read(limit + 1)
     try:
-        if len(data) > limit:
-            raise InputTooLarge(
-                f"the recording is over the {platform.settings.speech.max_upload_mb:g} MB limit"
-            )
+        data = read_recording(request, file, platform.settings)
         meeting = platform.meetings.upload(ctx, data, file.filename, title=title, language=language)
     except InputError as exc:
         return _list(request, platform, ctx, [exc.message], exc.status_code)
@@ -168,7 +162,7 @@ def meeting_page(
     """The meeting: progress, or the player, speakers, transcript and minutes."""
     ctx = web.context(CAPABILITY)
     meeting = platform.meetings.get(ctx, meeting_id)
-    return _page(request, meeting, notice=notice, platform=platform, ctx=ctx)
+    return _page(request, platform, ctx, meeting, notice=notice)
 
 
 @router.get("/meetings/{meeting_id}/progress")
@@ -176,13 +170,10 @@ def progress(request: Request, platform: PlatformDep, web: WebUserDep, meeting_i
     """The progress bar (polled by the page); the whole page again once the work is done."""
     ctx = web.context(CAPABILITY)
     meeting = platform.meetings.get(ctx, meeting_id)
-    working = meeting.status in ("queued", "transcribing") or meeting.minutes_status == "writing"
-    if not working:
+    if not meeting.working:
         # 286 stops htmx polling; the refresh shows the finished work.
         return Response(status_code=STOP_POLLING, headers={"HX-Refresh": "true"})
-    job_id = meeting.minutes_job_id if meeting.minutes_status == "writing" else None
-    job = platform.job_service().get(ctx, job_id or meeting.transcribe_job_id or "")
-    percent = int(100 * job.progress_done / job.progress_total) if job.progress_total else 0
+    percent = _percent(platform, ctx, meeting)
     return render(request, "meetings/_progress.html", percent=percent, meeting=meeting)
 
 
@@ -221,14 +212,7 @@ def _changed(
     except (InputError, Conflict) as exc:
         meeting = platform.meetings.get(ctx, meeting_id)
         message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        return _page(
-            request,
-            meeting,
-            errors=[message],
-            status_code=exc.status_code,
-            platform=platform,
-            ctx=ctx,
-        )
+        return _page(request, platform, ctx, meeting, errors=[message], status_code=exc.status_code)
     return RedirectResponse(f"/meetings/{meeting_id}?notice={notice}", status_code=303)
 
 

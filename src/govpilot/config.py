@@ -243,6 +243,22 @@ class SpeechSettings(BaseModel):
     )
 
 
+class OpinionSettings(BaseModel):
+    """Opinion analysis of consultations and social-media posts."""
+
+    embedder: Literal["e5", "use"] = Field(
+        default="e5", description="The vectors themes are found with (e5: better, use: faster)"
+    )
+    max_upload_mb: float = Field(default=100.0, gt=0, description="Largest file of responses")
+    stance_sample: int = Field(
+        default=200,
+        ge=10,
+        le=100_000,
+        description="Responses per question whose stance the chat model reads; a classifier "
+        "fitted to them gives the rest",
+    )
+
+
 class Settings(BaseSettings):
     """All of govpilot's settings."""
 
@@ -283,6 +299,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     speech: SpeechSettings = Field(default_factory=SpeechSettings)
+    opinion: OpinionSettings = Field(default_factory=OpinionSettings)
     config_file: Path | None = None
 
     @classmethod

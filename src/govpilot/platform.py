@@ -30,6 +30,11 @@ from govpilot.capabilities.meeting_jobs import TranscribeMeeting, WriteMeetingMi
 from govpilot.capabilities.meeting_store import MeetingStore
 from govpilot.capabilities.meetings import MINUTES_JOB, TRANSCRIBE_JOB, Meetings
 from govpilot.capabilities.minutes import MinutesWriter
+from govpilot.capabilities.opinion.consultations import ANALYSE_JOB, Consultations
+from govpilot.capabilities.opinion.opinion_jobs import AnalyseConsultation
+from govpilot.capabilities.opinion.review import ThemeReview
+from govpilot.capabilities.opinion.sentiment import SentimentModel
+from govpilot.capabilities.opinion.store import OpinionStore
 from govpilot.capabilities.redaction import RedactionService
 from govpilot.capabilities.transcribe import Transcriber
 from govpilot.config import Settings
@@ -53,12 +58,14 @@ from govpilot.storage.db import Database
 from govpilot.storage.records import RecordStore
 
 if TYPE_CHECKING:
+    from govpilot.backends.embed import Embedder
     from govpilot.knowledge.knowledge_base import KnowledgeBase
 
 _KNOWLEDGE_LOCK = threading.Lock()
 _JOBS_LOCK = threading.Lock()
 _UPLOADS_LOCK = threading.Lock()
 _BOTS_LOCK = threading.Lock()
+_OPINION_LOCK = threading.Lock()
 
 
 @dataclass
@@ -90,6 +97,10 @@ class Platform:
     bots: BotService | None = None
     #: The speech recogniser; None: the embedded Whisper model, loaded on first use.
     speech_recogniser: SpeechRecogniser | None = None
+    #: The embedder opinion analysis clusters with; None: `opinion.embedder`, on first use.
+    opinion_embedder: Embedder | None = None
+    #: The sentiment classifier over its vectors; None: the one shipped, on first use.
+    opinion_sentiment: SentimentModel | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Platform:
@@ -225,6 +236,40 @@ class Platform:
         )
 
     @cached_property
+    def consultations(self) -> Consultations:
+        """Consultations and posts: imported redacted, analysed as jobs, reviewed."""
+        return Consultations(
+            OpinionStore(self.database, utc_now),
+            self.records,
+            self.storage_redactor,
+            self.job_service,
+            self.audit,
+            max_bytes=int(self.settings.opinion.max_upload_mb * 1024 * 1024),
+        )
+
+    @cached_property
+    def theme_review(self) -> ThemeReview:
+        """The officer's changes to a consultation's themes."""
+        return ThemeReview(self.consultations, self.opinion_vectors)
+
+    def opinion_vectors(self) -> Embedder:
+        """The embedder of opinion analysis (`opinion.embedder`), built once."""
+        with _OPINION_LOCK:
+            if self.opinion_embedder is None:
+                from govpilot.backends.embed import E5Embedder, UseEmbedder
+
+                chosen = self.settings.opinion.embedder
+                self.opinion_embedder = E5Embedder() if chosen == "e5" else UseEmbedder()
+            return self.opinion_embedder
+
+    def sentiment_model(self) -> SentimentModel:
+        """The sentiment classifier of opinion analysis (the shipped one unless set)."""
+        with _OPINION_LOCK:
+            if self.opinion_sentiment is None:
+                self.opinion_sentiment = SentimentModel.load()
+            return self.opinion_sentiment
+
+    @cached_property
     def redaction(self) -> RedactionService:
         """Personal data redaction for every interface, audited as "redact"."""
         return RedactionService(
@@ -260,6 +305,13 @@ class Platform:
                     self.meetings, self.transcriber, window=self.settings.speech.window_seconds
                 ),
                 MINUTES_JOB: WriteMeetingMinutes(self.meetings.store, self.minutes),
+                ANALYSE_JOB: AnalyseConsultation(
+                    self.consultations.store,
+                    self.gateway,
+                    self.opinion_vectors,
+                    self.sentiment_model,
+                    stance_sample=self.settings.opinion.stance_sample,
+                ),
             },
             workers=self.settings.auth.job_workers if workers is None else workers,
             release=self.approvals.release_job,

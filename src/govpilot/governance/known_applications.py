@@ -40,6 +40,14 @@ KNOWN: dict[str, tuple[str, str, str, str, str]] = {
         "Writes minutes of meetings from their transcripts; each point cites when it was said.",
         "officers",
     ),
+    "opinion": (
+        "opinion",
+        "Opinion analysis: consultations and posts",
+        "意見分析：諮詢及帖文",
+        "Finds the stance and themes of public responses to consultations and of social-media "
+        "posts, with counts and quotes for officers to check.",
+        "public",
+    ),
     "chat": (
         "model_access",
         "Model access (OpenAI-compatible API)",

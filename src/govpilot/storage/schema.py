@@ -14,6 +14,7 @@ from govpilot.storage import (
     job_tables,
     knowledge_tables,
     meeting_tables,
+    opinion_tables,
     record_tables,
     retrieval_tables,
 )
@@ -28,6 +29,7 @@ TABLE_MODULES = (
     job_tables,
     knowledge_tables,
     meeting_tables,
+    opinion_tables,
     record_tables,
     retrieval_tables,
 )

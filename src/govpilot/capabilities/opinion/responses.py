@@ -158,7 +158,7 @@ def _checked(rows: list[dict[str, Any]], filename: str) -> ImportResult:
             hint=f"its columns are: {', '.join(found) or 'none'}; the file needs id and text",
         )
     result = ImportResult([], columns=found)
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     for number, row in enumerate(rows, 2 if not filename.endswith(".jsonl") else 1):
 
         def cell(name: str, row: dict[str, Any] = row) -> str:
@@ -170,10 +170,11 @@ def _checked(rows: list[dict[str, Any]], filename: str) -> ImportResult:
         if not text:
             result.problems.append(Skipped(number, response_id, "the text is empty"))
             continue
-        if response_id in seen:
+        # One respondent may answer several questions: an id is unique within a question.
+        if (response_id, cell("question")) in seen:
             result.problems.append(Skipped(number, response_id, "this id is used twice"))
             continue
-        seen.add(response_id)
+        seen.add((response_id, cell("question")))
         if len(text) > MAX_RESPONSE_CHARS:
             result.problems.append(
                 Skipped(

@@ -57,15 +57,17 @@ CAMPAIGN = (
 def reply(messages: Any) -> str:
     """Stance from the response's words; a name for a theme from its first sentence."""
     last = messages[-1].content
-    if last.startswith("Question:") and "Response:" in last:
+    if last.startswith("Question:"):
+        return "The promenade should open all night."
+    if last.startswith("Proposal:") and "Response:" in last:
         response = last.split("Response:", 1)[1]
         if "FAIL" in response:
             raise RuntimeError("the model crashed")
         words = response.lower()
         if any(w in words for w in ("oppose", "no.", "no,", "反對", "noise")):
-            return "oppose"
+            return "no"
         if any(w in words for w in ("support", "yes", "支持", "please")):
-            return "support"
+            return "yes"
         return "unclear"
     first = last.split("- ", 1)[1].split(".")[0][:40] if "- " in last else "Views"
     return f"title: {first}\ndescription: They say {first}.\n標題: 主題\n描述: 描述。"
@@ -241,7 +243,7 @@ def test_a_failed_analysis_goes_on_from_the_next_question(platform: Platform) ->
     q1_themes = [t.id for t in platform.consultations.store.themes(failed.id, "Q1")]
     model = platform.gateway.model("fake")
     assert isinstance(model, ScriptedModel)
-    model.respond_with(lambda m: reply(m) if "FAIL" not in m[-1].content else "support")
+    model.respond_with(lambda m: reply(m) if "FAIL" not in m[-1].content else "yes")
     resumed = analysed(platform, failed, resume=True)
     assert resumed.status == "analysed" and resumed.done_questions == ["Q1", "Q2"]
     # Q1 was not analysed again: its themes are the same rows.

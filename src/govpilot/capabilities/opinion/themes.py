@@ -6,10 +6,11 @@ of the whole. Agglomerative clustering (Ward) of unit vectors is deterministic: 
 points give the same themes on every run. Beyond `DIRECT_LIMIT` points of a side, k-means
 (seeded) first condenses them to `MICRO_CLUSTERS` centres, which are then clustered.
 
-The count is the officer's (`target`, spread over the sides by their sizes) or, left
-out, the one at which Ward's merge cost jumps (`AUTO_THRESHOLD`). A theme smaller than
-`min_share` of the responses is folded into its nearest theme of the same side, so the
-list holds no catch-all of scraps. Each point is then mapped to its nearest theme, and
+The count is the officer's (`target`), or left out, about the square root of the number
+of responses and at most `DEFAULT_MAX` (the users of such tools complain of 30 themes
+more than of 10); either is spread over the sides by their sizes. Left out, a theme
+smaller than `min_share` of the responses is then folded into its nearest theme of the
+same side, so the list holds no catch-all of scraps. Each point is then mapped to its nearest theme, and
 also to a second one it is nearly as close to (`SECOND_MARGIN`): a sentence can make two
 arguments.
 """
@@ -27,7 +28,7 @@ __all__ = ["SIDES", "ThemeCluster", "cluster_themes"]
 SIDES = ("support", "oppose", "unclear")
 DIRECT_LIMIT = 3000
 MICRO_CLUSTERS = 300
-AUTO_THRESHOLD = 1.6
+DEFAULT_MAX = 12
 SECOND_MARGIN = 0.02
 MAX_THEMES = 40
 
@@ -44,20 +45,20 @@ class ThemeCluster:
     typical: tuple[int, ...]
 
 
-def _ward(vectors: np.ndarray, count: int | None) -> np.ndarray:
-    """Cluster labels of the rows: `count` clusters, or cut where merging costs jump."""
+def default_count(responses: int) -> int:
+    """The number of themes when the officer gives none: about sqrt(responses), 2 to 12."""
+    return max(2, min(DEFAULT_MAX, round(responses**0.5)))
+
+
+def _ward(vectors: np.ndarray, count: int) -> np.ndarray:
+    """Cluster labels of the rows: `count` clusters (fewer if there are fewer rows)."""
     if len(vectors) < 2:
         return np.zeros(len(vectors), dtype=int)
-    if count is not None:
-        model = AgglomerativeClustering(n_clusters=min(count, len(vectors)), linkage="ward")
-    else:
-        model = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=AUTO_THRESHOLD, linkage="ward"
-        )
+    model = AgglomerativeClustering(n_clusters=min(count, len(vectors)), linkage="ward")
     return np.asarray(model.fit_predict(vectors))
 
 
-def _side_labels(vectors: np.ndarray, count: int | None) -> np.ndarray:
+def _side_labels(vectors: np.ndarray, count: int) -> np.ndarray:
     """Cluster labels within one side; condensed by k-means first when it is large."""
     if len(vectors) <= DIRECT_LIMIT:
         return _ward(vectors, count)
@@ -105,7 +106,7 @@ def cluster_themes(
     responses: Sequence[int],
     *,
     target: int | None = None,
-    min_share: float = 0.02,
+    min_share: float = 0.03,
 ) -> list[ThemeCluster]:
     """Themes of the points (rows of `vectors`, unit length), each within one side.
 
@@ -116,9 +117,9 @@ def cluster_themes(
     smallest = max(2, round(min_share * responses_total))
     by_side = {side: [i for i, s in enumerate(sides) if s == side] for side in SIDES}
     by_side = {side: rows for side, rows in by_side.items() if rows}
-    counts: dict[str, int | None] = dict.fromkeys(by_side)
-    if target is not None:
-        counts = dict(_counts_per_side({s: len(r) for s, r in by_side.items()}, target))
+    counts = _counts_per_side(
+        {s: len(r) for s, r in by_side.items()}, target or default_count(responses_total)
+    )
     themes: list[ThemeCluster] = []
     for side, rows in by_side.items():
         side_vectors = vectors[rows]

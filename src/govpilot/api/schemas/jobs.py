@@ -18,6 +18,7 @@ JobKindField = Literal[
     "upload",
     "meeting_transcribe",
     "meeting_minutes",
+    "opinion_analyse",
 ]
 
 

@@ -30,7 +30,7 @@ from typing import Any, cast
 from govpilot.access import CallContext, Permission, Role, authorize
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.capabilities.opinion.campaigns import find_campaigns
-from govpilot.capabilities.opinion.responses import Response, read_responses
+from govpilot.capabilities.opinion.responses import Response, check_rows, read_responses
 from govpilot.capabilities.opinion.store import Consultation, OpinionStore
 from govpilot.errors import Conflict, InputError, InputTooLarge, NotFound
 from govpilot.jobs.service import JobService
@@ -140,6 +140,85 @@ class Consultations:
             redacted=dict(redacted),
         )
         return consultation
+
+    def add_posts(
+        self, ctx: CallContext, consultation_id: str, posts: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Append posts (id, text, optional question, respondent_type, district, date,
+        source) pushed by another system; returns how many were added and the problems.
+        Campaigns are found again over each question's responses; the consultation needs
+        analysing again to give the new posts their themes."""
+        consultation = self.get(ctx, consultation_id)
+        if consultation.working:
+            raise Conflict("the consultation is being analysed", hint="send them when it is done")
+        if not posts:
+            raise InputError("no posts were sent", hint="send a list of {id, text}")
+        read = check_rows(posts, "posts")
+        stored = self.store.responses(consultation.id)
+        known = {(r.question, r.external_id) for r in stored}
+        fresh = [r for r in read.responses if (r.question, r.id) not in known]
+        problems = [{"id": p.id, "reason": p.reason} for p in read.problems]
+        problems += [
+            {"id": r.id, "reason": "this id is already in the consultation"}
+            for r in read.responses
+            if (r.question, r.id) in known
+        ]
+        rows, redacted = self._redacted_rows(ctx, fresh, None)
+        self.store.append(consultation.id, rows)
+        self._refresh_campaigns(consultation, {r["question"] for r in rows})
+
+        def added(row: ConsultationRow) -> None:
+            summary = dict(row.summary or {})
+            summary["responses"] = int(summary.get("responses", 0)) + len(rows)
+            questions = list(summary.get("questions") or [])
+            summary["questions"] = questions + [
+                q for q in dict.fromkeys(r["question"] for r in rows) if q not in questions
+            ]
+            row.summary = summary
+            if rows and row.status == "analysed":
+                row.status = "imported"
+
+        self.store.change(consultation.id, added)
+        self._audit(
+            ctx,
+            consultation,
+            "opinion.posts",
+            added=len(rows),
+            problems=len(problems),
+            redacted=dict(redacted),
+        )
+        return {"added": len(rows), "problems": problems}
+
+    def _refresh_campaigns(self, consultation: Consultation, questions: set[str]) -> None:
+        """Find the campaigns of these questions again, over all their responses."""
+        found: dict[str, dict[str, Any]] = {}
+        campaigns = [
+            c for c in consultation.summary.get("campaigns") or [] if c["question"] not in questions
+        ]
+        for question in questions:
+            responses = self.store.responses(consultation.id, question)
+            result = find_campaigns([r.external_id for r in responses], [r.text for r in responses])
+            of = result.campaign_of()
+            by_id = {r.external_id: r for r in responses}
+            for response in responses:
+                if response.campaign != of.get(response.external_id):
+                    found[response.id] = {"campaign": of.get(response.external_id)}
+            campaigns += [
+                {
+                    "question": question,
+                    "representative": g.representative,
+                    "size": g.size,
+                    "excerpt": by_id[g.representative].text[:200],
+                }
+                for g in result.campaigns
+            ]
+        if found:
+            self.store.update_responses(consultation.id, found)
+
+        def apply(row: ConsultationRow) -> None:
+            row.summary = {**(row.summary or {}), "campaigns": campaigns}
+
+        self.store.change(consultation.id, apply)
 
     def _redacted_rows(
         self,

@@ -76,7 +76,7 @@ def read_responses(data: bytes, filename: str) -> ImportResult:
     else:
         text, encoding = decode(data, filename)
         rows = _csv_rows(text) if suffix == ".csv" else _jsonl_rows(text, filename)
-    result = _checked(rows, filename)
+    result = check_rows(rows, filename)
     result.encoding = encoding
     return result
 
@@ -147,7 +147,8 @@ def _columns(rows: list[dict[str, Any]]) -> list[str]:
     return [str(key) for key in rows[0]] if rows else []
 
 
-def _checked(rows: list[dict[str, Any]], filename: str) -> ImportResult:
+def check_rows(rows: list[dict[str, Any]], filename: str) -> ImportResult:
+    """The rows (column name -> value) as responses, with the problem of each one not used."""
     found = _columns(rows)
     names = {str(k).strip().lower(): str(k) for k in found}
     canonical = {_ALIASES.get(k, k): original for k, original in names.items()}

@@ -1,14 +1,14 @@
 """Sentiment of a response: positive, neutral or negative, from its e5 vector and its text.
 
-A multinomial logistic regression (softmax, L2) over two feature sets put side by side:
-the response's e5 passage vector, standardised with the training set's mean and spread,
-and hashed character 1- to 3-grams of the text (sublinear counts, L2-normalised), which
-carry the short marks of sentiment (好味, 麻麻, 失望, "not bad") that a sentence vector
-blurs. The caller embeds the texts: this module imports no embedder, so the same vectors
-serve retrieval, clustering and sentiment. The shipped weights were trained on Hong Kong
-Cantonese restaurant reviews (see `govpilot/data/opinion_sentiment.json` for provenance
-and cross-validated scores); `scripts/train_opinion_sentiment.py` retrains them.
-An empty text is "neutral": there is nothing to judge.
+A multinomial logistic regression (softmax, L2) over two feature sets side by side: the
+response's e5 passage vector, standardised with the training set's mean and spread, and
+hashed character 1- to 3-grams of the text (log counts, L2-normalised), which carry the
+short marks of sentiment (好味, 麻麻, 失望, "not bad") that a sentence vector blurs; the
+n-grams carry more (see `train`). The caller embeds the texts: this module imports no
+embedder, so the same vectors serve retrieval, clustering and sentiment. The shipped
+weights were trained on Hong Kong Cantonese restaurant reviews (provenance and scores in
+`govpilot/data/opinion_sentiment.json`) by `scripts/train_opinion_sentiment.py`. An
+empty text is "neutral": there is nothing to judge.
 """
 
 from __future__ import annotations
@@ -51,38 +51,32 @@ def ngram_features(
 
 @dataclass(frozen=True, eq=False)
 class SentimentModel:
-    """Softmax weights over [standardised e5 vector, weighted hashed n-grams]."""
+    """Softmax weights over [standardised e5 vector, hashed n-grams]."""
 
     weights: np.ndarray  # (features, len(SENTIMENTS))
     bias: np.ndarray  # (len(SENTIMENTS),)
     mean: np.ndarray  # (vector dim,) of the training vectors
     scale: np.ndarray  # (vector dim,) their standard deviation
     ngram_dim: int  # hashed n-gram buckets; 0: vectors only
-    ngram_weight: float  # how much the n-gram block counts beside the vector block
 
     @classmethod
     def load(cls, path: Path | None = None) -> SentimentModel:
         """The model shipped in the package, or one saved at `path`."""
-        if path is not None:
-            data = path.read_bytes()
-        else:
-            data = resources.files("govpilot").joinpath(SHIPPED).read_bytes()
+        data = (path or resources.files("govpilot").joinpath(SHIPPED)).read_bytes()
         with np.load(io.BytesIO(data), allow_pickle=False) as saved:
             weights, bias, mean, scale = (saved[name] for name in _ARRAYS)
-            return cls(
-                weights, bias, mean, scale, int(saved["ngram_dim"]), float(saved["ngram_weight"])
-            )
+            return cls(weights, bias, mean, scale, int(saved["ngram_dim"]))
 
     def save(self, path: Path) -> None:
         """Write the weights as a compressed .npz file (float32, no pickles)."""
         arrays = {name: getattr(self, name).astype(np.float32) for name in _ARRAYS}
-        dim, weight = np.int64(self.ngram_dim), np.float32(self.ngram_weight)
-        np.savez_compressed(path, **arrays, ngram_dim=dim, ngram_weight=weight)
+        np.savez_compressed(path, **arrays, ngram_dim=np.int64(self.ngram_dim))
 
     def features(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """The design matrix the weights apply to."""
         grams = ngram_features(texts, self.ngram_dim)
-        return _design(vectors, grams, self.mean, self.scale, self.ngram_weight)
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        return np.hstack([(vectors - self.mean) / self.scale, grams])
 
     def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
         """Shape (len(texts), 3), columns in SENTIMENTS order; an empty text is all neutral."""
@@ -103,25 +97,34 @@ def train(
     vectors: np.ndarray,
     labels: Sequence[str],
     *,
-    ngram_dim: int = 4096,
-    ngram_weight: float = 1.0,
-    l2: float = 1e-2,
+    ngram_dim: int = 16384,
+    vector_share: float = 0.2,
+    vector_l2: float = 0.3,
+    ngram_l2: float = 1e-3,
     steps: int = 500,
 ) -> SentimentModel:
-    """A model fitted to `labels` (each one of SENTIMENTS); the same input, the same model."""
+    """A model fitted to `labels` (each one of SENTIMENTS); the same input, the same model.
+
+    The vector block and the n-gram block are fitted apart, each with its own penalty, and
+    their logits mixed, `vector_share` of the vectors' (a product of the two experts: still
+    one linear model over both blocks). `vector_share` 1 or `ngram_dim` 0: vectors only.
+    """
     vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
     unknown = set(labels) - set(SENTIMENTS)
     if unknown:
         raise ValueError(f"labels must be among {SENTIMENTS}, not {sorted(unknown)}")
     mean = vectors.mean(axis=0)
     scale = vectors.std(axis=0) + 1e-6
-    grams = ngram_features(texts, ngram_dim)
-    x = _design(vectors, grams, mean, scale, ngram_weight).astype(np.float64)
-    y = np.eye(len(SENTIMENTS))[[SENTIMENTS.index(label) for label in labels]]
-    w = fit_softmax(x, y, l2=l2, steps=steps)
-    return SentimentModel(
-        w[:-1].astype(np.float32), w[-1].astype(np.float32), mean, scale, ngram_dim, ngram_weight
-    )
+    y = np.eye(len(SENTIMENTS), dtype=np.float32)[[SENTIMENTS.index(x) for x in labels]]
+    share = 1.0 if ngram_dim == 0 else vector_share
+    w = np.zeros((vectors.shape[1] + ngram_dim + 1, len(SENTIMENTS)), dtype=np.float32)
+    if share > 0:
+        fitted = fit_softmax((vectors - mean) / scale, y, l2=vector_l2, steps=steps)
+        w[: len(mean)], w[-1] = share * fitted[:-1], share * fitted[-1]
+    if share < 1:
+        fitted = fit_softmax(ngram_features(texts, ngram_dim), y, l2=ngram_l2, steps=steps)
+        w[len(mean) : -1], w[-1] = (1 - share) * fitted[:-1], w[-1] + (1 - share) * fitted[-1]
+    return SentimentModel(w[:-1], w[-1], mean, scale, ngram_dim)
 
 
 def fit_softmax(x: np.ndarray, y: np.ndarray, *, l2: float, steps: int) -> np.ndarray:
@@ -129,20 +132,22 @@ def fit_softmax(x: np.ndarray, y: np.ndarray, *, l2: float, steps: int) -> np.nd
 
     Full-batch Nesterov gradient descent on mean cross-entropy + `l2` / 2 * |W|^2 (the bias
     is not penalised); the step is 1 / the loss's Lipschitz bound, so no rate is tuned.
+    All in float32: the n-gram matrix is large, and each step reads it twice.
     """
     n, d = x.shape
-    xb = np.hstack([x, np.ones((n, 1))])
-    penalty = np.full((d + 1, 1), l2)
+    xb = np.hstack([x, np.ones((n, 1))]).astype(np.float32)
+    y = y.astype(np.float32)
+    penalty = np.full((d + 1, 1), l2, dtype=np.float32)
     penalty[-1] = 0.0
     # Softmax cross-entropy's Hessian is bounded by ||X||^2 / (2n) (spectral norm), the top
     # eigenvalue of the smaller of X X' and X'X.
-    top = np.linalg.eigvalsh(xb @ xb.T if n <= d else xb.T @ xb)[-1]
-    step = 1.0 / (top / (2 * n) + l2)
-    w = np.zeros((d + 1, y.shape[1]))
+    top = float(np.linalg.eigvalsh(xb @ xb.T if n <= d else xb.T @ xb)[-1])
+    step = np.float32(1.0 / (top / (2 * n) + l2))
+    w = np.zeros((d + 1, y.shape[1]), dtype=np.float32)
     previous = w
     for k in range(1, steps + 1):
-        look = w + (k - 1) / (k + 2) * (w - previous)
-        grad = xb.T @ (_softmax(xb @ look) - y) / n + penalty * look
+        look = w + np.float32((k - 1) / (k + 2)) * (w - previous)
+        grad = xb.T @ (_softmax(xb @ look) - y) / np.float32(n) + penalty * look
         previous, w = w, look - step * grad
     return w
 
@@ -186,13 +191,6 @@ def score(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, float]:
         f1.append(2 * hit / (wanted + said) if wanted + said else 0.0)
     right = sum(t == p for t, p in pairs)
     return {"accuracy": right / max(1, len(pairs)), "macro_f1": float(np.mean(f1))}
-
-
-def _design(
-    vectors: np.ndarray, grams: np.ndarray, mean: np.ndarray, scale: np.ndarray, weight: float
-) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32).reshape(len(grams), -1)
-    return np.hstack([(vectors - mean) / scale, weight * grams])
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -4,11 +4,12 @@ The model first restates the question as the proposal it asks about ("Smoking sh
 banned in parks."), once, then reads at most `sample` responses, one prompt each (the
 only per-response model calls of the analysis), saying whether each writer wants the
 proposal: yes, no or unclear; a small model judges that far better than "support or
-oppose the question" (measured: 0.61 against 0.33 on part of themefinder's set). Then a logistic regression on the responses' vectors, fitted to what
-the model said, gives the stance of the rest. A consultation of `sample` responses or
-fewer is read whole by the model. Which responses the model read is returned, so a
-reviewer can see which stances were inferred. The sample is spread evenly over the
-responses in their order (deterministic: the same input gives the same stances).
+oppose the question" (measured: 0.61 against 0.33 on part of themefinder's set). Then a
+logistic regression on the responses' vectors, fitted to what the model said, gives the
+stance of the rest. A consultation of `sample` responses or fewer is read whole by the
+model. Which responses the model read is returned, so a reviewer can see which stances
+were inferred. The sample is spread evenly over the responses in their order
+(deterministic: the same input gives the same stances).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from govpilot.errors import Conflict, NotFound
 from govpilot.storage.db import Database
@@ -187,6 +187,31 @@ class OpinionStore:
                 )
             session.commit()
             return Consultation.from_row(row)
+
+    def append(self, consultation_id: str, responses: Sequence[dict[str, Any]]) -> None:
+        """More responses after those stored (posts pushed over the API)."""
+        with self.database.session() as session:
+            last = session.scalar(
+                select(func.max(OpinionResponseRow.position)).where(
+                    OpinionResponseRow.consultation_id == consultation_id
+                )
+            )
+            start = -1 if last is None else int(last)
+            for offset, data in enumerate(responses, 1):
+                session.add(
+                    OpinionResponseRow(
+                        id=uuid.uuid4().hex,
+                        consultation_id=consultation_id,
+                        position=start + offset,
+                        stance=None,
+                        stance_read=False,
+                        sentiment=None,
+                        themes=[],
+                        problem=None,
+                        **data,
+                    )
+                )
+            session.commit()
 
     def get(self, consultation_id: str) -> Consultation | None:
         with self.database.session() as session:

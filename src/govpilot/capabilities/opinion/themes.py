@@ -1,18 +1,19 @@
 """Themes: points that make the same argument, found by clustering their vectors.
 
 Points are clustered within their side (support, oppose, unclear) only, so a theme never
-mixes support and opposition, and each theme is as large a share of its side as it is
-of the whole. Agglomerative clustering (Ward) of unit vectors is deterministic: the same
-points give the same themes on every run. Beyond `DIRECT_LIMIT` points of a side, k-means
-(seeded) first condenses them to `MICRO_CLUSTERS` centres, which are then clustered.
+mixes support and opposition, and each theme is as large a share of its side as it is of
+the whole. Agglomerative clustering (Ward) of unit vectors is deterministic: the same
+points give the same themes on every run. Beyond `DIRECT_LIMIT` points of a side,
+k-means (seeded) first condenses them to `MICRO_CLUSTERS` centres, which are then
+clustered.
 
 The count is the officer's (`target`), or left out, about the square root of the number
 of responses and at most `DEFAULT_MAX` (the users of such tools complain of 30 themes
 more than of 10); either is spread over the sides by their sizes. Left out, a theme
 smaller than `min_share` of the responses is then folded into its nearest theme of the
-same side, so the list holds no catch-all of scraps. Each point is then mapped to its nearest theme, and
-also to a second one it is nearly as close to (`SECOND_MARGIN`): a sentence can make two
-arguments.
+same side, so the list holds no catch-all of scraps. Each point is then mapped to its
+nearest theme, and also to a second one it is nearly as close to (`SECOND_MARGIN`): a
+sentence can make two arguments.
 """
 
 from __future__ import annotations

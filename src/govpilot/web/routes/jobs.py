@@ -36,6 +36,7 @@ KIND_LABELS = {
     "upload": N_("Indexing the upload"),
     "meeting_transcribe": N_("Transcribing a meeting"),
     "meeting_minutes": N_("Writing a meeting's minutes"),
+    "opinion_analyse": N_("Analysing a consultation"),
 }
 STATUS_LABELS = {
     "queued": N_("Waiting to start"),
@@ -110,6 +111,8 @@ def job_page(request: Request, user: WebUserDep, job_id: str) -> Response:
     if job.kind.startswith("meeting_") and job.params.get("meeting_id"):
         # A meeting's job is followed, and its work shown, on the meeting's page.
         return RedirectResponse(f"/meetings/{job.params['meeting_id']}", status_code=303)
+    if job.kind == "opinion_analyse" and job.params.get("consultation_id"):
+        return RedirectResponse(f"/opinion/{job.params['consultation_id']}", status_code=303)
     return render(request, "jobs/detail.html", **_job_view(request, user, job))
 
 

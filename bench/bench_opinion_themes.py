@@ -89,11 +89,19 @@ def generation() -> dict[str, Any]:
     for row in rows:
         parts = ast.literal_eval(re.sub(r"}\s*\n\s*{", "},{", row["target_topics"]))
         gold.append({k for part in parts for k, v in part.items() if v})
-    return {"name": "generation", "question": question, "texts": [r["response"] for r in rows],
-            "gold": gold, "position": None, "themes": None}
+    return {
+        "name": "generation",
+        "question": question,
+        "texts": [r["response"] for r in rows],
+        "gold": gold,
+        "position": None,
+        "themes": None,
+    }
 
 
-def mapping_f1(predicted: Sequence[set[Any]], gold: Sequence[set[str]]) -> tuple[float, float, float]:
+def mapping_f1(
+    predicted: Sequence[set[Any]], gold: Sequence[set[str]]
+) -> tuple[float, float, float]:
     ours = sorted({t for p in predicted for t in p}, key=str)
     theirs = sorted({t for g in gold for t in g})
     shared = np.zeros((len(ours), len(theirs)))
@@ -113,31 +121,50 @@ def _f1(hits: int, predicted: int, gold: int) -> tuple[float, float, float]:
     return round(f1, 3), round(precision, 3), round(recall, 3)
 
 
-def ours(gateway: ModelGateway, embedder: E5Embedder, data: dict[str, Any], target: int | None,
-         sample: int) -> tuple[QuestionAnalysis, float]:
+def ours(
+    gateway: ModelGateway,
+    embedder: E5Embedder,
+    data: dict[str, Any],
+    target: int | None,
+    sample: int,
+) -> tuple[QuestionAnalysis, float]:
     started = time.perf_counter()
     analysis = analyse_question(
-        gateway, CTX, embedder, SentimentModel.load(), data["question"], data["texts"],
-        target=target, stance_sample=sample,
+        gateway,
+        CTX,
+        embedder,
+        SentimentModel.load(),
+        data["question"],
+        data["texts"],
+        target=target,
+        stance_sample=sample,
     )
     return analysis, time.perf_counter() - started
 
 
-def scored(data: dict[str, Any], analysis: QuestionAnalysis, seconds: float, run: str
-           ) -> dict[str, Any]:
+def scored(
+    data: dict[str, Any], analysis: QuestionAnalysis, seconds: float, run: str
+) -> dict[str, Any]:
     predicted = [set(analysis.themes_of(i)) for i in range(len(data["texts"]))]
     f1, precision, recall = mapping_f1(predicted, data["gold"])
     row: dict[str, Any] = {
-        "set": data["name"], "run": run, "responses": len(data["texts"]),
-        "themes": len(analysis.themes), "gold themes": len({t for g in data["gold"] for t in g}),
-        "mapping F1": f1, "precision": precision, "recall": recall,
-        "stance accuracy": None, "model read": sum(analysis.asked),
+        "set": data["name"],
+        "run": run,
+        "responses": len(data["texts"]),
+        "themes": len(analysis.themes),
+        "gold themes": len({t for g in data["gold"] for t in g}),
+        "mapping F1": f1,
+        "precision": precision,
+        "recall": recall,
+        "stance accuracy": None,
+        "model read": sum(analysis.asked),
         "seconds": round(seconds, 1),
     }
     if data["position"]:
         said = [OURS_TO_POSITION.get(s, "unclear") for s in analysis.stances]
         row["stance accuracy"] = round(
-            float(np.mean([a == b for a, b in zip(said, data["position"], strict=True)])), 3)
+            float(np.mean([a == b for a, b in zip(said, data["position"], strict=True)])), 3
+        )
     return row
 
 
@@ -147,27 +174,41 @@ def baseline(gateway: ModelGateway, data: dict[str, Any]) -> dict[str, Any]:
     predicted, said = [], []
     started = time.perf_counter()
     for text in data["texts"]:
-        ask = (f"Consultation question: {data['question']}\n\nThemes:\n{listing}\n\n"
-               f"Response: {text}\n\nWhich themes does the response express? Answer with "
-               "the theme letters only, separated by commas.")
-        answer = gateway.complete(CTX, [ChatMessage("user", ask)],
-                                  GenerationOptions(max_tokens=12, temperature=0)).text
+        ask = (
+            f"Consultation question: {data['question']}\n\nThemes:\n{listing}\n\n"
+            f"Response: {text}\n\nWhich themes does the response express? Answer with "
+            "the theme letters only, separated by commas."
+        )
+        answer = gateway.complete(
+            CTX, [ChatMessage("user", ask)], GenerationOptions(max_tokens=12, temperature=0)
+        ).text
         predicted.append(set(re.findall(r"\b([A-M])\b", answer)) & set(data["themes"]))
-        ask = (f"Consultation question: {data['question']}\n\nResponse: {text}\n\nDoes the "
-               "response agree with the proposal in the question, disagree, or is it unclear? "
-               "Answer with one word: agree, disagree, or unclear.")
-        answer = gateway.complete(CTX, [ChatMessage("user", ask)],
-                                  GenerationOptions(max_tokens=4, temperature=0)).text.lower()
+        ask = (
+            f"Consultation question: {data['question']}\n\nResponse: {text}\n\nDoes the "
+            "response agree with the proposal in the question, disagree, or is it unclear? "
+            "Answer with one word: agree, disagree, or unclear."
+        )
+        answer = gateway.complete(
+            CTX, [ChatMessage("user", ask)], GenerationOptions(max_tokens=4, temperature=0)
+        ).text.lower()
         said.append(next((w for w in ("disagree", "agree", "unclear") if w in answer), "unclear"))
     seconds = time.perf_counter() - started
     hits = sum(len(p & g) for p, g in zip(predicted, data["gold"], strict=True))
     f1, precision, recall = _f1(hits, sum(map(len, predicted)), sum(map(len, data["gold"])))
     accuracy = float(np.mean([a == b for a, b in zip(said, data["position"], strict=True)]))
-    return {"set": data["name"], "run": "baseline: one prompt per response, gold theme list",
-            "responses": len(data["texts"]), "themes": len(data["themes"]),
-            "gold themes": len({t for g in data["gold"] for t in g}), "mapping F1": f1,
-            "precision": precision, "recall": recall, "stance accuracy": round(accuracy, 3),
-            "model read": len(data["texts"]), "seconds": round(seconds, 1)}
+    return {
+        "set": data["name"],
+        "run": "baseline: one prompt per response, gold theme list",
+        "responses": len(data["texts"]),
+        "themes": len(data["themes"]),
+        "gold themes": len({t for g in data["gold"] for t in g}),
+        "mapping F1": f1,
+        "precision": precision,
+        "recall": recall,
+        "stance accuracy": round(accuracy, 3),
+        "model read": len(data["texts"]),
+        "seconds": round(seconds, 1),
+    }
 
 
 def same_themes(a: QuestionAnalysis, b: QuestionAnalysis) -> bool:
@@ -211,11 +252,24 @@ def main() -> None:
         if data["name"] == "part1" and not args.no_baseline:
             rows.append(baseline(gateway, data))
             checkpoint()
-    header = ["set", "run", "responses", "themes", "gold themes", "mapping F1", "precision",
-              "recall", "stance accuracy", "model read", "seconds"]
+    header = [
+        "set",
+        "run",
+        "responses",
+        "themes",
+        "gold themes",
+        "mapping F1",
+        "precision",
+        "recall",
+        "stance accuracy",
+        "model read",
+        "seconds",
+    ]
     print(markdown_table(header, [[r[h] for h in header] for r in rows]))
-    print(f"same themes on a second run: {result.get('same themes on a second run')}; "
-          f"peak memory {result['peak_rss_mb']} MB")
+    print(
+        f"same themes on a second run: {result.get('same themes on a second run')}; "
+        f"peak memory {result['peak_rss_mb']} MB"
+    )
 
 
 if __name__ == "__main__":

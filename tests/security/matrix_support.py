@@ -41,9 +41,12 @@ from govpilot.access import CallContext, Role
 from govpilot.accounts.models import User
 from govpilot.api.deps import DEPARTMENT_HEADER
 from govpilot.backends.fake import ScriptedModel
+from govpilot.backends.fake_embed import HashingEmbedder
 from govpilot.backends.llm import ChatMessage
 from govpilot.backends.speech import ScriptedRecogniser, SpeechSegment
 from govpilot.capabilities.chat.bots import new_bot
+from govpilot.capabilities.opinion.opinion_jobs import analyse_consultation
+from govpilot.capabilities.opinion.sentiment import train
 from govpilot.config import AuthSettings, Settings
 from govpilot.governance.questionnaire import load_questionnaire
 from govpilot.http.callers import CSRF_HEADER, SESSION_COOKIE
@@ -183,6 +186,9 @@ class World:
     ingest_job: str = ""
     #: A transcribed meeting of the officer's.
     meeting_id: str = ""
+    #: An analysed consultation of HAD (imported by the officer), and one of its themes.
+    consultation: str = ""
+    consultation_theme: str = ""
     sessions: dict[str, tuple[str, str]] = field(default_factory=dict)
     form_cookie: tuple[str, str] | None = None
 
@@ -225,6 +231,11 @@ class World:
     def fresh_meeting(self) -> str:
         """A new transcribed meeting of the officer's; its id."""
         return add_meeting(self.platform, self.users[OFFICER])
+
+    def fresh_consultation(self) -> str:
+        """A new imported (not analysed) consultation of HAD; its id."""
+        ctx = self.users[OFFICER].context("opinion", "api")
+        return self.platform.consultations.import_file(ctx, CONSULTATION_CSV, "views.csv").id
 
     def fresh_collection(self) -> str:
         """A new, empty collection of HAD."""
@@ -421,6 +432,7 @@ def build_world(
         assert done.status == "done", done
         job_id = job.id
     meeting_id = add_meeting(platform, users[OFFICER])
+    consultation, consultation_theme = add_consultation(platform, users[OFFICER])
     return World(
         platform=platform,
         users=users,
@@ -435,6 +447,8 @@ def build_world(
         public_turn=public_turn,
         ingest_job=ingest_job.job_id,
         meeting_id=meeting_id,
+        consultation=consultation,
+        consultation_theme=consultation_theme,
     )
 
 
@@ -447,6 +461,57 @@ def add_meeting(platform: Platform, owner: User) -> str:
     done = jobs.wait(meeting.transcribe_job_id or "", timeout=30)
     assert done.status == "done", done
     return meeting.id
+
+
+# -- opinion analysis -------------------------------------------------------------------------
+
+#: A consultation's responses (R0 ... R7): four for the proposal, four against.
+CONSULTATION_CSV = (
+    "id,text\n"
+    + "".join(
+        f"R{i},{text}\n"
+        for i, text in enumerate(
+            [
+                "Yes, open the library until nine every night.",
+                "I support longer hours, students need a quiet place.",
+                "Support: longer opening hours help night shift workers.",
+                "支持延長開放時間。",
+                "No, the cost of staff at night is too high.",
+                "I oppose this, nobody reads at nine in the evening.",
+                "Oppose: the noise will disturb the neighbours.",
+                "反對，浪費公帑。",
+            ]
+        )
+    )
+).encode()
+
+
+def add_consultation(platform: Platform, owner: User) -> tuple[str, str]:
+    """An analysed consultation of `owner`'s department (analysed here and now, with a
+    hashing embedder and a tiny sentiment model, which later splits use too); its id and
+    the id of one of its themes."""
+    embedder = HashingEmbedder()
+    texts = ["great, love it", "ok, fine", "terrible, awful"] * 2
+    platform.opinion_embedder = embedder
+    platform.opinion_sentiment = train(
+        texts, embedder.embed_passages(texts), ["positive", "neutral", "negative"] * 2, steps=20
+    )
+    ctx = owner.context("opinion", "api")
+    imported = platform.consultations.import_file(ctx, CONSULTATION_CSV, "views.csv", name="Hours")
+    queued = platform.consultations.begin(ctx, imported.id)
+    done = analyse_consultation(
+        platform.consultations.store,
+        platform.gateway,
+        ctx,
+        embedder,
+        platform.opinion_sentiment,
+        queued,
+        lambda done, total: None,
+    )
+    assert done.status == "analysed", done
+    themes = platform.consultations.store.themes(done.id)
+    assert themes, "the world's consultation has no theme"
+    return done.id, themes[0].id
 
 
 def close_world(world: World) -> None:
@@ -578,6 +643,52 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("GET", "/api/v1/meetings/{meeting_id}/files/{name}"): lambda w, c: {
         "url": f"/api/v1/meetings/{w.meeting_id}/files/transcript.srt"
     },
+    # -- opinion analysis (API): stale versions (0) and refused inputs change nothing -------
+    ("POST", "/api/v1/consultations"): lambda w, c: {
+        "url": "/api/v1/consultations",
+        "files": {"file": ("views.csv", b"id,comment\n1,Open late\n", "text/csv")},  # 400
+    },
+    ("GET", "/api/v1/consultations"): lambda w, c: {"url": "/api/v1/consultations"},
+    ("GET", "/api/v1/consultations/{consultation_id}"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}"
+    },
+    ("DELETE", "/api/v1/consultations/{consultation_id}"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.fresh_consultation()}"
+    },
+    ("POST", "/api/v1/consultations/{consultation_id}/posts"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/posts",
+        "json": {"posts": []},  # none: 400
+    },
+    ("POST", "/api/v1/consultations/{consultation_id}/analyse"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/analyse",
+        "json": {"resume": True},  # it did not fail: 409
+    },
+    ("GET", "/api/v1/consultations/{consultation_id}/analysis"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/analysis"
+    },
+    ("PATCH", "/api/v1/consultations/{consultation_id}/themes/{theme_id}"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/themes/{w.consultation_theme}",
+        "json": {"version": 0, "title_en": "Opening hours"},
+    },
+    ("DELETE", "/api/v1/consultations/{consultation_id}/themes/{theme_id}"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/themes/{w.consultation_theme}?version=0"
+    },
+    ("POST", "/api/v1/consultations/{consultation_id}/themes/{theme_id}/merge"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/themes/{w.consultation_theme}/merge",
+        "json": {"version": 0, "into": w.consultation_theme},  # with itself: 400
+    },
+    ("POST", "/api/v1/consultations/{consultation_id}/themes/{theme_id}/split"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/themes/{w.consultation_theme}/split",
+        "json": {"version": 0},
+    },
+    ("POST", "/api/v1/consultations/{consultation_id}/responses/{response_id}/move"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/responses/R0/move",
+        "json": {"version": 0, "from_theme": w.consultation_theme, "to_theme": None},
+    },
+    ("GET", "/api/v1/consultations/{consultation_id}/report.{ext}"): lambda w, c: {
+        "url": f"/api/v1/consultations/{w.consultation}/report.docx"
+    },
+    # -- end of opinion analysis (API) -------------------------------------------------------
     ("GET", "/api/v1/jobs"): lambda w, c: {"url": "/api/v1/jobs"},
     ("GET", "/api/v1/jobs/{job_id}"): lambda w, c: {"url": f"/api/v1/jobs/{w.job_id}"},
     ("POST", "/api/v1/jobs/{job_id}/cancel"): lambda w, c: {
@@ -703,6 +814,27 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("POST", "/meetings/{meeting_id}/minutes/edit"): lambda w, c: {
         "url": f"/meetings/{w.meeting_id}/minutes/edit",
         "data": {"version": "0"},
+    },
+    # -- web: opinion analysis --
+    ("GET", "/opinion"): lambda w, c: {"url": "/opinion"},
+    ("POST", "/opinion"): lambda w, c: {"url": "/opinion", "data": {"name": "No file"}},
+    ("GET", "/opinion/{consultation_id}"): lambda w, c: {"url": f"/opinion/{w.consultation}"},
+    ("GET", "/opinion/{consultation_id}/progress"): lambda w, c: {
+        "url": f"/opinion/{w.consultation}/progress"
+    },
+    ("POST", "/opinion/{consultation_id}/analyse"): lambda w, c: {
+        "url": f"/opinion/{w.consultation}/analyse",
+        "data": {"action": "resume"},  # it did not fail: 409
+    },
+    ("POST", "/opinion/{consultation_id}/themes/{theme_id}"): lambda w, c: {
+        "url": f"/opinion/{w.consultation}/themes/{w.consultation_theme}",
+        "data": {"action": "rename", "title_en": "Stale", "version": "0"},
+    },
+    ("GET", "/opinion/{consultation_id}/download/{name}"): lambda w, c: {
+        "url": f"/opinion/{w.consultation}/download/responses.xlsx"
+    },
+    ("POST", "/opinion/{consultation_id}/delete"): lambda w, c: {
+        "url": f"/opinion/{w.fresh_consultation()}/delete"
     },
     ("GET", "/redact"): lambda w, c: {"url": "/redact"},
     ("POST", "/redact"): lambda w, c: {"url": "/redact", "data": {"text": "Call 9123 4567."}},

@@ -93,6 +93,9 @@ ASK = Rule(allow="APODS", hidden="X")
 JOB = Rule(allow="ODS", hidden="UX")
 #: A meeting of the officer's: its department's administrators see it too.
 MEETING = Rule(allow="ODS", hidden="X")
+#: A consultation of the department: all its officers, its administrators, the platform
+#: admin (not the auditor); another department's is not there.
+CONSULTATION = Rule(allow="ODS", hidden="X")
 #: Users and keys of the department (MANAGE_USERS); another department's are not there.
 MANAGE_USER_OBJECT = Rule(allow="DS", hidden="X")
 #: The audit log and usage (READ_AUDIT).
@@ -140,6 +143,22 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/jobs/{job_id}/result"): JOB,
     ("GET", "/api/v1/jobs/{job_id}/download"): JOB,
     ("GET", "/api/v1/jobs/{job_id}/events"): JOB,
+    # -- opinion analysis (API) ------------------------------------------------------------
+    ("POST", "/api/v1/consultations"): COPILOT,
+    ("GET", "/api/v1/consultations"): COPILOT,
+    ("GET", "/api/v1/consultations/{consultation_id}"): CONSULTATION,
+    ("DELETE", "/api/v1/consultations/{consultation_id}"): CONSULTATION,
+    ("POST", "/api/v1/consultations/{consultation_id}/posts"): CONSULTATION,
+    ("POST", "/api/v1/consultations/{consultation_id}/analyse"): CONSULTATION,
+    ("GET", "/api/v1/consultations/{consultation_id}/analysis"): CONSULTATION,
+    ("PATCH", "/api/v1/consultations/{consultation_id}/themes/{theme_id}"): CONSULTATION,
+    ("DELETE", "/api/v1/consultations/{consultation_id}/themes/{theme_id}"): CONSULTATION,
+    ("POST", "/api/v1/consultations/{consultation_id}/themes/{theme_id}/merge"): CONSULTATION,
+    ("POST", "/api/v1/consultations/{consultation_id}/themes/{theme_id}/split"): CONSULTATION,
+    ("POST", "/api/v1/consultations/{consultation_id}/responses/{response_id}/move"): (
+        CONSULTATION
+    ),
+    ("GET", "/api/v1/consultations/{consultation_id}/report.{ext}"): CONSULTATION,
     # -- bots (API) ------------------------------------------------------------------------
     ("GET", "/api/v1/bots"): READ_KNOWLEDGE,
     ("POST", "/api/v1/bots"): MANAGE_KNOWLEDGE,
@@ -211,6 +230,15 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("POST", "/meetings/{meeting_id}/delete"): MEETING,
     ("POST", "/meetings/{meeting_id}/minutes"): MEETING,
     ("POST", "/meetings/{meeting_id}/minutes/edit"): MEETING,
+    # -- web: opinion analysis --
+    ("GET", "/opinion"): COPILOT,
+    ("POST", "/opinion"): COPILOT,
+    ("GET", "/opinion/{consultation_id}"): CONSULTATION,
+    ("GET", "/opinion/{consultation_id}/progress"): CONSULTATION,
+    ("POST", "/opinion/{consultation_id}/analyse"): CONSULTATION,
+    ("POST", "/opinion/{consultation_id}/themes/{theme_id}"): CONSULTATION,
+    ("GET", "/opinion/{consultation_id}/download/{name}"): CONSULTATION,
+    ("POST", "/opinion/{consultation_id}/delete"): CONSULTATION,
     ("GET", "/redact"): COPILOT,
     ("POST", "/redact"): COPILOT,
     # -- web: bots and collections ---------------------------------------------------------

@@ -15,6 +15,7 @@ from govpilot.api.routers import (
     jobs,
     meetings,
     openai,
+    opinion,
     privacy,
     speech,
     widget,
@@ -31,6 +32,8 @@ govpilot's HTTP API.
   (HKID, phone, e-mail, names, addresses ...) in text or documents.
 * `/api/v1/jobs`: the same work as background jobs with progress, a history and downloads.
 * `/api/v1/bots`, `/api/v1/collections`: department bots and the collections they answer from.
+* `/api/v1/consultations`: opinion analysis of consultation responses and pushed posts:
+  stance-split themes, their review, counts and reports.
 * `/v1/...`: OpenAI-compatible chat completions and models, for existing clients.
   Errors in OpenAI's shape.
 
@@ -64,6 +67,7 @@ def create_api(platform: Platform) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(governance.router)
     app.include_router(meetings.router)
+    app.include_router(opinion.router)
     app.include_router(widget.router)
     widget.add_widget_cors(app, platform.settings.widget_origins)
     return app

@@ -17,83 +17,13 @@ from api_support import app_client
 from govpilot.access import Role
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.fake_embed import HashingEmbedder
-from govpilot.capabilities.opinion.sentiment import train
 from govpilot.platform import Platform
+from support.opinion_support import QUESTION, consultation_csv, reply, tiny_sentiment
 
 pytestmark = pytest.mark.anyio
 URL = "/api/v1/consultations"
-QUESTION = "Should the harbourfront promenade open all night?"
-SUPPORT = [
-    "Yes, open it all night. Night shift workers need somewhere to walk after work.",
-    "I support it. Families in Sai Ying Pun have no other open space in the evening.",
-    "支持全晚開放，夜更工人收工都想有地方散步。",
-    "Open it all night please, runners like me train after eleven.",
-    "Support. More open space at night keeps the district lively and safe.",
-    "支持，晚上有更多人流反而更安全。",
-]
-OPPOSE = [
-    "No. Noise at night will keep the residents of the towers awake.",
-    "I oppose this, drinking and noise after midnight will disturb us.",
-    "反對，半夜嘈吵會影響附近居民休息。",
-    "Oppose: cleaning and security at night will cost too much public money.",
-    "No, the cost of night patrols is a waste of taxes.",
-    "反對，浪費公帑請保安通宵巡邏。",
-]
-CAMPAIGN = (
-    "Dear Sir, as residents of Kennedy Town we oppose opening the promenade all night "
-    "because of noise, litter and the cost of security patrols. Regards"
-)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def reply(messages: Any) -> str:
-    """Stance from the response's words; a name for a theme from its first sentence."""
-    last = messages[-1].content
-    if last.startswith("Question:"):
-        return "The promenade should open all night."
-    if last.startswith("Proposal:") and "Response:" in last:
-        words = last.split("Response:", 1)[1].lower()
-        if any(w in words for w in ("oppose", "no.", "no,", "反對", "noise")):
-            return "no"
-        if any(w in words for w in ("support", "yes", "支持", "please")):
-            return "yes"
-        return "unclear"
-    first = last.split("- ", 1)[1].split(".")[0][:40] if "- " in last else "Views"
-    return f"title: {first}\ndescription: They say {first}.\n標題: 主題\n描述: 描述。"
-
-
-def csv_of(rows: list[dict[str, str]]) -> bytes:
-    header = list(rows[0])
-    lines = [",".join(header)]
-    for row in rows:
-        lines.append(",".join('"' + row[k].replace('"', '""') + '"' for k in header))
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def consultation_csv() -> bytes:
-    """12 responses for and against, and a campaign of 6 near-copies."""
-    rows = [
-        {
-            "id": f"R{i}",
-            "text": text,
-            "question": QUESTION,
-            "district": "Central and Western" if i % 2 else "Southern",
-            "date": f"2026-0{1 + i % 3}-15",
-        }
-        for i, text in enumerate(SUPPORT + OPPOSE)
-    ]
-    rows += [
-        {
-            "id": f"C{i}",
-            "text": CAMPAIGN.replace("Regards", f"Regards, Person {i}"),
-            "question": QUESTION,
-            "district": "Central and Western",
-            "date": "2026-02-01",
-        }
-        for i in range(6)
-    ]
-    return csv_of(rows)
 
 
 @pytest.fixture
@@ -101,10 +31,7 @@ def opinion_platform(platform: Platform, fake_model: ScriptedModel) -> Platform:
     fake_model.respond_with(reply)
     embedder = HashingEmbedder()
     platform.opinion_embedder = embedder
-    texts = ["great, love it", "ok, fine", "terrible, awful"] * 2
-    platform.opinion_sentiment = train(
-        texts, embedder.embed_passages(texts), ["positive", "neutral", "negative"] * 2, steps=50
-    )
+    platform.opinion_sentiment = tiny_sentiment(embedder)
     platform.jobs = platform.new_job_service(workers=1).start()
     return platform
 

@@ -24,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from govpilot.access import CallContext
 from govpilot.backends.llm import GenerationOptions
 from govpilot.gateway import ModelGateway
+from govpilot.language import detect_language
 from govpilot.prompts import load_prompt
 
 __all__ = ["STANCES", "StanceResult", "find_stances", "parse_stance", "proposal_of"]
@@ -68,7 +69,8 @@ def proposal_of(gateway: ModelGateway, ctx: CallContext, question: str) -> str:
     """The question restated as the proposal it asks about (the question, if that fails)."""
     if not question.strip():
         return "The proposal of this consultation."
-    messages = load_prompt("opinion_proposal").render(question=question[:MAX_PROMPT_CHARS])
+    zh = detect_language(question) != "en"
+    messages = load_prompt("opinion_proposal").render(question=question[:MAX_PROMPT_CHARS], zh=zh)
     answer = gateway.complete(ctx, messages, GenerationOptions(max_tokens=60, temperature=0))
     line = next((x.strip() for x in answer.text.splitlines() if x.strip()), "")
     return line[:MAX_PROPOSAL] or question

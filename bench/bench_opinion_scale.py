@@ -125,7 +125,7 @@ def main() -> None:
 
     analysis._embed = timed_embed  # type: ignore[assignment]
     analysing = time.perf_counter()
-    calls_before = len(platform.audit.events(None, action="model.call", limit=100_000))
+    calls_before = len(platform.audit.events(None, action="opinion"))
     analyse_consultation(
         platform.consultations.store,
         platform.gateway,
@@ -138,7 +138,7 @@ def main() -> None:
     )
     result["stages"]["vectors (e5, every sentence)"] = round(marks.get("vectors", 0), 1)
     result["stages"]["analysis in all"] = round(time.perf_counter() - analysing, 1)
-    calls = len(platform.audit.events(None, action="model.call", limit=100_000)) - calls_before
+    calls = len(platform.audit.events(None, action="opinion")) - calls_before
     result["model calls"] = calls
     result["themes"] = len(platform.consultations.store.themes(consultation.id))
     result["done"] = True

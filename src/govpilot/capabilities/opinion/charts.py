@@ -17,8 +17,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 __all__ = ["STANCE_COLOURS", "theme_bars_png"]
 
-#: Colour-blind-safe (Okabe-Ito): support blue, oppose vermilion, the rest grey.
-STANCE_COLOURS = {"support": "#0072B2", "oppose": "#D55E00", "unclear": "#999999"}
+#: Colour-blind-safe (Okabe-Ito), as the web charts: support blue, oppose orange, unclear pink.
+STANCE_COLOURS = {"support": "#0072b2", "oppose": "#e69f00", "unclear": "#cc79a7"}
 _FONTS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",

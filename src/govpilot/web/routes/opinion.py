@@ -27,6 +27,7 @@ from govpilot.errors import Conflict, InputError, NotFound
 from govpilot.http.dependencies import PlatformDep
 from govpilot.http.downloads import attachment
 from govpilot.platform import Platform
+from govpilot.web.charts import Series, bar_chart, line_chart
 from govpilot.web.i18n import N_
 from govpilot.web.render import NavItem, render, translate
 from govpilot.web.routes.governance import FormDep, Notice
@@ -39,8 +40,14 @@ CAPABILITY = "opinion"
 STOP_POLLING = 286
 ACCEPTED = ".csv,.xlsx,.jsonl,text/csv"
 DOWNLOADS = {
-    "report.docx": (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "responses.xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "report.docx": (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "responses.xlsx": (
+        ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
 }
 NOTICES = {
     "imported": N_("The responses are stored, with personal data replaced."),
@@ -60,6 +67,11 @@ STANCE_LABELS = {
     "oppose": N_("Oppose"),
     "mixed": N_("Mixed"),
     "unclear": N_("Unclear"),
+}
+BREAKDOWN_AXES = {
+    "district": N_("District"),
+    "respondent_type": N_("Respondent type"),
+    "month": N_("Month"),
 }
 BREAKDOWN_LABELS = {
     "district": N_("By district"),
@@ -152,6 +164,7 @@ def _page(
             themes = store.themes(consultation.id, question)
             counts = question_counts(question, responses, themes)
             counts["quotes"] = _quotes(responses, themes)
+            counts["charts"] = _charts(request, counts["by"])
             questions.append(counts)
     context: dict[str, Any] = {
         "consultation": consultation,
@@ -167,6 +180,34 @@ def _page(
         "downloads": list(DOWNLOADS),
     }
     return render(request, "opinion/detail.html", status_code=status_code, **context)
+
+
+def _charts(request: Request, by: dict[str, dict[str, dict[str, int]]]) -> list[Any]:
+    """Voices by stance per district and respondent type (stacked bars) and per month
+    (lines), for the breakdowns that have data."""
+    charts = []
+    for key, table in by.items():
+        if not table:
+            continue
+        labels = list(table)
+        series = [
+            Series(
+                translate(request, STANCE_LABELS[stance]), [table[v].get(stance, 0) for v in labels]
+            )
+            for stance in STANCE_LABELS
+        ]
+        draw = line_chart if key == "month" else bar_chart
+        charts.append(
+            draw(
+                translate(request, BREAKDOWN_LABELS[key]),
+                labels,
+                series,
+                x_label=translate(request, BREAKDOWN_AXES[key]),
+                y_label=translate(request, N_("Voices")),
+                table_label=translate(request, N_("Show the figures as a table")),
+            )
+        )
+    return charts
 
 
 def _quotes(responses: list[Any], themes: list[Any], per_theme: int = 3) -> dict[str, list[Any]]:

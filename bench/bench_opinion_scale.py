@@ -5,9 +5,10 @@
 The responses are built here, seeded, from real texts: every sentence of
 ../shared/data/consultation_themefinder (English), consultation_polis (English and
 Traditional Chinese) and sentiment_yue_openrice (Cantonese) goes into a pool, and each
-response is one to three sentences drawn from it, so no two responses are copies (a
+response is two to four sentences drawn from it, so no two responses are copies (a
 campaign would be analysed once and flatter the figure). 2% of them are copies of five
-campaign letters. One question.
+campaign letters. One question. (Responses of two to four sentences: with one, a sentence
+said twice is a pair of copies.)
 
 The run is what `govpilot opinion import` and `govpilot opinion analyse` do, with the
 embedded models (Qwen2.5-Coder-1.5B through the gateway, multilingual-e5-small, the
@@ -64,7 +65,7 @@ def build(count: int, seed: int = 7) -> str:
         if rng.random() < 0.02:
             text = rng.choice(letters) + f" Regards, resident {i}"
         else:
-            text = " ".join(rng.sample(sentences, rng.randint(1, 3)))
+            text = " ".join(rng.sample(sentences, rng.randint(2, 4)))
         text = text.replace('"', '""')
         rows.append(f'S{i},"{text}",{rng.choice(districts)},2026-0{1 + i % 6}-01')
     return "\n".join(rows) + "\n"

@@ -11,7 +11,7 @@ from govpilot.access import CallContext
 from govpilot.backends.fake import ScriptedModel
 from govpilot.backends.fake_embed import HashingEmbedder
 from govpilot.capabilities.opinion.counts import month_of
-from govpilot.capabilities.opinion.labels import fallback_label, label_theme, parse_label
+from govpilot.capabilities.opinion.labels import fallback_label, label_theme
 from govpilot.capabilities.opinion.points import MAX_POINTS, split_points
 from govpilot.capabilities.opinion.stance import find_stances, parse_stance
 from govpilot.capabilities.opinion.themes import cluster_themes, default_count
@@ -103,14 +103,15 @@ def test_the_model_reads_a_sample_and_a_classifier_the_rest() -> None:
 
 
 def test_theme_names_in_both_languages_or_from_the_quotes() -> None:
-    answer = (
-        "title: Night workers\ndescription: Shift workers need it.\n標題: 夜班工人\n描述: 需要。"
-    )
-    assert parse_label(answer)["title_zh"] == "夜班工人"
-    gateway, _ = _gateway(lambda m: answer)
+    def answer(messages: Any) -> str:
+        said = messages[-1].content
+        return "Title: Night workers need it." if "sentences" in said else "夜班工人"
+
+    gateway, model = _gateway(answer)
     label = label_theme(gateway, CTX, "Open all night?", "support", ["Workers walk at night."])
-    assert (label.title_en, label.title_zh) == ("Night workers", "夜班工人")
-    gateway, _ = _gateway(lambda m: "I cannot help with that.")
+    assert (label.title_en, label.title_zh) == ("Night workers need it", "夜班工人")
+    assert len(model.calls) == 2
+    gateway, _ = _gateway(lambda m: "I'm sorry, I cannot help with that.")
     label = label_theme(gateway, CTX, "q", "oppose", ["noise noise at night", "noise and litter"])
     assert label.title_en.startswith("noise") and label.title_zh == label.title_en
     assert fallback_label([]) == "—"

@@ -1,8 +1,11 @@
 """Theme names: the model reads a theme's typical sentences and names what they argue.
 
-One prompt per theme (never per response) gives a title and a one-sentence description
-in English and in Traditional Chinese. An answer the model garbles still leaves the theme
-a name: its most frequent distinctive words, so no theme is ever left nameless.
+Two prompts per theme (never per response): the title in English from the theme's most
+typical sentences, after a worked example that names the reason, not the topic; then
+that title in Traditional Chinese. A small model keeps to a one-line answer far better
+than to a four-line form (the first version asked for both titles and descriptions at
+once and most themes fell back to keywords). An answer the model garbles still leaves
+the theme a name: its most frequent distinctive words, so no theme is ever nameless.
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ from govpilot.gateway import ModelGateway
 from govpilot.language import to_hk_traditional
 from govpilot.prompts import load_prompt
 
-__all__ = ["ThemeLabel", "fallback_label", "label_theme", "parse_label"]
+__all__ = ["ThemeLabel", "fallback_label", "label_theme"]
 
 QUOTES = 8
+_LATIN = re.compile(r"[A-Za-z]")
+_REFUSAL = re.compile(r"(i'm|i am|i can|i cannot|sorry|as an ai|抱歉|對不起)", re.I)
+MAX_TITLE_WORDS = 12
 MAX_QUOTE = 300
 MAX_TITLE = 80
 SIDE_WORDS = {"support": "support", "oppose": "oppose", "unclear": "take no clear side on"}
-_LINE = re.compile(r"^\s*[-*]?\s*(title|description|標題|描述)\s*[:：]\s*(.+?)\s*$", re.I | re.M)
 _WORDS = re.compile(r"[a-z][a-z'-]{3,}|[\u3400-\u9fff]{2,4}", re.I)
 _STOP = frozenset(
     [
@@ -83,17 +88,6 @@ class ThemeLabel:
     description_zh: str
 
 
-def parse_label(answer: str) -> dict[str, str]:
-    """The four lines of the model's answer, by key (missing keys are left out)."""
-    keys = {"title": "title_en", "description": "description_en", "標題": "title_zh"}
-    keys["描述"] = "description_zh"
-    found: dict[str, str] = {}
-    for match in _LINE.finditer(answer):
-        key = keys[match.group(1).lower()]
-        found.setdefault(key, match.group(2).strip().strip('"“”「」')[: MAX_TITLE * 3])
-    return found
-
-
 def fallback_label(quotes: Sequence[str]) -> str:
     """The three words the quotes use most (stop words left out)."""
     counts = Counter(
@@ -113,14 +107,21 @@ def label_theme(
     messages = load_prompt("opinion_theme").render(
         question=question, side=SIDE_WORDS.get(side, side), quotes=shown
     )
-    answer = gateway.complete(ctx, messages, GenerationOptions(max_tokens=160, temperature=0))
-    found = parse_label(answer.text)
-    fallback = fallback_label(shown)
-    title_en = found.get("title_en", "")[:MAX_TITLE] or fallback
-    title_zh = found.get("title_zh", "")[:MAX_TITLE] or title_en
-    return ThemeLabel(
-        title_en=title_en,
-        description_en=found.get("description_en", ""),
-        title_zh=to_hk_traditional(title_zh),
-        description_zh=to_hk_traditional(found.get("description_zh", "")),
-    )
+    answer = gateway.complete(ctx, messages, GenerationOptions(max_tokens=24, temperature=0))
+    title_en = _one_line(answer.text)
+    if not title_en or _REFUSAL.match(title_en) or len(title_en.split()) > MAX_TITLE_WORDS:
+        title_en = fallback_label(shown)
+        return ThemeLabel(title_en, "", title_en, "")
+    title_zh = title_en
+    if _LATIN.search(title_en):
+        messages = load_prompt("opinion_theme_zh").render(title=title_en)
+        answer = gateway.complete(ctx, messages, GenerationOptions(max_tokens=32, temperature=0))
+        title_zh = _one_line(answer.text) or title_en
+    return ThemeLabel(title_en, "", to_hk_traditional(title_zh), "")
+
+
+def _one_line(answer: str) -> str:
+    """The first line of an answer, without quotes, a "Title:" label or a full stop."""
+    line = next((x.strip() for x in answer.splitlines() if x.strip()), "")
+    line = re.sub(r"^(title|標題)\s*[:：]\s*", "", line, flags=re.I).strip(" \"'“”「」*.。")
+    return line[:MAX_TITLE]

@@ -246,8 +246,10 @@ class SpeechSettings(BaseModel):
 class OpinionSettings(BaseModel):
     """Opinion analysis of consultations and social-media posts."""
 
-    embedder: Literal["e5", "use"] = Field(
-        default="e5", description="The vectors themes are found with (e5: better, use: faster)"
+    embedder: Literal["e5"] = Field(
+        default="e5",
+        description="The vectors of themes, stance and sentiment (multilingual-e5-small); the "
+        "faster USE is not offered until the sentiment classifier is trained on its vectors",
     )
     max_upload_mb: float = Field(default=100.0, gt=0, description="Largest file of responses")
     stance_sample: int = Field(

@@ -256,10 +256,9 @@ class Platform:
         """The embedder of opinion analysis (`opinion.embedder`), built once."""
         with _OPINION_LOCK:
             if self.opinion_embedder is None:
-                from govpilot.backends.embed import E5Embedder, UseEmbedder
+                from govpilot.backends.embed import E5Embedder
 
-                chosen = self.settings.opinion.embedder
-                self.opinion_embedder = E5Embedder() if chosen == "e5" else UseEmbedder()
+                self.opinion_embedder = E5Embedder()
             return self.opinion_embedder
 
     def sentiment_model(self) -> SentimentModel:

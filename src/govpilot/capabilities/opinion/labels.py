@@ -23,11 +23,11 @@ from govpilot.prompts import load_prompt
 
 __all__ = ["ThemeLabel", "fallback_label", "label_theme"]
 
-QUOTES = 8
+QUOTES = 6
 _LATIN = re.compile(r"[A-Za-z]")
 _REFUSAL = re.compile(r"(i'm|i am|i can|i cannot|sorry|as an ai|抱歉|對不起)", re.I)
 MAX_TITLE_WORDS = 12
-MAX_QUOTE = 300
+MAX_QUOTE = 160
 MAX_TITLE = 80
 SIDE_WORDS = {"support": "support", "oppose": "oppose", "unclear": "take no clear side on"}
 _WORDS = re.compile(r"[a-z][a-z'-]{3,}|[\u3400-\u9fff]{2,4}", re.I)

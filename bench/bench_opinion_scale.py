@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
 import random
@@ -55,20 +56,22 @@ def pool() -> list[str]:
     return list(dict.fromkeys(sentences))
 
 
-def build(count: int, seed: int = 7) -> str:
+def build(count: int, question: str = "", seed: int = 7) -> str:
+    """The CSV (written by the csv module: texts hold line breaks and quotes)."""
     rng = random.Random(seed)
     sentences = pool()
     letters = [" ".join(rng.sample(sentences, 4)) for _ in range(5)]
-    rows = ["id,text,district,date"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "text", "district", "date", "question"])
     districts = ["Central and Western", "Sha Tin", "Kwun Tong", "Yuen Long", "Islands"]
     for i in range(count):
         if rng.random() < 0.02:
             text = rng.choice(letters) + f" Regards, resident {i}"
         else:
             text = " ".join(rng.sample(sentences, rng.randint(2, 4)))
-        text = text.replace('"', '""')
-        rows.append(f'S{i},"{text}",{rng.choice(districts)},2026-0{1 + i % 6}-01')
-    return "\n".join(rows) + "\n"
+        writer.writerow([f"S{i}", text, rng.choice(districts), f"2026-0{1 + i % 6}-01", question])
+    return out.getvalue()
 
 
 def main() -> None:
@@ -83,9 +86,7 @@ def main() -> None:
     from govpilot.capabilities.opinion.opinion_jobs import analyse_consultation
     from govpilot.platform import Platform
 
-    data = build(args.responses).replace("id,text,", "id,text,", 1)
-    lines = data.splitlines()
-    data = "\n".join([lines[0] + ",question"] + [f'{x},"{question.strip()}"' for x in lines[1:]])
+    data = build(args.responses, question.strip())
     platform = Platform.from_settings(Settings())
     ctx = platform.cli_context("opinion")
     result: dict[str, Any] = {"responses": args.responses, "stages": {}, "done": False}

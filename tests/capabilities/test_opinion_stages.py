@@ -107,3 +107,18 @@ def test_shingles_fold_script_case_and_punctuation() -> None:
     assert shingles("發展局，") == shingles("发展局")
     assert shingles("Ban the ads, NOW!") == shingles("ban the ads now")
     assert shingles("Dear Sir, ban the ads. Regards, Mary Chan") == shingles("Ban the ads.")
+
+
+def test_a_csv_with_line_breaks_and_quotes_in_its_texts_is_read_whole() -> None:
+    import csv as csv_module
+    import io as io_module
+
+    out = io_module.StringIO()
+    writer = csv_module.writer(out)
+    writer.writerow(["id", "text", "question"])
+    for n in range(300):
+        writer.writerow([n, f'Line one, "quoted".\nLine two of {n}.', "Q1"])
+    read = read_responses(out.getvalue().encode("utf-8"), "responses.csv")
+    assert len(read.responses) == 300 and not read.problems
+    assert {r.question for r in read.responses} == {"Q1"}
+    assert read.responses[5].text == 'Line one, "quoted".\nLine two of 5.'

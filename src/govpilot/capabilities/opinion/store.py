@@ -172,19 +172,7 @@ class OpinionStore:
             session.add(row)
             session.flush()
             for position, data in enumerate(responses):
-                session.add(
-                    OpinionResponseRow(
-                        id=uuid.uuid4().hex,
-                        consultation_id=row.id,
-                        position=position,
-                        stance=None,
-                        stance_read=False,
-                        sentiment=None,
-                        themes=[],
-                        problem=None,
-                        **data,
-                    )
-                )
+                session.add(_response_row(row.id, position, data))
             session.commit()
             return Consultation.from_row(row)
 
@@ -198,19 +186,7 @@ class OpinionStore:
             )
             start = -1 if last is None else int(last)
             for offset, data in enumerate(responses, 1):
-                session.add(
-                    OpinionResponseRow(
-                        id=uuid.uuid4().hex,
-                        consultation_id=consultation_id,
-                        position=start + offset,
-                        stance=None,
-                        stance_read=False,
-                        sentiment=None,
-                        themes=[],
-                        problem=None,
-                        **data,
-                    )
-                )
+                session.add(_response_row(consultation_id, start + offset, data))
             session.commit()
 
     def get(self, consultation_id: str) -> Consultation | None:
@@ -364,3 +340,18 @@ class OpinionStore:
         with self.database.session() as session:
             session.execute(delete(ConsultationRow).where(ConsultationRow.id == consultation_id))
             session.commit()
+
+
+def _response_row(consultation_id: str, position: int, data: dict[str, Any]) -> OpinionResponseRow:
+    """A response's row as imported: nothing analysed yet."""
+    return OpinionResponseRow(
+        id=uuid.uuid4().hex,
+        consultation_id=consultation_id,
+        position=position,
+        stance=None,
+        stance_read=False,
+        sentiment=None,
+        themes=[],
+        problem=None,
+        **data,
+    )

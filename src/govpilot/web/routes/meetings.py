@@ -191,7 +191,8 @@ def download(platform: PlatformDep, web: WebUserDep, meeting_id: str, name: str)
     return attachment(export.data, export.filename, export.media_type)
 
 
-def _version(form: FormData) -> int:
+def form_version(form: FormData) -> int:
+    """The version a form was made on (every editing form carries it)."""
     raw = str(form.get("version", ""))
     if not raw.isdigit():
         raise InputError("the form has no version", hint="reload the page")
@@ -229,7 +230,7 @@ def rename_speaker(
         ctx,
         meeting_id,
         lambda: platform.meetings.rename_speaker(
-            ctx, meeting_id, label, name, version=_version(form)
+            ctx, meeting_id, label, name, version=form_version(form)
         ),
     )
 
@@ -249,7 +250,7 @@ def change_segment(
     action = str(form.get("action", "save"))
 
     def change() -> None:
-        version = _version(form)
+        version = form_version(form)
         if action == "merge":
             meetings.merge(ctx, meeting_id, index, version=version)
         elif action == "split":
@@ -322,7 +323,7 @@ def edit_minutes(
     def change() -> None:
         meeting = meetings.get(ctx, meeting_id)
         edited = _edited_minutes(meeting, form)
-        saved = meetings.save_minutes(ctx, meeting_id, edited, version=_version(form))
+        saved = meetings.save_minutes(ctx, meeting_id, edited, version=form_version(form))
         if approve:
             meetings.approve_minutes(ctx, meeting_id, version=saved.version)
 

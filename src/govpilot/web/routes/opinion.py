@@ -31,6 +31,7 @@ from govpilot.web.charts import Series, bar_chart, line_chart
 from govpilot.web.i18n import N_
 from govpilot.web.render import NavItem, render, translate
 from govpilot.web.routes.governance import FormDep, Notice
+from govpilot.web.routes.meetings import form_version
 from govpilot.web.session import WebUserDep
 
 router = APIRouter()
@@ -291,13 +292,6 @@ def analyse(
     return _changed(request, platform, ctx, consultation_id, change, notice="analysing")
 
 
-def _version(form: Any) -> int:
-    raw = str(form.get("version", ""))
-    if not raw.isdigit():
-        raise InputError("the form has no version", hint="reload the page")
-    return int(raw)
-
-
 @router.post("/opinion/{consultation_id}/themes/{theme_id}")
 def change_theme(
     request: Request,
@@ -313,7 +307,7 @@ def change_theme(
     action = str(form.get("action", "rename"))
 
     def change() -> None:
-        version = _version(form)
+        version = form_version(form)
         if action == "merge":
             into = str(form.get("into", ""))
             if not into:

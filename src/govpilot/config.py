@@ -261,6 +261,80 @@ class OpinionSettings(BaseModel):
     )
 
 
+class SlaHours(BaseModel):
+    """How soon a case must be acknowledged and answered, in hours from intake."""
+
+    acknowledge: float = Field(gt=0)
+    reply: float = Field(gt=0)
+
+
+def _default_sla() -> dict[str, SlaHours]:
+    return {
+        "urgent": SlaHours(acknowledge=1, reply=24),
+        "normal": SlaHours(acknowledge=24, reply=240),
+        "low": SlaHours(acknowledge=48, reply=240),
+    }
+
+
+class CaseMailSettings(BaseModel):
+    """The desk's mailbox (IMAP, polled for new cases) and its outgoing server (SMTP)."""
+
+    imap_host: str | None = Field(default=None, description="None: no mailbox is polled")
+    imap_port: int = 993
+    imap_ssl: bool = True
+    imap_user: str = ""
+    imap_password: SecretStr | None = None
+    imap_folder: str = "INBOX"
+    smtp_host: str | None = Field(default=None, description="None: replies are not e-mailed")
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    sender: str = Field(default="", description="The desk's address replies come from")
+
+
+class CaseSettings(BaseModel):
+    """The case desk: complaints and enquiries triaged to departments and answered."""
+
+    desk_department: str | None = Field(
+        default=None,
+        description="The department whose officers triage new cases; None: `department`",
+    )
+    departments_file: Path | None = Field(
+        default=None,
+        description="A JSON list of departments and their duties; None: the 22 shipped",
+    )
+    max_message_chars: int = Field(default=20_000, ge=100, description="Longest case text")
+    max_attachment_mb: float = Field(default=10.0, gt=0, description="Largest attachment")
+    max_attachments: int = Field(default=5, ge=0, le=50)
+    confident: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Routing confidence below which a case waits in the triage queue",
+    )
+    duplicate_similarity: float = Field(
+        default=0.93,
+        gt=0,
+        le=1,
+        description="Vector similarity at which an open case joins another's incident",
+    )
+    duplicate_days: float = Field(default=7.0, gt=0, description="How far back duplicates go")
+    sla: dict[str, SlaHours] = Field(
+        default_factory=_default_sla,
+        description="Hours to acknowledge and reply, by urgency or by category (which wins)",
+    )
+    escalation_url: str | None = Field(
+        default=None,
+        description="A URL that receives a JSON POST (no personal data) for each urgent case",
+    )
+    public_per_minute: int = Field(
+        default=10, ge=1, description="Public form and status lookups per address per minute"
+    )
+    mail: CaseMailSettings = Field(default_factory=CaseMailSettings)
+
+
 class Settings(BaseSettings):
     """All of govpilot's settings."""
 
@@ -302,6 +376,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = Field(default_factory=JobSettings)
     speech: SpeechSettings = Field(default_factory=SpeechSettings)
     opinion: OpinionSettings = Field(default_factory=OpinionSettings)
+    cases: CaseSettings = Field(default_factory=CaseSettings)
     config_file: Path | None = None
 
     @classmethod

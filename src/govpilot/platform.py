@@ -19,6 +19,17 @@ from govpilot.audit.events import utc_now
 from govpilot.audit.log import AuditLog
 from govpilot.backends.registry import build_models, build_recogniser
 from govpilot.backends.speech import SpeechRecogniser
+from govpilot.capabilities.cases.analytics import CaseAnalytics
+from govpilot.capabilities.cases.attachments import AttachmentReader
+from govpilot.capabilities.cases.departments import DepartmentList, load_departments
+from govpilot.capabilities.cases.desk import CaseDesk
+from govpilot.capabilities.cases.escalation import WebhookNotifier
+from govpilot.capabilities.cases.intake import CaseIntake
+from govpilot.capabilities.cases.mail import ImapMailbox, SmtpSender
+from govpilot.capabilities.cases.replies import CaseReplies, Passage
+from govpilot.capabilities.cases.routing import CaseRouter
+from govpilot.capabilities.cases.store import CaseStore
+from govpilot.capabilities.cases.work import CaseWork
 from govpilot.capabilities.chat.answer import AnswerOptions, BotResponder
 from govpilot.capabilities.chat.bots import BotStore
 from govpilot.capabilities.chat.conversations import ConversationStore
@@ -66,6 +77,7 @@ _JOBS_LOCK = threading.Lock()
 _UPLOADS_LOCK = threading.Lock()
 _BOTS_LOCK = threading.Lock()
 _OPINION_LOCK = threading.Lock()
+_CASES_LOCK = threading.Lock()
 
 
 @dataclass
@@ -101,6 +113,8 @@ class Platform:
     opinion_embedder: Embedder | None = None
     #: The sentiment classifier over its vectors; None: the one shipped, on first use.
     opinion_sentiment: SentimentModel | None = None
+    #: The case desk's router; None: over `opinion_vectors` (e5), built on first use.
+    case_router: CaseRouter | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Platform:
@@ -267,6 +281,97 @@ class Platform:
             if self.opinion_sentiment is None:
                 self.opinion_sentiment = SentimentModel.load()
             return self.opinion_sentiment
+
+    @cached_property
+    def case_departments(self) -> DepartmentList:
+        """The departments cases are routed to (`cases.departments_file`, else the 22)."""
+        return load_departments(self.settings.cases.departments_file)
+
+    def case_routing(self) -> CaseRouter:
+        """The case router, built once (its duty vectors are made at the first case)."""
+        with _CASES_LOCK:
+            if self.case_router is None:
+                self.case_router = CaseRouter(
+                    self.case_departments, self.opinion_vectors(), self.gateway
+                )
+            return self.case_router
+
+    @cached_property
+    def case_desk(self) -> CaseDesk:
+        """The case desk: intake from every channel, queues, replies, analytics."""
+        cases = self.settings.cases
+        desk = cases.desk_department or self.settings.department
+        store = CaseStore(self.database, utc_now)
+        departments = self.case_departments
+        intake = CaseIntake(
+            store,
+            self.records,
+            self.storage_redactor,
+            self.case_routing,
+            departments,
+            self.audit,
+            cases,
+            desk=desk,
+            read_text=AttachmentReader(self.settings.max_unpacked_bytes),
+            notifier=WebhookNotifier(cases.escalation_url) if cases.escalation_url else None,
+            clock=utc_now,
+        )
+        work = CaseWork(store, departments, self.audit, cases, desk=desk, clock=utc_now)
+        replies = CaseReplies(
+            work,
+            store,
+            self.gateway,
+            departments,
+            self.audit,
+            search=self._case_passages,
+            sender=self._case_sender,
+            clock=utc_now,
+        )
+        return CaseDesk(
+            intake,
+            work,
+            replies,
+            CaseAnalytics(store, utc_now),
+            departments,
+            self.audit,
+            own_addresses=tuple(a for a in (cases.mail.sender, cases.mail.imap_user) if "@" in a),
+            mailbox=self._case_mailbox,
+        )
+
+    def _case_passages(self, department: str, query: str, k: int) -> list[Passage]:
+        """Passages of `department`'s collections for a reply (none: no collections)."""
+        knowledge = self.knowledge_base()
+        collections = knowledge.collections.list(department)
+        if not collections:
+            return []
+        return [hit.chunk for hit in knowledge.search(department, collections, query, k)]
+
+    def _case_sender(self) -> SmtpSender | None:
+        mail = self.settings.cases.mail
+        if not mail.smtp_host:
+            return None
+        return SmtpSender(
+            mail.smtp_host,
+            mail.smtp_port,
+            user=mail.smtp_user,
+            password=mail.smtp_password.get_secret_value() if mail.smtp_password else "",
+            sender=mail.sender or mail.smtp_user,
+            starttls=mail.smtp_starttls,
+            ssl=mail.smtp_ssl,
+        )
+
+    def _case_mailbox(self) -> ImapMailbox | None:
+        mail = self.settings.cases.mail
+        if not mail.imap_host:
+            return None
+        return ImapMailbox(
+            mail.imap_host,
+            mail.imap_port,
+            mail.imap_user,
+            mail.imap_password.get_secret_value() if mail.imap_password else "",
+            folder=mail.imap_folder,
+            ssl=mail.imap_ssl,
+        )
 
     @cached_property
     def redaction(self) -> RedactionService:

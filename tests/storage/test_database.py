@@ -20,7 +20,7 @@ from govpilot.storage.schema import metadata
 def test_migrate_creates_tables_and_head_row(database: Database) -> None:
     tables = set(inspect(database.engine).get_table_names())
     assert {"audit_events", "audit_head", "stored_records", "record_subjects"} <= tables
-    assert database.current_revision() == database.head_revision() == "0014_opinion"
+    assert database.current_revision() == database.head_revision() == "0015_cases"
     with database.session() as session:
         heads = session.scalars(select(AuditHeadRow)).all()
     assert [(h.id, h.last_seq, h.last_hash) for h in heads] == [(1, 0, GENESIS_HASH)]
@@ -31,7 +31,7 @@ def test_migrate_twice_is_a_no_op(database: Database) -> None:
     database.migrate()
     with database.session() as session:
         assert session.scalar(select(text("count(*)")).select_from(AuditHeadRow)) == 1
-    assert database.current_revision() == "0014_opinion"
+    assert database.current_revision() == "0015_cases"
 
 
 #: What migration 0011 adds on PostgreSQL with pgvector only, and the ORM does not declare

@@ -48,6 +48,15 @@ KNOWN: dict[str, tuple[str, str, str, str, str]] = {
         "posts, with counts and quotes for officers to check.",
         "public",
     ),
+    "cases": (
+        "cases",
+        "Case desk: triage and reply drafts",
+        "個案服務台：分流及草擬回覆",
+        "Routes citizens' complaints and enquiries to the department that handles them and "
+        "drafts replies from the department's documents; an officer approves every reply "
+        "before it is sent.",
+        "public",
+    ),
     "chat": (
         "model_access",
         "Model access (OpenAI-compatible API)",

@@ -1,0 +1,1 @@
+"""The case desk: citizens' complaints and enquiries, triaged, worked and answered."""

@@ -1,0 +1,439 @@
+"""The case desk's e-mail channel: complaints read from an IMAP folder, replies sent by SMTP.
+
+`parse_eml` sets `auto` on mail no citizen wrote (out-of-office, bounce, our own reply come
+back): the desk opens no case for it and answers nothing, or two robots would mail forever."""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import mimetypes
+import re
+import smtplib
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.errors import HeaderParseError
+from email.header import decode_header
+from email.message import EmailMessage, Message, MIMEPart
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from html import unescape
+from ssl import create_default_context
+
+from govpilot.errors import ConfigError, InputError, InputTooLarge, StorageError
+
+#: Every reply we send carries it; mail that comes back with it is a loop, not a case.
+LOOP_HEADER = "X-Govpilot-Case"
+REFERENCE_IN_SUBJECT = re.compile(r"\[([A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4})\]")
+
+# Mail labelled with a narrow charset is often written in its superset (Outlook's GBK in
+# "gb2312" mail; Hong Kong characters such as 𨋢 in "big5").
+_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030"}
+_SUPERSETS |= {"big5": "big5hkscs", "big5-hkscs": "big5hkscs", "cp950": "big5hkscs"}
+_MESSAGE_HEADERS = ("from", "subject", "date", "message-id", "to", "mime-version", "received")
+# At the start of a subject and followed by a colon: "Out of office hours noise" is a case.
+_AUTO_SUBJECT = re.compile(
+    r"(?i)\s*(out of (the )?office( reply| autoreply)?|automatic reply|auto[- ]?reply"
+    r"|自動回覆|自动回复|自動回復|不在辦公室|不在办公室)\s*([:：]|$)"
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"(?i)\s*((undeliverable|returned mail|delivery failure|無法傳遞|无法投递)\s*[:：]"
+    r"|delivery status notification|undelivered mail returned|mail delivery failed|系[统統]退信)"
+)
+_BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
+_AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply", "list"}
+_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_CASE_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+_HTML_HIDDEN = re.compile(r"(?is)<(script|style|head|title)\b.*?</\1\s*>|<!--.*?-->")
+_HTML_BLOCK = re.compile(r"(?i)</?(p|div|br|li|tr|table|ul|ol|h[1-6]|blockquote|hr|pre)\b[^>]*>")
+_ORIGINAL_MESSAGE = re.compile(r"(?i)-{3,}\s*(original message|原始郵件|原始邮件|原始訊息)\s*-{3,}")
+_ON_WROTE = re.compile(r"(?i)On\b.{0,300}\bwrote:")
+_ZH_WROTE = re.compile(r".{0,200}(於|于).{0,100}\d.{0,100}(寫道|写道)\s*[:：]")
+_OUTLOOK_FROM = re.compile(r"(?i)(\*?From\*?|寄件者|发件人)\s*[:：]")
+_OUTLOOK_SENT = re.compile(r"(?i)(\*?Sent\*?|\*?Date\*?|傳送時間|寄件日期|发送时间)\s*[:：]")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that came with a message; `filename` is a base name, never a path."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One received e-mail, read for the case desk."""
+
+    message_id: str
+    #: The address only, lower-case ("" when the message names none).
+    sender: str
+    sender_name: str
+    subject: str
+    #: The body as plain text, without the quoted history of a reply.
+    text: str
+    in_reply_to: str
+    references: tuple[str, ...]
+    attachments: tuple[Attachment, ...]
+    #: Why no citizen wrote this ("auto-reply: ...", "bounce: ...", "loop: ..."), else None.
+    auto: str | None
+
+
+def parse_eml(
+    data: bytes,
+    *,
+    own_addresses: Collection[str] = (),
+    max_bytes: int = 25 * 1024 * 1024,
+    max_attachments: int = 20,
+) -> InboundMessage:
+    """Read one raw e-mail message (an .eml file, or what IMAP returns) for the case desk."""
+    if len(data) > max_bytes:
+        raise InputTooLarge(
+            f"that e-mail is {len(data) // 1024} KiB; at most {max_bytes // 1024} KiB is read",
+            hint="ask the sender to share large files another way",
+        )
+    msg = message_from_bytes(data, policy=policy.default)
+    if not any(_raw(msg, name) for name in _MESSAGE_HEADERS):
+        raise InputError(
+            "that is not an e-mail message (.eml)",
+            hint="give the raw message as saved by a mail program, headers included",
+        )
+    name, address = parseaddr(_raw(msg, "from"))
+    sender = address.strip().lower() if "@" in address else ""
+    subject = _decode_header(_raw(msg, "subject"))
+    texts: dict[str, list[str]] = {"text/plain": [], "text/html": []}
+    attachments: list[Attachment] = []
+    _read_parts(msg, texts, attachments)
+    if len(attachments) > max_attachments:
+        raise InputTooLarge(
+            f"that e-mail has {len(attachments)} attachments; at most {max_attachments} are read",
+            hint="ask the sender to send the files in several messages",
+        )
+    body = "\n".join(texts["text/plain"] or [_html_to_text(h) for h in texts["text/html"]])
+    return InboundMessage(
+        message_id=_raw(msg, "message-id"),
+        sender=sender,
+        sender_name=_decode_header(name),
+        subject=subject,
+        text=_without_quoted_history(body),
+        in_reply_to=" ".join(_MESSAGE_ID.findall(_raw(msg, "in-reply-to"))),
+        references=tuple(_MESSAGE_ID.findall(_raw(msg, "references"))),
+        attachments=tuple(attachments),
+        auto=_auto_reason(msg, sender, subject, {a.strip().lower() for a in own_addresses}),
+    )
+
+
+def case_reference_in(subject: str, pattern: re.Pattern[str] = REFERENCE_IN_SUBJECT) -> str | None:
+    """The case reference a reply's subject carries ("Re: [GP-7KQ3-M9XD] ..."), if any."""
+    found = pattern.search(subject)
+    if found is None:
+        return None
+    return found.group(1) if pattern.groups else found.group(0)
+
+
+def _raw(msg: Message, name: str) -> str:
+    """A header's raw value, unfolded; "" when absent (read by hand: broken headers abound)."""
+    for key, value in msg.raw_items():
+        if key.lower() == name:
+            return re.sub(r"\r?\n(?=[ \t])", "", str(value)).strip()
+    return ""
+
+
+def _clean(text: str) -> str:
+    """Bytes that no charset decoded (surrogate escapes) as U+FFFD, so text always encodes."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _decode_bytes(data: bytes, charset: str | None) -> str:
+    name = (charset or "utf-8").strip().lower()
+    try:
+        return data.decode(_SUPERSETS.get(name, name), "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")
+
+
+def _decode_header(value: str) -> str:
+    """A header value with its RFC 2047 encoded words (any charset, any damage) decoded."""
+    try:
+        chunks = decode_header(value)
+    except (ValueError, LookupError, UnicodeError, HeaderParseError):
+        return _clean(value)
+    return "".join(
+        _clean(chunk) if isinstance(chunk, str) else _decode_bytes(chunk, charset)
+        for chunk, charset in chunks
+    )
+
+
+def _read_parts(part: MIMEPart, texts: dict[str, list[str]], files: list[Attachment]) -> None:
+    """Sort a message's leaves into inline text and HTML, and files: nothing is dropped."""
+    content_type = part.get_content_type()
+    if part.is_multipart() and not content_type.startswith("message/"):
+        for sub in part.iter_parts():
+            _read_parts(sub, texts, files)
+        return
+    try:
+        filename = _base_name(part.get_filename() or "")
+    except (ValueError, LookupError, UnicodeError, HeaderParseError):
+        filename = ""
+    try:
+        inner = part.get_payload(0) if part.is_multipart() else None  # an attached message
+        data = inner.as_bytes() if isinstance(inner, Message) else part.get_payload(decode=True)
+    except (ValueError, LookupError, UnicodeError, IndexError, TypeError):
+        data = b""
+    data = data if isinstance(data, bytes) else b""
+    if filename or part.get_content_disposition() == "attachment" or content_type not in texts:
+        filename = filename or "attachment" + (mimetypes.guess_extension(content_type) or "")
+        files.append(Attachment(filename, content_type, data))
+    else:
+        texts[content_type].append(_decode_bytes(data, part.get_content_charset()))
+
+
+def _base_name(filename: str) -> str:
+    name = _clean(filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name if name not in (".", "..") else ""
+
+
+def _html_to_text(markup: str) -> str:
+    """HTML as text: tags dropped, entities decoded, one line per block."""
+    text = _HTML_BLOCK.sub("\n", re.sub(r"\s+", " ", _HTML_HIDDEN.sub(" ", markup)))
+    text = unescape(re.sub(r"<[^>]*>", "", text)).replace("\xa0", " ")
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _without_quoted_history(text: str) -> str:
+    """The new text of a reply: from the first history marker on, and lines quoted with ">",
+    removed. A message that is nothing but quotation (a bare forward) is kept whole."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        following = next((s.strip() for s in lines[i + 1 :] if s.strip()), "")
+        if (
+            _ORIGINAL_MESSAGE.fullmatch(stripped)
+            or _ON_WROTE.fullmatch(stripped)
+            or (stripped.startswith("On ") and _ON_WROTE.fullmatch(f"{stripped} {following}"))
+            or _ZH_WROTE.fullmatch(stripped)
+            or (_OUTLOOK_FROM.match(stripped) and _OUTLOOK_SENT.match(following))
+        ):
+            break
+        if not stripped.startswith(">"):
+            kept.append(line.rstrip())
+    new_text = "\n".join(kept).strip()
+    return new_text or "\n".join(line.rstrip() for line in lines).strip()
+
+
+def _auto_reason(msg: Message, sender: str, subject: str, own: set[str]) -> str | None:
+    """Why the message is machine-made or our own mail come back; None for a person's."""
+    local_part = sender.split("@", 1)[0]
+    submitted = _raw(msg, "auto-submitted").lower()
+    precedence = _raw(msg, "precedence").lower()
+    checks = (
+        (_raw(msg, LOOP_HEADER.lower()) != "", f"loop: carries our {LOOP_HEADER} header"),
+        (sender != "" and sender in own, "loop: sent from the desk's own address"),
+        (msg.get_content_type() == "multipart/report", "bounce: a delivery status report"),
+        (_raw(msg, "return-path").replace(" ", "") == "<>", "bounce: empty Return-Path <>"),
+        (local_part in _BOUNCE_SENDERS, f"bounce: sent by {local_part}"),
+        (_BOUNCE_SUBJECT.match(subject) is not None, f"bounce: subject {subject[:60]!r}"),
+        (submitted.split(";")[0].strip() not in ("", "no"), f"auto-reply: {submitted[:40]}"),
+        (_raw(msg, "x-autoreply") + _raw(msg, "x-autorespond") != "", "auto-reply: X-Auto*"),
+        (precedence in _AUTO_PRECEDENCE, f"auto-reply: Precedence: {precedence}"),
+        (_AUTO_SUBJECT.match(subject) is not None, f"auto-reply: subject {subject[:60]!r}"),
+    )
+    return next((reason for hit, reason in checks if hit), None)
+
+
+def _unreachable(where: str, exc: BaseException) -> StorageError:
+    return StorageError(
+        f"the {where} cannot be reached: {exc}",
+        hint="check its host, port and TLS settings; if they are right, try again later",
+        transient=True,
+    )
+
+
+class ImapMailbox:
+    """One IMAP folder, read with UID commands; mail is marked seen, never deleted."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        user: str,
+        password: str,
+        *,
+        folder: str = "INBOX",
+        ssl: bool = True,
+        timeout: float = 30.0,
+    ) -> None:
+        self.host, self.port, self.user, self.folder = host, port, user, folder
+        self.use_ssl, self.timeout, self._password = ssl, timeout, password
+        self._conn: imaplib.IMAP4 | None = None
+
+    def __enter__(self) -> ImapMailbox:
+        self._connection()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def fetch_unseen(self, limit: int = 100) -> list[tuple[str, bytes]]:
+        """Up to `limit` unseen messages, oldest first, as (UID, raw message); left unseen."""
+        found = self._command("SEARCH", "UNSEEN")[0]
+        uids = [uid.decode() for uid in found.split()] if isinstance(found, bytes) else []
+        messages = []
+        for uid in uids[: max(limit, 0)]:
+            fetched = self._command("FETCH", uid, "(BODY.PEEK[])")
+            raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
+            if raw is not None:  # None: expunged by another client meanwhile
+                messages.append((uid, bytes(raw)))
+        return messages
+
+    def mark_seen(self, uids: Sequence[str]) -> None:
+        """Flag the messages seen, so that `fetch_unseen` does not return them again."""
+        if not all(uid.isdigit() for uid in uids):
+            raise InputError(f"IMAP UIDs are numbers, not {list(uids)!r}")
+        if uids:
+            self._command("STORE", ",".join(uids), "+FLAGS.SILENT", r"(\Seen)")
+
+    def close(self) -> None:
+        """Log out (safe to call twice)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                conn.logout()
+
+    def _connection(self) -> imaplib.IMAP4:
+        if self._conn is not None:
+            return self._conn
+        where = f"IMAP server {self.host}:{self.port}"
+        try:
+            if self.use_ssl:
+                context = create_default_context()
+                conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+                    self.host, self.port, ssl_context=context, timeout=self.timeout
+                )
+            else:
+                conn = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            raise _unreachable(where, exc) from exc
+        try:
+            conn.login(self.user, self._password)
+            folder = self.folder.replace("\\", "\\\\").replace('"', '\\"')
+            status, _ = conn.select(f'"{folder}"')
+        except imaplib.IMAP4.error as exc:
+            conn.shutdown()
+            raise ConfigError(
+                f"the {where} refused the login of {self.user!r}: {exc}",
+                hint="check the case desk's IMAP user and password",
+            ) from exc
+        if status != "OK":
+            conn.logout()
+            raise ConfigError(f"there is no mail folder {self.folder!r} on the {where}")
+        self._conn = conn
+        return conn
+
+    def _command(self, command: str, *args: str) -> list[bytes | tuple[bytes, bytes]]:
+        conn = self._connection()
+        try:
+            status, data = conn.uid(command, *args)
+        except (imaplib.IMAP4.abort, OSError) as exc:
+            self._conn = None
+            raise _unreachable(f"IMAP server {self.host}:{self.port}", exc) from exc
+        except imaplib.IMAP4.error as exc:
+            status, data = "NO", [str(exc).encode()]
+        if status != "OK":
+            raise StorageError(f"the IMAP server refused UID {command}: {data!r}")
+        return data
+
+
+class SmtpSender:
+    """Sends the desk's replies by SMTP, each marked with the loop guard header."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        user: str = "",
+        password: str = "",
+        sender: str,
+        starttls: bool = False,
+        ssl: bool = False,
+        timeout: float = 30.0,
+    ) -> None:
+        if starttls and ssl:
+            raise ConfigError("choose STARTTLS or SSL for SMTP, not both")
+        name, address = parseaddr(sender)
+        if not _ADDRESS.fullmatch(address):
+            raise ConfigError(f"the case desk's sender {sender!r} is not an e-mail address")
+        self.host, self.port, self.user, self.address = host, port, user, address.lower()
+        self.from_header = formataddr((name, address))
+        self.starttls, self.use_ssl, self.timeout, self._password = starttls, ssl, timeout, password
+
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        *,
+        case_reference: str,
+        in_reply_to: str = "",
+        html: str | None = None,
+    ) -> str:
+        """Send one reply to one address; returns the Message-ID it was given."""
+        if not _ADDRESS.fullmatch(to):
+            raise InputError(
+                f"{to!r} is not one plain e-mail address",
+                hint="give one address such as name@example.gov.hk: no name, comma or line break",
+            )
+        if not _CASE_REFERENCE.fullmatch(case_reference):
+            raise InputError(f"{case_reference!r} is not a case reference")
+        if in_reply_to and not _MESSAGE_ID.fullmatch(in_reply_to):
+            raise InputError(f"{in_reply_to!r} is not a Message-ID such as <id@host>")
+        # 7bit: a Chinese body goes out base64 or quoted-printable, never as raw 8-bit.
+        msg = EmailMessage(policy=policy.default.clone(cte_type="7bit"))
+        message_id = make_msgid(domain=self.address.split("@", 1)[1])
+        msg["From"], msg["To"], msg["Message-ID"] = self.from_header, to, message_id
+        msg["Subject"] = " ".join(subject.split())  # a line break would end the header
+        msg["Date"] = formatdate(localtime=True)
+        msg[LOOP_HEADER] = case_reference
+        if in_reply_to:
+            msg["In-Reply-To"] = msg["References"] = in_reply_to
+        msg.set_content(body)
+        if html is not None:
+            msg.add_alternative(html, subtype="html")
+        self._deliver(msg, to)
+        return message_id
+
+    def _deliver(self, msg: EmailMessage, to: str) -> None:
+        context = create_default_context()
+        try:
+            if self.use_ssl:
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    self.host, self.port, timeout=self.timeout, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with smtp:
+                if self.starttls:
+                    smtp.starttls(context=context)
+                if self.user:
+                    smtp.login(self.user, self._password)
+                smtp.send_message(msg, from_addr=self.address, to_addrs=[to])
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise InputError(
+                f"the mail server refused the address {to}", hint="check it with the citizen"
+            ) from exc
+        except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as exc:
+            raise ConfigError(
+                f"the SMTP server refused the desk's login or sender address: {exc}",
+                hint="check the SMTP user, password and sender address",
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _unreachable(f"SMTP server {self.host}:{self.port}", exc) from exc

@@ -8,6 +8,7 @@ from govpilot import __version__
 from govpilot.api.errors import install_error_handlers
 from govpilot.api.routers import (
     bots,
+    cases,
     collections,
     copilot,
     governance,
@@ -34,6 +35,8 @@ govpilot's HTTP API.
 * `/api/v1/bots`, `/api/v1/collections`: department bots and the collections they answer from.
 * `/api/v1/consultations`: opinion analysis of consultation responses and pushed posts:
   stance-split themes, their review, counts and reports.
+* `/api/v1/cases`: the case desk: complaints and enquiries taken in, triaged to
+  departments, worked in queues and answered with replies an officer approves.
 * `/v1/...`: OpenAI-compatible chat completions and models, for existing clients.
   Errors in OpenAI's shape.
 
@@ -68,6 +71,7 @@ def create_api(platform: Platform) -> FastAPI:
     app.include_router(governance.router)
     app.include_router(meetings.router)
     app.include_router(opinion.router)
+    app.include_router(cases.router)
     app.include_router(widget.router)
     widget.add_widget_cors(app, platform.settings.widget_origins)
     return app

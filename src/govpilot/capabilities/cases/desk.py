@@ -26,9 +26,9 @@ from govpilot.capabilities.cases.mail import (
     parse_eml,
 )
 from govpilot.capabilities.cases.replies import CaseReplies
-from govpilot.capabilities.cases.store import Case
+from govpilot.capabilities.cases.store import Case, CaseReply
 from govpilot.capabilities.cases.work import CaseWork
-from govpilot.errors import GovpilotError
+from govpilot.errors import GovpilotError, NotFound
 
 __all__ = ["CaseDesk", "MailOutcome", "PollReport"]
 
@@ -83,6 +83,16 @@ class CaseDesk:
     @property
     def desk(self) -> str:
         return self.intake.desk
+
+    def public_status(self, reference: str) -> tuple[Case, list[CaseReply]]:
+        """What the citizen with `reference` may see: the case and its approved replies.
+
+        NotFound for a reference that does not exist (the page rate-limits lookups)."""
+        case = self.intake.store.by_reference(" ".join(reference.split()).upper())
+        if case is None:
+            raise NotFound("no case has this reference", hint="check the reference you were given")
+        replies = [r for r in self.intake.store.replies(case.id) if r.public]
+        return case, replies
 
     def take_email(self, ctx: CallContext, data: bytes) -> MailOutcome:
         """One e-mail (.eml bytes) into the desk."""

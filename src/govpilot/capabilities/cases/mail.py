@@ -5,22 +5,23 @@ back): the desk opens no case for it and answers nothing, or two robots would ma
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import imaplib
 import mimetypes
+import quopri
 import re
 import smtplib
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.errors import HeaderParseError
-from email.header import decode_header
-from email.message import EmailMessage, Message, MIMEPart
+from email.message import EmailMessage, Message
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from html import unescape
 from ssl import create_default_context
 
-from govpilot.errors import ConfigError, InputError, InputTooLarge, StorageError
+from govpilot.errors import ConfigError, CorruptDocument, InputError, InputTooLarge, StorageError
 
 #: Every reply we send carries it; mail that comes back with it is a loop, not a case.
 LOOP_HEADER = "X-Govpilot-Case"
@@ -43,13 +44,14 @@ _BOUNCE_SUBJECT = re.compile(
 _BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
 _AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply", "list"}
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _CASE_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _HTML_HIDDEN = re.compile(r"(?is)<(script|style|head|title)\b.*?</\1\s*>|<!--.*?-->")
 _HTML_BLOCK = re.compile(r"(?i)</?(p|div|br|li|tr|table|ul|ol|h[1-6]|blockquote|hr|pre)\b[^>]*>")
 _ORIGINAL_MESSAGE = re.compile(r"(?i)-{3,}\s*(original message|原始郵件|原始邮件|原始訊息)\s*-{3,}")
 _ON_WROTE = re.compile(r"(?i)On\b.{0,300}\bwrote:")
-_ZH_WROTE = re.compile(r".{0,200}(於|于).{0,100}\d.{0,100}(寫道|写道)\s*[:：]")
+_ZH_WROTE = re.compile(r"[^於于]{0,200}[於于][^寫写]{0,200}(寫道|写道)\s*[:：]")
 _OUTLOOK_FROM = re.compile(r"(?i)(\*?From\*?|寄件者|发件人)\s*[:：]")
 _OUTLOOK_SENT = re.compile(r"(?i)(\*?Sent\*?|\*?Date\*?|傳送時間|寄件日期|发送时间)\s*[:：]")
 
@@ -94,18 +96,10 @@ def parse_eml(
             f"that e-mail is {len(data) // 1024} KiB; at most {max_bytes // 1024} KiB is read",
             hint="ask the sender to share large files another way",
         )
-    msg = message_from_bytes(data, policy=policy.default)
-    if not any(_raw(msg, name) for name in _MESSAGE_HEADERS):
-        raise InputError(
-            "that is not an e-mail message (.eml)",
-            hint="give the raw message as saved by a mail program, headers included",
-        )
+    msg, texts, attachments = _parse(data)
     name, address = parseaddr(_raw(msg, "from"))
     sender = address.strip().lower() if "@" in address else ""
     subject = _decode_header(_raw(msg, "subject"))
-    texts: dict[str, list[str]] = {"text/plain": [], "text/html": []}
-    attachments: list[Attachment] = []
-    _read_parts(msg, texts, attachments)
     if len(attachments) > max_attachments:
         raise InputTooLarge(
             f"that e-mail has {len(attachments)} attachments; at most {max_attachments} are read",
@@ -125,12 +119,31 @@ def parse_eml(
     )
 
 
+def _parse(data: bytes) -> tuple[Message, dict[str, list[str]], list[Attachment]]:
+    """The message, its inline texts by type, its files. The stdlib's modern header parser
+    raises on some damaged headers; the old, lenient one (compat32) reads those."""
+    for mail_policy in (policy.default, policy.compat32):
+        texts: dict[str, list[str]] = {"text/plain": [], "text/html": []}
+        files: list[Attachment] = []
+        try:
+            msg = message_from_bytes(data, policy=mail_policy)
+            if not any(_raw(msg, name) for name in _MESSAGE_HEADERS):
+                raise InputError(
+                    "that is not an e-mail message (.eml)",
+                    hint="give the raw message as saved by a mail program, headers included",
+                )
+            _read_parts(msg, texts, files)
+            msg.get_content_type()  # for _auto_reason
+            return msg, texts, files
+        except (IndexError, ValueError, TypeError, LookupError, HeaderParseError):
+            continue
+    raise CorruptDocument("that e-mail is too damaged to read", hint="ask for it again")
+
+
 def case_reference_in(subject: str, pattern: re.Pattern[str] = REFERENCE_IN_SUBJECT) -> str | None:
     """The case reference a reply's subject carries ("Re: [GP-7KQ3-M9XD] ..."), if any."""
     found = pattern.search(subject)
-    if found is None:
-        return None
-    return found.group(1) if pattern.groups else found.group(0)
+    return None if found is None else found.group(1 if pattern.groups else 0)
 
 
 def _raw(msg: Message, name: str) -> str:
@@ -142,7 +155,7 @@ def _raw(msg: Message, name: str) -> str:
 
 
 def _clean(text: str) -> str:
-    """Bytes that no charset decoded (surrogate escapes) as U+FFFD, so text always encodes."""
+    """Surrogates (bytes no charset decoded, or a hostile codec's output) as U+FFFD."""
     try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:
@@ -150,53 +163,49 @@ def _clean(text: str) -> str:
 
 
 def _decode_bytes(data: bytes, charset: str | None) -> str:
-    name = (charset or "utf-8").strip().lower()
+    name = (charset or "utf-8").split("*", 1)[0].strip().lower()  # RFC 2231: "utf-8*en"
     try:
-        return data.decode(_SUPERSETS.get(name, name), "replace")
-    except LookupError:
+        return _clean(data.decode(_SUPERSETS.get(name, name), "replace"))
+    except (LookupError, ValueError):
         return data.decode("utf-8", "replace")
 
 
 def _decode_header(value: str) -> str:
-    """A header value with its RFC 2047 encoded words (any charset, any damage) decoded."""
-    try:
-        chunks = decode_header(value)
-    except (ValueError, LookupError, UnicodeError, HeaderParseError):
-        return _clean(value)
-    return "".join(
-        _clean(chunk) if isinstance(chunk, str) else _decode_bytes(chunk, charset)
-        for chunk, charset in chunks
-    )
+    """A header value with its RFC 2047 encoded words decoded, whatever their charset and
+    damage; raw 8-bit text is read as UTF-8."""
+    parts, end = [], 0
+    for word in _ENCODED_WORD.finditer(value):
+        between = value[end : word.start()]
+        if end == 0 or between.strip():  # the space between two encoded words is folding
+            parts.append(_clean(between))
+        charset, kind, text = word.groups()
+        data = _clean(text).encode()
+        with contextlib.suppress(binascii.Error, ValueError):  # damaged: left as it came
+            b64 = kind in "bB"
+            data = binascii.a2b_base64(data + b"==") if b64 else quopri.decodestring(data, True)
+        parts.append(_decode_bytes(data, charset))
+        end = word.end()
+    return "".join(parts) + _clean(value[end:])
 
 
-def _read_parts(part: MIMEPart, texts: dict[str, list[str]], files: list[Attachment]) -> None:
+def _read_parts(part: Message, texts: dict[str, list[str]], files: list[Attachment]) -> None:
     """Sort a message's leaves into inline text and HTML, and files: nothing is dropped."""
     content_type = part.get_content_type()
     if part.is_multipart() and not content_type.startswith("message/"):
-        for sub in part.iter_parts():
-            _read_parts(sub, texts, files)
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                _read_parts(sub, texts, files)
         return
-    try:
-        filename = _base_name(part.get_filename() or "")
-    except (ValueError, LookupError, UnicodeError, HeaderParseError):
-        filename = ""
-    try:
-        inner = part.get_payload(0) if part.is_multipart() else None  # an attached message
-        data = inner.as_bytes() if isinstance(inner, Message) else part.get_payload(decode=True)
-    except (ValueError, LookupError, UnicodeError, IndexError, TypeError):
-        data = b""
+    filename = _decode_header(part.get_filename() or "").replace("\\", "/").rsplit("/", 1)[-1]
+    filename = "".join(ch for ch in filename if ch.isprintable()).strip(" .")  # no "..", no path
+    inner = part.get_payload(0) if part.is_multipart() else None  # an attached message
+    data = inner.as_bytes() if isinstance(inner, Message) else part.get_payload(decode=True)
     data = data if isinstance(data, bytes) else b""
     if filename or part.get_content_disposition() == "attachment" or content_type not in texts:
         filename = filename or "attachment" + (mimetypes.guess_extension(content_type) or "")
         files.append(Attachment(filename, content_type, data))
     else:
         texts[content_type].append(_decode_bytes(data, part.get_content_charset()))
-
-
-def _base_name(filename: str) -> str:
-    name = _clean(filename).replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name if name not in (".", "..") else ""
 
 
 def _html_to_text(markup: str) -> str:
@@ -214,7 +223,7 @@ def _without_quoted_history(text: str) -> str:
     kept: list[str] = []
     for i, line in enumerate(lines):
         stripped = line.strip()
-        following = next((s.strip() for s in lines[i + 1 :] if s.strip()), "")
+        following = next((s.strip() for s in lines[i + 1 : i + 3] if s.strip()), "")
         if (
             _ORIGINAL_MESSAGE.fullmatch(stripped)
             or _ON_WROTE.fullmatch(stripped)
@@ -274,6 +283,7 @@ class ImapMailbox:
         self.host, self.port, self.user, self.folder = host, port, user, folder
         self.use_ssl, self.timeout, self._password = ssl, timeout, password
         self._conn: imaplib.IMAP4 | None = None
+        self._where = f"IMAP server {host}:{port}"
 
     def __enter__(self) -> ImapMailbox:
         self._connection()
@@ -311,15 +321,13 @@ class ImapMailbox:
     def _connection(self) -> imaplib.IMAP4:
         if self._conn is not None:
             return self._conn
-        where = f"IMAP server {self.host}:{self.port}"
+        host, port, timeout, where = self.host, self.port, self.timeout, self._where
         try:
-            if self.use_ssl:
-                context = create_default_context()
-                conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
-                    self.host, self.port, ssl_context=context, timeout=self.timeout
-                )
-            else:
-                conn = imaplib.IMAP4(self.host, self.port, timeout=self.timeout)
+            conn: imaplib.IMAP4 = (  # the default context: imaplib's own checks no certificate
+                imaplib.IMAP4_SSL(host, port, ssl_context=create_default_context(), timeout=timeout)
+                if self.use_ssl
+                else imaplib.IMAP4(host, port, timeout=timeout)
+            )
         except (OSError, imaplib.IMAP4.error) as exc:
             raise _unreachable(where, exc) from exc
         try:
@@ -344,7 +352,7 @@ class ImapMailbox:
             status, data = conn.uid(command, *args)
         except (imaplib.IMAP4.abort, OSError) as exc:
             self._conn = None
-            raise _unreachable(f"IMAP server {self.host}:{self.port}", exc) from exc
+            raise _unreachable(self._where, exc) from exc
         except imaplib.IMAP4.error as exc:
             status, data = "NO", [str(exc).encode()]
         if status != "OK":
@@ -412,20 +420,23 @@ class SmtpSender:
         return message_id
 
     def _deliver(self, msg: EmailMessage, to: str) -> None:
-        context = create_default_context()
+        host, port, timeout, context = self.host, self.port, self.timeout, create_default_context()
         try:
-            if self.use_ssl:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    self.host, self.port, timeout=self.timeout, context=context
-                )
-            else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            with smtp:
+            smtp = (  # the default context: smtplib's own checks no certificate
+                smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+                if self.use_ssl
+                else smtplib.SMTP(host, port, timeout=timeout)
+            )
+            try:
                 if self.starttls:
                     smtp.starttls(context=context)
                 if self.user:
                     smtp.login(self.user, self._password)
                 smtp.send_message(msg, from_addr=self.address, to_addrs=[to])
+            finally:  # a failed QUIT after the mail went out is no failed send (no resend)
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    smtp.quit()
+                smtp.close()
         except smtplib.SMTPRecipientsRefused as exc:
             raise InputError(
                 f"the mail server refused the address {to}", hint="check it with the citizen"

@@ -52,7 +52,7 @@ class LocalSmtp:
             hostname=self.host,
             port=self.port,
             auth_required=bool(user),
-            auth_require_tls=False,
+            auth_require_tls=False,  # aiosmtpd warns of it: fine on a test server
             authenticator=self._authenticate if user else None,
         )
 
@@ -71,7 +71,7 @@ class LocalSmtp:
             auth_data.login.decode(),
             auth_data.password.decode(),
         ) == (self._user, self._password)
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     def start(self) -> LocalSmtp:
         self._controller.start()
@@ -139,6 +139,7 @@ default_login_user = {login}
 first_valid_uid = 1
 ssl = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 service imap-login {{
   chroot =
   inet_listener imap {{

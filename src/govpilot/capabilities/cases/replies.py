@@ -43,8 +43,27 @@ MAX_MESSAGE = 2_500
 _CITE = re.compile(r"\[(\d{1,2})\]")
 _WORDS = re.compile(r"[A-Za-z0-9]{3,}|[\u3400-\u9fff]")
 _STOP = frozenset(
-    """the and for with that this from are was were have has you your our will can not
-    please""".split()
+    (
+        "the",
+        "and",
+        "for",
+        "with",
+        "that",
+        "this",
+        "from",
+        "are",
+        "was",
+        "were",
+        "have",
+        "has",
+        "you",
+        "your",
+        "our",
+        "will",
+        "can",
+        "not",
+        "please",
+    )
 )
 
 

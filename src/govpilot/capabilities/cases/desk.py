@@ -17,7 +17,7 @@ from govpilot.access import CallContext
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.capabilities.cases.analytics import CaseAnalytics
 from govpilot.capabilities.cases.departments import DepartmentList
-from govpilot.capabilities.cases.intake import Attachment, CaseIntake, Submission
+from govpilot.capabilities.cases.intake import CaseIntake, Submission
 from govpilot.capabilities.cases.mail import (
     REFERENCE_IN_SUBJECT,
     ImapMailbox,
@@ -116,9 +116,7 @@ class CaseDesk:
             channel="email",
             name=message.sender_name,
             email=message.sender,
-            attachments=[
-                Attachment(a.filename, a.content_type, a.data) for a in message.attachments
-            ],
+            attachments=message.attachments,
             message_id=message.message_id or None,
         )
         return MailOutcome(self.intake.submit(ctx, submission), "case")

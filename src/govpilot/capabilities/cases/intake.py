@@ -32,6 +32,7 @@ from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.capabilities.cases.departments import DepartmentList
 from govpilot.capabilities.cases.districts import district_of
 from govpilot.capabilities.cases.escalation import Notifier
+from govpilot.capabilities.cases.mail import Attachment
 from govpilot.capabilities.cases.routing import CaseRouter, Routing
 from govpilot.capabilities.cases.store import Case, CaseStore
 from govpilot.capabilities.cases.urgency import urgency_of
@@ -55,15 +56,6 @@ def new_reference() -> str:
     """A random case reference such as GP-7KQ3-M9XD (40 bits)."""
     chars = "".join(secrets.choice(_REFERENCE_LETTERS) for _ in range(8))
     return f"GP-{chars[:4]}-{chars[4:]}"
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file that came with a case: its text is read for the officer and for routing."""
-
-    filename: str
-    content_type: str
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -143,6 +135,7 @@ class CaseIntake:
         now = self.clock()
         ack, reply = self._sla(routing.category, urgency.level)
         case = self._create(
+            ctx.actor,
             reference=new_reference(),
             desk=self.desk,
             department=routing.department if confident else "",
@@ -252,11 +245,11 @@ class CaseIntake:
                 best, best_sim = incident or case_id, similarity
         return best
 
-    def _create(self, **values: object) -> Case:
+    def _create(self, actor: str, **values: object) -> Case:
         for _ in range(5):
             reference = str(values["reference"])
             if self.store.by_reference(reference) is None:
-                return self.store.create(**values)
+                return self.store.create(actor, **values)
             values["reference"] = new_reference()
         raise InputError("could not give the case a reference; try again")
 

@@ -159,7 +159,7 @@ def _clean(text: str) -> str:
     try:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
+        return re.sub("[\ud800-\udfff]", "\ufffd", text)
 
 
 def _decode_bytes(data: bytes, charset: str | None) -> str:

@@ -139,12 +139,15 @@ class CaseStore:
         self.database = database
         self.clock = clock
 
-    def create(self, **values: Any) -> Case:
+    def create(self, actor: str, **values: Any) -> Case:
+        """A new case, with its "received" event by `actor`."""
         now = self.clock()
         row = CaseRow(id=uuid.uuid4().hex, version=1, created_at=now, updated_at=now, **values)
         with self.database.session(what="cases") as session:
             session.add(row)
-            session.add(_event(row.id, "received", values.get("channel", ""), {}, "", now))
+            session.flush()
+            detail = {"channel": values.get("channel", "")}
+            session.add(_event(row.id, "received", actor, detail, "", now))
             session.flush()
             return Case.from_row(row)
 

@@ -25,7 +25,7 @@ from govpilot.capabilities.cases.departments import DepartmentList, load_departm
 from govpilot.capabilities.cases.desk import CaseDesk
 from govpilot.capabilities.cases.escalation import WebhookNotifier
 from govpilot.capabilities.cases.intake import CaseIntake
-from govpilot.capabilities.cases.mail import ImapMailbox, SmtpSender
+from govpilot.capabilities.cases.mail_transport import ImapMailbox, SmtpSender
 from govpilot.capabilities.cases.replies import CaseReplies, Passage
 from govpilot.capabilities.cases.routing import CaseRouter
 from govpilot.capabilities.cases.store import CaseStore

@@ -20,11 +20,11 @@ from govpilot.capabilities.cases.departments import DepartmentList
 from govpilot.capabilities.cases.intake import CaseIntake, Submission
 from govpilot.capabilities.cases.mail import (
     REFERENCE_IN_SUBJECT,
-    ImapMailbox,
     InboundMessage,
     case_reference_in,
     parse_eml,
 )
+from govpilot.capabilities.cases.mail_transport import ImapMailbox
 from govpilot.capabilities.cases.replies import CaseReplies
 from govpilot.capabilities.cases.store import Case, CaseReply
 from govpilot.capabilities.cases.work import CaseWork
@@ -127,6 +127,11 @@ class CaseDesk:
         report = PollReport()
         if mailbox is None:
             return report
+        with mailbox:
+            self._poll(ctx, mailbox, limit, report)
+        return report
+
+    def _poll(self, ctx: CallContext, mailbox: ImapMailbox, limit: int, report: PollReport) -> None:
         for uid, data in mailbox.fetch_unseen(limit):
             report.read += 1
             try:
@@ -145,7 +150,6 @@ class CaseDesk:
                 else:
                     report.skipped.append(f"{uid}: {outcome.reason}")
             mailbox.mark_seen([uid])
-        return report
 
     def _audit(self, ctx: CallContext, action: str, *, outcome: str = "ok", **detail: Any) -> None:
         self.audit.record(

@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import binascii
 import contextlib
-import imaplib
 import mimetypes
 import quopri
 import re
-import smtplib
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.errors import HeaderParseError
-from email.message import EmailMessage, Message
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from email.message import Message
+from email.utils import parseaddr
 from html import unescape
-from ssl import create_default_context
 
-from govpilot.errors import ConfigError, CorruptDocument, InputError, InputTooLarge, StorageError
+from govpilot.errors import CorruptDocument, InputError, InputTooLarge
 
 #: Every reply we send carries it; mail that comes back with it is a loop, not a case.
 LOOP_HEADER = "X-Govpilot-Case"
@@ -43,10 +40,10 @@ _BOUNCE_SUBJECT = re.compile(
 )
 _BOUNCE_SENDERS = {"mailer-daemon", "postmaster"}
 _AUTO_PRECEDENCE = {"bulk", "junk", "auto_reply", "list"}
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
+ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-_CASE_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+CASE_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _HTML_HIDDEN = re.compile(r"(?is)<(script|style|head|title)\b.*?</\1\s*>|<!--.*?-->")
 _HTML_BLOCK = re.compile(r"(?i)</?(p|div|br|li|tr|table|ul|ol|h[1-6]|blockquote|hr|pre)\b[^>]*>")
 _ORIGINAL_MESSAGE = re.compile(r"(?i)-{3,}\s*(original message|原始郵件|原始邮件|原始訊息)\s*-{3,}")
@@ -69,6 +66,7 @@ class Attachment:
 class InboundMessage:
     """One received e-mail, read for the case desk."""
 
+    #: "<id@host>", or "" (a malformed one would make every reply to it fail).
     message_id: str
     #: The address only, lower-case ("" when the message names none).
     sender: str
@@ -107,13 +105,13 @@ def parse_eml(
         )
     body = "\n".join(texts["text/plain"] or [_html_to_text(h) for h in texts["text/html"]])
     return InboundMessage(
-        message_id=_raw(msg, "message-id"),
+        message_id=next(iter(MESSAGE_ID.findall(_raw(msg, "message-id"))), ""),
         sender=sender,
         sender_name=_decode_header(name),
         subject=subject,
         text=_without_quoted_history(body),
-        in_reply_to=" ".join(_MESSAGE_ID.findall(_raw(msg, "in-reply-to"))),
-        references=tuple(_MESSAGE_ID.findall(_raw(msg, "references"))),
+        in_reply_to=" ".join(MESSAGE_ID.findall(_raw(msg, "in-reply-to"))),
+        references=tuple(MESSAGE_ID.findall(_raw(msg, "references"))),
         attachments=tuple(attachments),
         auto=_auto_reason(msg, sender, subject, {a.strip().lower() for a in own_addresses}),
     )
@@ -256,195 +254,3 @@ def _auto_reason(msg: Message, sender: str, subject: str, own: set[str]) -> str 
         (_AUTO_SUBJECT.match(subject) is not None, f"auto-reply: subject {subject[:60]!r}"),
     )
     return next((reason for hit, reason in checks if hit), None)
-
-
-def _unreachable(where: str, exc: BaseException) -> StorageError:
-    return StorageError(
-        f"the {where} cannot be reached: {exc}",
-        hint="check its host, port and TLS settings; if they are right, try again later",
-        transient=True,
-    )
-
-
-class ImapMailbox:
-    """One IMAP folder, read with UID commands; mail is marked seen, never deleted."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        user: str,
-        password: str,
-        *,
-        folder: str = "INBOX",
-        ssl: bool = True,
-        timeout: float = 30.0,
-    ) -> None:
-        self.host, self.port, self.user, self.folder = host, port, user, folder
-        self.use_ssl, self.timeout, self._password = ssl, timeout, password
-        self._conn: imaplib.IMAP4 | None = None
-        self._where = f"IMAP server {host}:{port}"
-
-    def __enter__(self) -> ImapMailbox:
-        self._connection()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def fetch_unseen(self, limit: int = 100) -> list[tuple[str, bytes]]:
-        """Up to `limit` unseen messages, oldest first, as (UID, raw message); left unseen."""
-        found = self._command("SEARCH", "UNSEEN")[0]
-        uids = [uid.decode() for uid in found.split()] if isinstance(found, bytes) else []
-        messages = []
-        for uid in uids[: max(limit, 0)]:
-            fetched = self._command("FETCH", uid, "(BODY.PEEK[])")
-            raw = next((item[1] for item in fetched if isinstance(item, tuple)), None)
-            if raw is not None:  # None: expunged by another client meanwhile
-                messages.append((uid, bytes(raw)))
-        return messages
-
-    def mark_seen(self, uids: Sequence[str]) -> None:
-        """Flag the messages seen, so that `fetch_unseen` does not return them again."""
-        if not all(uid.isdigit() for uid in uids):
-            raise InputError(f"IMAP UIDs are numbers, not {list(uids)!r}")
-        if uids:
-            self._command("STORE", ",".join(uids), "+FLAGS.SILENT", r"(\Seen)")
-
-    def close(self) -> None:
-        """Log out (safe to call twice)."""
-        conn, self._conn = self._conn, None
-        if conn is not None:
-            with contextlib.suppress(imaplib.IMAP4.error, OSError):
-                conn.logout()
-
-    def _connection(self) -> imaplib.IMAP4:
-        if self._conn is not None:
-            return self._conn
-        host, port, timeout, where = self.host, self.port, self.timeout, self._where
-        try:
-            conn: imaplib.IMAP4 = (  # the default context: imaplib's own checks no certificate
-                imaplib.IMAP4_SSL(host, port, ssl_context=create_default_context(), timeout=timeout)
-                if self.use_ssl
-                else imaplib.IMAP4(host, port, timeout=timeout)
-            )
-        except (OSError, imaplib.IMAP4.error) as exc:
-            raise _unreachable(where, exc) from exc
-        try:
-            conn.login(self.user, self._password)
-            folder = self.folder.replace("\\", "\\\\").replace('"', '\\"')
-            status, _ = conn.select(f'"{folder}"')
-        except imaplib.IMAP4.error as exc:
-            conn.shutdown()
-            raise ConfigError(
-                f"the {where} refused the login of {self.user!r}: {exc}",
-                hint="check the case desk's IMAP user and password",
-            ) from exc
-        if status != "OK":
-            conn.logout()
-            raise ConfigError(f"there is no mail folder {self.folder!r} on the {where}")
-        self._conn = conn
-        return conn
-
-    def _command(self, command: str, *args: str) -> list[bytes | tuple[bytes, bytes]]:
-        conn = self._connection()
-        try:
-            status, data = conn.uid(command, *args)
-        except (imaplib.IMAP4.abort, OSError) as exc:
-            self._conn = None
-            raise _unreachable(self._where, exc) from exc
-        except imaplib.IMAP4.error as exc:
-            status, data = "NO", [str(exc).encode()]
-        if status != "OK":
-            raise StorageError(f"the IMAP server refused UID {command}: {data!r}")
-        return data
-
-
-class SmtpSender:
-    """Sends the desk's replies by SMTP, each marked with the loop guard header."""
-
-    def __init__(
-        self,
-        host: str,
-        port: int,
-        *,
-        user: str = "",
-        password: str = "",
-        sender: str,
-        starttls: bool = False,
-        ssl: bool = False,
-        timeout: float = 30.0,
-    ) -> None:
-        if starttls and ssl:
-            raise ConfigError("choose STARTTLS or SSL for SMTP, not both")
-        name, address = parseaddr(sender)
-        if not _ADDRESS.fullmatch(address):
-            raise ConfigError(f"the case desk's sender {sender!r} is not an e-mail address")
-        self.host, self.port, self.user, self.address = host, port, user, address.lower()
-        self.from_header = formataddr((name, address))
-        self.starttls, self.use_ssl, self.timeout, self._password = starttls, ssl, timeout, password
-
-    def send(
-        self,
-        to: str,
-        subject: str,
-        body: str,
-        *,
-        case_reference: str,
-        in_reply_to: str = "",
-        html: str | None = None,
-    ) -> str:
-        """Send one reply to one address; returns the Message-ID it was given."""
-        if not _ADDRESS.fullmatch(to):
-            raise InputError(
-                f"{to!r} is not one plain e-mail address",
-                hint="give one address such as name@example.gov.hk: no name, comma or line break",
-            )
-        if not _CASE_REFERENCE.fullmatch(case_reference):
-            raise InputError(f"{case_reference!r} is not a case reference")
-        if in_reply_to and not _MESSAGE_ID.fullmatch(in_reply_to):
-            raise InputError(f"{in_reply_to!r} is not a Message-ID such as <id@host>")
-        # 7bit: a Chinese body goes out base64 or quoted-printable, never as raw 8-bit.
-        msg = EmailMessage(policy=policy.default.clone(cte_type="7bit"))
-        message_id = make_msgid(domain=self.address.split("@", 1)[1])
-        msg["From"], msg["To"], msg["Message-ID"] = self.from_header, to, message_id
-        msg["Subject"] = " ".join(subject.split())  # a line break would end the header
-        msg["Date"] = formatdate(localtime=True)
-        msg[LOOP_HEADER] = case_reference
-        if in_reply_to:
-            msg["In-Reply-To"] = msg["References"] = in_reply_to
-        msg.set_content(body)
-        if html is not None:
-            msg.add_alternative(html, subtype="html")
-        self._deliver(msg, to)
-        return message_id
-
-    def _deliver(self, msg: EmailMessage, to: str) -> None:
-        host, port, timeout, context = self.host, self.port, self.timeout, create_default_context()
-        try:
-            smtp = (  # the default context: smtplib's own checks no certificate
-                smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-                if self.use_ssl
-                else smtplib.SMTP(host, port, timeout=timeout)
-            )
-            try:
-                if self.starttls:
-                    smtp.starttls(context=context)
-                if self.user:
-                    smtp.login(self.user, self._password)
-                smtp.send_message(msg, from_addr=self.address, to_addrs=[to])
-            finally:  # a failed QUIT after the mail went out is no failed send (no resend)
-                with contextlib.suppress(smtplib.SMTPException, OSError):
-                    smtp.quit()
-                smtp.close()
-        except smtplib.SMTPRecipientsRefused as exc:
-            raise InputError(
-                f"the mail server refused the address {to}", hint="check it with the citizen"
-            ) from exc
-        except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as exc:
-            raise ConfigError(
-                f"the SMTP server refused the desk's login or sender address: {exc}",
-                hint="check the SMTP user, password and sender address",
-            ) from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            raise _unreachable(f"SMTP server {self.host}:{self.port}", exc) from exc

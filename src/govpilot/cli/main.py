@@ -9,6 +9,7 @@ from govpilot.cli import (
     accounts,
     admin,
     bots,
+    cases,
     copilot,
     governance,
     knowledge,
@@ -49,6 +50,7 @@ app.add_typer(accounts.keys_app, name="keys")
 app.add_typer(governance.ai_apps_app, name="ai-apps")
 app.add_typer(governance.review_app, name="review")
 app.add_typer(opinion.opinion_app, name="opinion")
+app.add_typer(cases.cases_app, name="cases")
 app.command()(governance.assess)
 app.command("sign-off")(governance.sign_off)
 app.command("assessment-report")(governance.assessment_report)

@@ -22,7 +22,6 @@ from rich.console import Console
 from rich.table import Table
 
 from govpilot.capabilities.cases.intake import Submission
-from govpilot.capabilities.cases.urgency import urgency_of
 from govpilot.capabilities.cases.work import QUEUES
 from govpilot.cli.common import handled_errors, prepare, progress_bar
 from govpilot.errors import GovpilotError, InputError
@@ -133,7 +132,7 @@ def triage(
     with handled_errors():
         platform = prepare(None)
         ctx = platform.cli_context(CAPABILITY)
-        router = platform.case_routing()
+        desk = platform.case_desk
         total = _count(source) if source.is_file() else 0
         with progress_bar("Triaging", enabled=not as_json) as update:
             for done, (number, row, problem) in enumerate(_lines(source), 1):
@@ -142,13 +141,13 @@ def triage(
                     _say(as_json, {"line": number, "problem": problem})
                     continue
                 text = f"{row.get('subject', '')}\n{row['text']}".strip()
-                routing = router.route(ctx, text)
+                routing, urgency = desk.triage(ctx, text)
                 found = {
                     "id": row.get("id", number),
                     "department": routing.department,
                     "candidates": routing.codes(3),
                     "category": routing.category,
-                    "urgency": urgency_of(text).level,
+                    "urgency": urgency.level,
                     "confidence": round(routing.confidence, 3),
                 }
                 if as_json:

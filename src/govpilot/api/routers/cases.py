@@ -161,16 +161,14 @@ def take_email(
 @router.post("/triage")
 def triage(platform: PlatformDep, caller: CallerDep, body: TriageIn) -> dict[str, Any]:
     """Route a text without storing it: candidates, category, urgency, confidence."""
-    from govpilot.capabilities.cases.urgency import urgency_of
-
     ctx = acting_as(caller, CAPABILITY)
     text = f"{body.subject}\n{body.text}".strip()
-    routing = platform.case_routing().route(ctx, text)
+    routing, urgency = platform.case_desk.triage(ctx, text)
     return {
         "department": routing.department,
         "candidates": [c.as_dict() for c in routing.candidates[:3]],
         "category": routing.category,
-        "urgency": urgency_of(text).level,
+        "urgency": urgency.level,
         "confidence": round(routing.confidence, 3),
     }
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from govpilot.access import CallContext
+from govpilot.access import CallContext, Permission, authorize
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.capabilities.cases.analytics import CaseAnalytics
 from govpilot.capabilities.cases.departments import DepartmentList
@@ -26,9 +26,11 @@ from govpilot.capabilities.cases.mail import (
 )
 from govpilot.capabilities.cases.mail_transport import ImapMailbox
 from govpilot.capabilities.cases.replies import CaseReplies
+from govpilot.capabilities.cases.routing import Routing
 from govpilot.capabilities.cases.store import Case, CaseReply
+from govpilot.capabilities.cases.urgency import Urgency, urgency_of
 from govpilot.capabilities.cases.work import CaseWork
-from govpilot.errors import GovpilotError, NotFound
+from govpilot.errors import GovpilotError, InputError, NotFound
 
 __all__ = ["CaseDesk", "MailOutcome", "PollReport"]
 
@@ -83,6 +85,13 @@ class CaseDesk:
     @property
     def desk(self) -> str:
         return self.intake.desk
+
+    def triage(self, ctx: CallContext, text: str) -> tuple[Routing, Urgency]:
+        """Route a text and find its urgency without storing anything."""
+        authorize(ctx, Permission.USE_COPILOT)
+        if not text.strip():
+            raise InputError("the message is empty")
+        return self.intake.router().route(ctx, text), urgency_of(text)
 
     def public_status(self, reference: str) -> tuple[Case, list[CaseReply]]:
         """What the citizen with `reference` may see: the case and its approved replies.

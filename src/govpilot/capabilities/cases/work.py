@@ -65,13 +65,17 @@ class CaseWork:
         return {ctx.department}
 
     def get(self, ctx: CallContext, case_id: str) -> Case:
-        """One case `ctx` may see; NotFound otherwise (whether or not it exists)."""
-        visible = self.visible(ctx)
+        """One case `ctx` may see; NotFound otherwise (whether or not it exists).
+
+        Another department's case is NotFound for every role, before the role is checked:
+        a 404 never tells an outsider that the case exists."""
         case = self.store.get(case_id)
         if case is None or (
-            visible is not None and case.desk not in visible and case.department not in visible
+            ctx.role != Role.PLATFORM_ADMIN.value
+            and ctx.department not in (case.desk, case.department)
         ):
             raise NotFound("no such case", hint="check the case's link or reference")
+        authorize(ctx, Permission.USE_COPILOT, ctx.department)
         return case
 
     def by_reference(self, ctx: CallContext, reference: str) -> Case:

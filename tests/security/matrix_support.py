@@ -33,6 +33,7 @@ from typing import Any
 
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from matrix_cases import CASE_REQUESTS, add_case
 from sqlalchemy import MetaData, Table, select
 from sqlalchemy import inspect as sa_inspect
 from starlette.routing import Mount
@@ -189,6 +190,9 @@ class World:
     #: An analysed consultation of HAD (imported by the officer), and one of its themes.
     consultation: str = ""
     consultation_theme: str = ""
+    #: A case of HAD's desk, routed to HAD, and its reference.
+    case_id: str = ""
+    case_reference: str = ""
     sessions: dict[str, tuple[str, str]] = field(default_factory=dict)
     form_cookie: tuple[str, str] | None = None
 
@@ -433,6 +437,7 @@ def build_world(
         job_id = job.id
     meeting_id = add_meeting(platform, users[OFFICER])
     consultation, consultation_theme = add_consultation(platform, users[OFFICER])
+    case_id, case_reference = add_case(platform, HOME)
     return World(
         platform=platform,
         users=users,
@@ -449,6 +454,8 @@ def build_world(
         meeting_id=meeting_id,
         consultation=consultation,
         consultation_theme=consultation_theme,
+        case_id=case_id,
+        case_reference=case_reference,
     )
 
 
@@ -1008,6 +1015,7 @@ REQUESTS: dict[tuple[str, str], RequestFactory] = {
     ("GET", "/audit/export.csv"): lambda w, c: {"url": "/audit/export.csv"},
     ("GET", "/audit/usage"): lambda w, c: {"url": "/audit/usage"},
 }
+REQUESTS.update(CASE_REQUESTS)
 
 
 def table_rows(platform: Platform) -> dict[str, list[tuple[Any, ...]]]:

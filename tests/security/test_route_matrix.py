@@ -96,6 +96,12 @@ MEETING = Rule(allow="ODS", hidden="X")
 #: A consultation of the department: all its officers, its administrators, the platform
 #: admin (not the auditor); another department's is not there.
 CONSULTATION = Rule(allow="ODS", hidden="X")
+#: A case: officers of the desk that took it in and of the department that owns it, their
+#: administrators, the platform admin; for anyone else it is not there.
+CASE = Rule(allow="ODS", hidden="X")
+#: Case figures: everyone signed in (auditors read every department's); none is a 404.
+CASE_FIGURES = Rule(allow="ODUS")
+
 #: Users and keys of the department (MANAGE_USERS); another department's are not there.
 MANAGE_USER_OBJECT = Rule(allow="DS", hidden="X")
 #: The audit log and usage (READ_AUDIT).
@@ -159,6 +165,24 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
         CONSULTATION
     ),
     ("GET", "/api/v1/consultations/{consultation_id}/report.{ext}"): CONSULTATION,
+    # -- the case desk (API) ----------------------------------------------------------------
+    ("POST", "/api/v1/cases"): COPILOT,
+    ("POST", "/api/v1/cases/email"): COPILOT,
+    ("POST", "/api/v1/cases/triage"): COPILOT,
+    ("GET", "/api/v1/cases"): COPILOT,
+    ("GET", "/api/v1/cases/departments"): SIGNED_IN,
+    ("GET", "/api/v1/cases/analytics"): CASE_FIGURES,
+    ("GET", "/api/v1/cases/analytics.csv"): CASE_FIGURES,
+    ("GET", "/api/v1/cases/{case_id}"): CASE,
+    ("POST", "/api/v1/cases/{case_id}/route"): CASE,
+    ("POST", "/api/v1/cases/{case_id}/assign"): CASE,
+    ("POST", "/api/v1/cases/{case_id}/notes"): CASE,
+    ("POST", "/api/v1/cases/{case_id}/close"): CASE,
+    ("POST", "/api/v1/cases/{case_id}/reopen"): CASE,
+    ("POST", "/api/v1/cases/{case_id}/replies"): CASE,
+    ("PATCH", "/api/v1/cases/{case_id}/replies/{reply_id}"): CASE,
+    ("POST", "/api/v1/cases/{case_id}/replies/{reply_id}/approve"): CASE,
+    ("POST", "/api/v1/cases/{case_id}/replies/{reply_id}/send"): CASE,
     # -- bots (API) ------------------------------------------------------------------------
     ("GET", "/api/v1/bots"): READ_KNOWLEDGE,
     ("POST", "/api/v1/bots"): MANAGE_KNOWLEDGE,
@@ -241,6 +265,23 @@ EXPECTATIONS: dict[tuple[str, str], Rule] = {
     ("POST", "/opinion/{consultation_id}/delete"): CONSULTATION,
     ("GET", "/redact"): COPILOT,
     ("POST", "/redact"): COPILOT,
+    # -- web: the case desk; the public's form and status page need no sign-in --
+    ("GET", "/cases"): COPILOT,
+    ("POST", "/cases"): COPILOT,
+    ("POST", "/cases/email"): COPILOT,
+    ("GET", "/cases/analytics"): CASE_FIGURES,
+    ("GET", "/cases/analytics.csv"): CASE_FIGURES,
+    ("GET", "/cases/{case_id}"): CASE,
+    ("POST", "/cases/{case_id}/route"): CASE,
+    ("POST", "/cases/{case_id}/assign"): CASE,
+    ("POST", "/cases/{case_id}/note"): CASE,
+    ("POST", "/cases/{case_id}/status"): CASE,
+    ("POST", "/cases/{case_id}/replies"): CASE,
+    ("POST", "/cases/{case_id}/replies/{reply_id}"): CASE,
+    ("GET", "/report"): OPEN,
+    ("POST", "/report"): OPEN,  # an empty message: the form again (400)
+    ("GET", "/report/status"): OPEN,
+    ("POST", "/report/status"): OPEN,  # the reference is the secret; lookups are limited
     # -- web: bots and collections ---------------------------------------------------------
     ("GET", "/bots"): READ_KNOWLEDGE,
     ("GET", "/bots/new"): MANAGE_KNOWLEDGE,

@@ -105,6 +105,7 @@ class CaseDesk:
 
     def take_email(self, ctx: CallContext, data: bytes) -> MailOutcome:
         """One e-mail (.eml bytes) into the desk."""
+        authorize(ctx, Permission.USE_COPILOT, self.desk)
         message = parse_eml(data, own_addresses=self.own_addresses)
         return self._take(ctx, message)
 

@@ -31,7 +31,12 @@ DEPARTMENTS: dict[str, Any] = {
                     "category": "air_conditioner_dripping",
                     "en": "Water dripping from air-conditioners onto pavements",
                     "zh": "冷氣機滴水到行人路",
-                    "keywords": ["air-con dripping", "air conditioner dripping", "冷氣機滴水", "冷氣滴水"],
+                    "keywords": [
+                        "air-con dripping",
+                        "air conditioner dripping",
+                        "冷氣機滴水",
+                        "冷氣滴水",
+                    ],
                 },
                 {
                     "category": "hawker",
@@ -117,7 +122,9 @@ def reply(messages: Any) -> str:
             if "(BD)" in line and "window" in last.lower():
                 return line[0]
         return "A"
-    if "Passages:" in last or "資料：" in last:
+    if "資料：" in last:
+        return "本署會於十天內派員巡查冷氣機滴水 [1]。" if "[1]" in last else "本署會跟進並回覆。"
+    if "Passages:" in last:
         if "[1]" in last:
             return "The department will inspect the premises within 10 days [1]."
         return "The department will look into it and reply."
@@ -131,16 +138,23 @@ def departments_file(home: Path) -> Path:
 
 
 def case_platform(
-    home: Path, detector: PiiDetector, *, model: ScriptedModel | None = None, **cases: Any
+    home: Path,
+    detector: PiiDetector,
+    *,
+    model: ScriptedModel | None = None,
+    settings: dict[str, Any] | None = None,
+    **cases: Any,
 ) -> Platform:
-    """A platform whose desk is 1823, over the small department list and a hashing embedder."""
-    settings = fake_settings(
+    """A platform whose desk is 1823, over the small department list and a hashing embedder;
+    `settings` sets other fields, `cases` the case desk's."""
+    configured = fake_settings(
         home,
         department=DESK,
         cases=CaseSettings(departments_file=departments_file(home), desk_department=DESK, **cases),
+        **(settings or {}),
     )
     platform = make_test_platform(
-        settings, models=[model or ScriptedModel(name="fake", responder=reply)], detector=detector
+        configured, models=[model or ScriptedModel(name="fake", responder=reply)], detector=detector
     )
     platform.opinion_embedder = HashingEmbedder()
     return platform

@@ -223,7 +223,7 @@ class CaseReplies:
 
         case = self.store.change(case.id, apply, event=("approved", ctx.actor))
         self._audit(ctx, "cases.reply_approve", case, reply)
-        if case.contact.get("email"):
+        if case.contact.get("email") and self.sender() is not None:
             reply = self.send(ctx, case.id, reply.id)
         return reply
 

@@ -8,6 +8,8 @@ import pytest
 
 from govpilot.config import (
     AuthSettings,
+    CaseMailSettings,
+    CaseSettings,
     JobSettings,
     ModelConfig,
     OidcSettings,
@@ -51,4 +53,11 @@ def test_every_single_sign_on_field_is_documented(field: str) -> None:
 
 @pytest.mark.parametrize("field", sorted(JobSettings.model_fields))
 def test_every_job_field_is_documented(field: str) -> None:
+    assert f"`{field}`" in DOC
+
+
+@pytest.mark.parametrize(
+    "field", sorted({*CaseSettings.model_fields, *CaseMailSettings.model_fields})
+)
+def test_every_case_desk_field_is_documented(field: str) -> None:
     assert f"`{field}`" in DOC

@@ -27,8 +27,8 @@ import argparse
 import json
 import re
 import time
-from itertools import pairwise
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 

@@ -24,12 +24,13 @@ from govpilot.access import CallContext, Permission
 from govpilot.capabilities.cases.intake import Submission
 from govpilot.capabilities.cases.store import Case
 from govpilot.capabilities.cases.work import QUEUES
-from govpilot.errors import Conflict, InputError
+from govpilot.errors import InputError
 from govpilot.http.dependencies import PlatformDep
 from govpilot.http.downloads import attachment
 from govpilot.platform import Platform
 from govpilot.web.charts import Series, bar_chart, line_chart
 from govpilot.web.i18n import CHINESE, N_
+from govpilot.web.notices import after_change
 from govpilot.web.render import NavItem, page_language, render, translate
 from govpilot.web.routes.case_labels import (
     CHANNEL_LABELS,
@@ -42,7 +43,7 @@ from govpilot.web.routes.case_labels import (
 )
 from govpilot.web.routes.governance import FormDep, Notice
 from govpilot.web.routes.meetings import form_version
-from govpilot.web.session import WebUserDep
+from govpilot.web.session import WebUser, WebUserDep
 
 router = APIRouter()
 
@@ -269,18 +270,21 @@ def _page(
 def _changed(
     request: Request,
     platform: Platform,
-    ctx: CallContext,
+    web: WebUser,
     case_id: str,
-    change: Callable[[], object],
+    change: Callable[[CallContext], object],
     notice: str = "saved",
 ) -> Response:
-    """Run `change`; back to the case with the notice, or the case with the problem."""
-    try:
-        change()
-    except (InputError, Conflict) as exc:
+    """Run `change` on a case `web` may see; back to the case with the notice, or the case
+    with the problem."""
+    ctx = _ctx(web)
+    platform.case_desk.work.get(ctx, case_id)  # another department's case: 404 first
+
+    def problem(message: str, status: int) -> Response:
         case = platform.case_desk.work.get(ctx, case_id)
-        return _page(request, platform, ctx, case, errors=[_message(exc)], code=exc.status_code)
-    return RedirectResponse(f"/cases/{case_id}?notice={notice}", status_code=303)
+        return _page(request, platform, ctx, case, errors=[message], code=status)
+
+    return after_change(lambda: change(ctx), f"/cases/{case_id}?notice={notice}", problem)
 
 
 @router.post("/cases/{case_id}/route")
@@ -288,21 +292,14 @@ def route(
     request: Request, platform: PlatformDep, web: WebUserDep, form: FormDep, case_id: str
 ) -> Response:
     """Route the case to a department, or transfer it (with a reason)."""
-    ctx = _ctx(web)
     work = platform.case_desk.work
-    work.get(ctx, case_id)
+    department, reason = str(form.get("department", "")), str(form.get("reason", ""))
     return _changed(
         request,
         platform,
-        ctx,
+        web,
         case_id,
-        lambda: work.route(
-            ctx,
-            case_id,
-            str(form.get("department", "")),
-            reason=str(form.get("reason", "")),
-            version=form_version(form),
-        ),
+        lambda ctx: work.route(ctx, case_id, department, reason=reason, version=form_version(form)),
         "routed",
     )
 
@@ -311,20 +308,16 @@ def route(
 def assign(
     request: Request, platform: PlatformDep, web: WebUserDep, form: FormDep, case_id: str
 ) -> Response:
-    ctx = _ctx(web)
+    """Give the case to an officer and a team."""
     work = platform.case_desk.work
-    work.get(ctx, case_id)
+    assignee, team = str(form.get("assignee", "")), str(form.get("team", ""))
     return _changed(
         request,
         platform,
-        ctx,
+        web,
         case_id,
-        lambda: work.assign(
-            ctx,
-            case_id,
-            assignee=str(form.get("assignee", "")),
-            team=str(form.get("team", "")),
-            version=form_version(form),
+        lambda ctx: work.assign(
+            ctx, case_id, assignee=assignee, team=team, version=form_version(form)
         ),
     )
 
@@ -333,12 +326,10 @@ def assign(
 def note(
     request: Request, platform: PlatformDep, web: WebUserDep, form: FormDep, case_id: str
 ) -> Response:
-    ctx = _ctx(web)
+    """An internal note."""
+    text = str(form.get("text", ""))
     work = platform.case_desk.work
-    work.get(ctx, case_id)
-    return _changed(
-        request, platform, ctx, case_id, lambda: work.note(ctx, case_id, str(form.get("text", "")))
-    )
+    return _changed(request, platform, web, case_id, lambda ctx: work.note(ctx, case_id, text))
 
 
 @router.post("/cases/{case_id}/status")
@@ -346,23 +337,18 @@ def status(
     request: Request, platform: PlatformDep, web: WebUserDep, form: FormDep, case_id: str
 ) -> Response:
     """Close the case, or reopen it (with a reason)."""
-    ctx = _ctx(web)
     work = platform.case_desk.work
-    work.get(ctx, case_id)
     if str(form.get("action", "")) == "reopen":
+        reason = str(form.get("reason", ""))
         return _changed(
-            request,
-            platform,
-            ctx,
-            case_id,
-            lambda: work.reopen(ctx, case_id, reason=str(form.get("reason", ""))),
+            request, platform, web, case_id, lambda ctx: work.reopen(ctx, case_id, reason=reason)
         )
     return _changed(
         request,
         platform,
-        ctx,
+        web,
         case_id,
-        lambda: work.close(ctx, case_id, version=form_version(form)),
+        lambda ctx: work.close(ctx, case_id, version=form_version(form)),
         "closed",
     )
 
@@ -372,12 +358,10 @@ def draft(
     request: Request, platform: PlatformDep, web: WebUserDep, form: FormDep, case_id: str
 ) -> Response:
     """Draft a reply (the final one by the model, from the department's documents)."""
-    ctx = _ctx(web)
     replies = platform.case_desk.replies
-    platform.case_desk.work.get(ctx, case_id)
     kind = str(form.get("kind", "final"))
     return _changed(
-        request, platform, ctx, case_id, lambda: replies.draft(ctx, case_id, kind), "drafted"
+        request, platform, web, case_id, lambda ctx: replies.draft(ctx, case_id, kind), "drafted"
     )
 
 
@@ -390,14 +374,12 @@ def reply(
     case_id: str,
     reply_id: str,
 ) -> Response:
-    """Save a draft's wording, or save and approve it."""
-    ctx = _ctx(web)
+    """Save a draft's wording, save and approve it, or send an approved one again."""
     replies = platform.case_desk.replies
-    platform.case_desk.work.get(ctx, case_id)
     action = str(form.get("action", "save"))
     body = form.get("body")
 
-    def change() -> None:
+    def change(ctx: CallContext) -> None:
         if action == "send":
             replies.send(ctx, case_id, reply_id)
             return
@@ -407,4 +389,4 @@ def reply(
             replies.approve(ctx, case_id, reply_id)
 
     notice = {"approve": "approved", "send": "sent"}.get(action, "saved")
-    return _changed(request, platform, ctx, case_id, change, notice)
+    return _changed(request, platform, web, case_id, change, notice)

@@ -28,6 +28,7 @@ from govpilot.http.downloads import attachment
 from govpilot.http.uploads import read_recording
 from govpilot.platform import Platform
 from govpilot.web.i18n import N_
+from govpilot.web.notices import after_change
 from govpilot.web.render import NavItem, render, translate
 from govpilot.web.routes.governance import FormDep, Notice
 from govpilot.web.session import WebUserDep
@@ -208,13 +209,12 @@ def _changed(
     notice: str = "saved",
 ) -> Response:
     """Run `change`; back to the page with the notice, or the page with the problem."""
-    try:
-        change()
-    except (InputError, Conflict) as exc:
+
+    def problem(message: str, status: int) -> Response:
         meeting = platform.meetings.get(ctx, meeting_id)
-        message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        return _page(request, platform, ctx, meeting, errors=[message], status_code=exc.status_code)
-    return RedirectResponse(f"/meetings/{meeting_id}?notice={notice}", status_code=303)
+        return _page(request, platform, ctx, meeting, errors=[message], status_code=status)
+
+    return after_change(change, f"/meetings/{meeting_id}?notice={notice}", problem)
 
 
 @router.post("/meetings/{meeting_id}/speakers")

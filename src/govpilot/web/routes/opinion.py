@@ -23,12 +23,13 @@ from govpilot.access import CallContext, Permission
 from govpilot.capabilities.opinion.counts import question_counts
 from govpilot.capabilities.opinion.reports import write_report
 from govpilot.capabilities.opinion.store import Consultation
-from govpilot.errors import Conflict, InputError, NotFound
+from govpilot.errors import InputError, NotFound
 from govpilot.http.dependencies import PlatformDep
 from govpilot.http.downloads import attachment
 from govpilot.platform import Platform
 from govpilot.web.charts import Series, bar_chart, line_chart
 from govpilot.web.i18n import N_
+from govpilot.web.notices import after_change
 from govpilot.web.render import NavItem, render, translate
 from govpilot.web.routes.governance import FormDep, Notice
 from govpilot.web.routes.meetings import form_version
@@ -262,15 +263,12 @@ def _changed(
     notice: str = "saved",
 ) -> Response:
     """Run `change`; back to the page with the notice, or the page with the problem."""
-    try:
-        change()
-    except (InputError, Conflict) as exc:
+
+    def problem(message: str, status: int) -> Response:
         consultation = platform.consultations.get(ctx, consultation_id)
-        message = exc.message + (f" ({exc.hint})" if exc.hint else "")
-        return _page(
-            request, platform, ctx, consultation, errors=[message], status_code=exc.status_code
-        )
-    return RedirectResponse(f"/opinion/{consultation_id}?notice={notice}", status_code=303)
+        return _page(request, platform, ctx, consultation, errors=[message], status_code=status)
+
+    return after_change(change, f"/opinion/{consultation_id}?notice={notice}", problem)
 
 
 @router.post("/opinion/{consultation_id}/analyse")

@@ -232,6 +232,8 @@ def test_notes_assignment_close_and_reopen(platform: Platform) -> None:
     work.note(FEHD_OFFICER, case.id, "Called the management office.")
     assigned = work.assign(FEHD_OFFICER, case.id, assignee=FEHD_OFFICER.actor, team="Mong Kok")
     assert [c.id for c in work.queue(FEHD_OFFICER, "mine")] == [case.id]
+    assert [c.id for c in work.queue(FEHD_OFFICER, "open", team="mong kok")] == [case.id]
+    assert work.queue(FEHD_OFFICER, "open", team="Sha Tin") == []
     closed = work.close(FEHD_OFFICER, case.id, version=assigned.version)
     assert closed.status == "closed" and closed.closed_at is not None
     with pytest.raises(Conflict):

@@ -181,9 +181,10 @@ def queue(
         Literal["department", "mine", "triage", "overdue", "open", "closed"],
         Query(alias="queue"),
     ] = "department",
+    team: Annotated[str, Query(max_length=100, description="Only this team's cases")] = "",
 ) -> dict[str, Any]:
     """One queue, urgent first, then by the next deadline."""
-    cases = platform.case_desk.work.queue(acting_as(caller, CAPABILITY), name)
+    cases = platform.case_desk.work.queue(acting_as(caller, CAPABILITY), name, team=team)
     return {"queue": name, "cases": [case_json(c) for c in cases]}
 
 

@@ -97,8 +97,10 @@ class CaseWork:
             if c.id != case.id and (visible is None or c.desk in visible or c.department in visible)
         ]
 
-    def queue(self, ctx: CallContext, name: str = "department", *, limit: int = 200) -> list[Case]:
-        """One queue, urgent first, then by the next deadline."""
+    def queue(
+        self, ctx: CallContext, name: str = "department", *, team: str = "", limit: int = 200
+    ) -> list[Case]:
+        """One queue (of one team, if named), urgent first, then by the next deadline."""
         if name not in QUEUES:
             raise InputError(f"unknown queue {name!r}", hint=f"use one of {', '.join(QUEUES)}")
         visible = self.visible(ctx)
@@ -115,6 +117,8 @@ class CaseWork:
             cases = [c for c in cases if c.status == "triage"]
         elif name == "overdue":
             cases = [c for c in cases if c.overdue(now)]
+        if team.strip():
+            cases = [c for c in cases if c.team.casefold() == team.strip().casefold()]
         if name != "closed":
             cases.sort(key=queue_order)
         return cases[:limit]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from govpilot.access import CallContext, Permission
@@ -67,10 +67,11 @@ def queue_page(
     platform: PlatformDep,
     web: WebUserDep,
     queue: str = "department",
+    team: Annotated[str, Query(max_length=100)] = "",
     notice: Notice = "",
 ) -> Response:
-    """One queue, urgent first."""
-    return _queue(request, platform, _ctx(web), queue, notice=NOTICES.get(notice, ""))
+    """One queue (of one team, if named), urgent first."""
+    return _queue(request, platform, _ctx(web), queue, team=team, notice=NOTICES.get(notice, ""))
 
 
 def _queue(
@@ -79,6 +80,7 @@ def _queue(
     ctx: CallContext,
     queue: str,
     *,
+    team: str = "",
     notice: str = "",
     errors: list[str] | None = None,
     code: int = 200,
@@ -87,12 +89,13 @@ def _queue(
     if queue not in QUEUES:
         queue = "department"
     now = desk.work.clock()
-    cases = desk.work.queue(ctx, queue)
+    cases = desk.work.queue(ctx, queue, team=team)
     return render(
         request,
         "cases/queue.html",
         status_code=code,
         queue=queue,
+        team=team,
         queues=QUEUES,
         queue_labels=QUEUE_LABELS,
         cases=cases,

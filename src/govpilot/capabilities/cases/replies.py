@@ -16,16 +16,15 @@ reply stays approved (and on the status page) with the error, and can be sent ag
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from itertools import pairwise
 from typing import Any, Protocol
 
 from govpilot.access import CallContext
 from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.backends.llm import GenerationOptions
 from govpilot.capabilities.cases.departments import DepartmentList
+from govpilot.capabilities.cases.reply_text import citation_support, prepare_body
 from govpilot.capabilities.cases.store import Case, CaseReply, CaseStore
 from govpilot.capabilities.cases.work import CaseWork
 from govpilot.capabilities.chat.hostile import quote_passage
@@ -40,31 +39,6 @@ __all__ = ["KINDS", "CaseReplies", "Passage", "citation_support", "reply_languag
 KINDS = ("acknowledgement", "interim", "final")
 MAX_BODY = 10_000
 MAX_MESSAGE = 2_500
-_CITE = re.compile(r"\[(\d{1,2})\]")
-_WORDS = re.compile(r"[A-Za-z0-9]{3,}|[\u3400-\u9fff]")
-_STOP = frozenset(
-    (
-        "the",
-        "and",
-        "for",
-        "with",
-        "that",
-        "this",
-        "from",
-        "are",
-        "was",
-        "were",
-        "have",
-        "has",
-        "you",
-        "your",
-        "our",
-        "will",
-        "can",
-        "not",
-        "please",
-    )
-)
 
 
 class Passage(Protocol):
@@ -95,31 +69,6 @@ def reply_language(case: Case) -> str:
     if case.language == "mixed" and cjk_ratio(case.text) >= 0.3:
         return "zh"
     return "en"
-
-
-def _tokens(text: str) -> set[str]:
-    found = {t.lower() for t in _WORDS.findall(text)}
-    han = [t for t in _WORDS.findall(text) if not t.isascii()]
-    found |= {a + b for a, b in pairwise(han)}
-    return {t for t in found if t not in _STOP and (len(t) > 1 or not t.isascii())}
-
-
-def citation_support(body: str, passages: Sequence[str]) -> list[dict[str, Any]]:
-    """For each cited statement: which passage, and whether its words are in it."""
-    found = []
-    for sentence in re.split(r"(?<=[.!?。！？])\s*", body):
-        numbers = {int(n) for n in _CITE.findall(sentence)}
-        if not numbers:
-            continue
-        words = _tokens(_CITE.sub(" ", sentence))
-        for n in sorted(numbers):
-            if not 1 <= n <= len(passages):
-                found.append({"n": n, "supported": False, "overlap": 0.0})
-                continue
-            shared = words & _tokens(passages[n - 1])
-            overlap = len(shared) / len(words) if words else 0.0
-            found.append({"n": n, "supported": overlap >= 0.3, "overlap": round(overlap, 2)})
-    return found
 
 
 class CaseReplies:
@@ -323,15 +272,13 @@ class CaseReplies:
         answer = self.gateway.complete(
             call, messages, GenerationOptions(max_tokens=320, temperature=0)
         )
-        body = answer.text.strip()
-        if zh:
-            body = to_hk_traditional(body)
-        body = _CITE.sub(
-            lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(passages) else "", body
-        )
+        raw = to_hk_traditional(answer.text) if zh else answer.text
+        texts = [p.text for p in passages]
+        draft = prepare_body(raw, texts)
+        body = draft.body
         if not body:
-            body = self._template(case, "interim", language)
-        checks = citation_support(body, [p.text for p in passages])
+            return self._template(case, "interim", language), []
+        checks = citation_support(body, texts)
         citations = [
             {
                 "n": i,
@@ -339,9 +286,23 @@ class CaseReplies:
                 "source": p.source,
                 "text": p.text[:600],
                 "supported": all(c["supported"] for c in checks if c["n"] == i),
+                "cited": any(c["n"] == i for c in checks),
+                "by_model": i in draft.model_cited,
             }
             for i, p in enumerate(passages, 1)
         ]
+        if draft.unsupported:
+            citations.append(
+                {
+                    "n": 0,
+                    "title": "unsupported",
+                    "text": "",
+                    "source": "",
+                    "supported": False,
+                    "cited": False,
+                    "statements": draft.unsupported,
+                }
+            )
         name = case.contact.get("name", "")
         if zh:
             footer = f"{department}\n（個案編號：{case.reference}）"
@@ -381,8 +342,14 @@ def _edited(drafted_by: str) -> str:
 
 
 def _recheck(citations: list[dict[str, Any]], body: str) -> list[dict[str, Any]]:
-    checks = citation_support(body, [c.get("text", "") for c in citations])
+    """The passages' checks again, for the officer's wording (the model's notes dropped)."""
+    passages = [c for c in citations if c.get("n", 0) > 0]
+    checks = citation_support(body, [c.get("text", "") for c in passages])
     return [
-        {**c, "supported": all(x["supported"] for x in checks if x["n"] == c["n"])}
-        for c in citations
+        {
+            **c,
+            "supported": all(x["supported"] for x in checks if x["n"] == c["n"]),
+            "cited": any(x["n"] == c["n"] for x in checks),
+        }
+        for c in passages
     ]

@@ -124,10 +124,11 @@ def main() -> None:
                 (*scores(plain, texts), chinese_ok(plain, zh), time.perf_counter() - started)
             )
             started = time.perf_counter()
-            body = _ours(platform, item, passages)
-            ours_rows.append(
-                (*scores(body, texts), chinese_ok(body, zh), time.perf_counter() - started)
-            )
+            body, citations = _ours(platform, item, passages)
+            elapsed = time.perf_counter() - started
+            ours_rows.append((*scores(body, texts), chinese_ok(body, zh), elapsed))
+            by_model.append(any(c.get("by_model") for c in citations))
+            flagged.append(sum(len(c.get("statements", [])) for c in citations))
             samples.append({"id": item["id"], "plain": plain, "govpilot": body})
         platform.database.dispose()
     header = [

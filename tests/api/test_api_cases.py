@@ -84,7 +84,8 @@ async def test_a_case_from_intake_to_an_emailed_reply(desk: Platform, smtp: Loca
         assert figures["total"] == 1 and figures["acknowledged_in_time"] == 1.0
         exported = await triage.get(f"{URL}/analytics.csv")
         assert exported.headers["content-type"].startswith("text/csv")
-        assert case["reference"] in exported.text and "9123" not in exported.text
+        assert case["id"] in exported.text and case["reference"] not in exported.text
+        assert "9123" not in exported.text
 
 
 async def test_email_cases_auto_replies_loops_and_answers(desk: Platform) -> None:

@@ -174,7 +174,8 @@ def test_an_unsure_case_waits_for_triage_and_the_correction_teaches_routing(
         assert work.get(BD_OFFICER, first.id).department == "BD"
         again = submit(platform, VAGUE)
         reasons = next(c for c in again.triage["candidates"] if c["code"] == "BD")["reasons"]
-        assert any(first.reference in r for r in reasons)
+        assert any(r.startswith("like a past case routed here") for r in reasons)
+        assert not any(first.reference in r for r in reasons)
         with pytest.raises(Conflict):
             work.route(TRIAGE_OFFICER, first.id, "EMSD", reason="gas", version=first.version)
     finally:
@@ -318,6 +319,24 @@ def test_analytics_count_the_cases_and_the_csv_has_no_text(platform: Platform) -
     assert figures.incidents and figures.incidents[0][2] == 2
     assert dict(figures.by_urgency)["urgent"] == 1
     csv = analytics.csv(TRIAGE_OFFICER)
-    assert csv.splitlines()[0].startswith("reference,received,department")
+    assert csv.splitlines()[0].startswith("case,received,department")
     assert len(csv.splitlines()) == 4 and "dripping" not in csv.lower().split(",air")[0]
     assert "9123" not in csv and "Chan" not in csv
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("The signboard is about to fall, it could hit someone", "urgent"),
+        ("A tree has fallen and is blocking the road, it is a risk to cars", "urgent"),
+        ("屋企廚房有條蛇，好危險", "urgent"),
+        ("困𨋢呀，有兩個人喺入面", "urgent"),
+        ("大廈後面斜坡有裂縫，擔心有山泥傾瀉危險，請派人檢查", "normal"),
+        ("Hawkers cook with gas cylinders on the pavement, a fire hazard. Please act.", "normal"),
+        ("Can I renew my library books online?", "low"),
+    ],
+)
+def test_urgency_is_a_danger_happening_now(text: str, level: str) -> None:
+    from govpilot.capabilities.cases.urgency import urgency_of
+
+    assert urgency_of(text).level == level

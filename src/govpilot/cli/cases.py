@@ -52,7 +52,8 @@ def _lines(source: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
             except json.JSONDecodeError as exc:
                 yield number, None, f"not JSON: {exc.msg}"
                 continue
-            if not isinstance(row, dict) or not str(row.get("text", "")).strip():
+            text = row.get("text") if isinstance(row, dict) else None
+            if not isinstance(text, str) or not text.strip():
                 yield number, None, 'no "text"'
                 continue
             yield number, row, ""

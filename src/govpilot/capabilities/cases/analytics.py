@@ -2,8 +2,9 @@
 
 Counts are over the cases a caller may see (auditors see every department's, read
 only), received in the last `days` days. The CSV has one row per case and no text or
-contact details: reference, dates, department, category, urgency, channel, district,
-status, and the hours taken to acknowledge and to reply.
+contact details: the case's id (not its reference, which opens the status page), dates,
+department, category, urgency, channel, district, status, and the hours taken to
+acknowledge and to reply.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from govpilot.capabilities.cases.store import Case, CaseStore
 __all__ = ["CSV_COLUMNS", "CaseAnalytics", "CaseFigures", "figures_of"]
 
 CSV_COLUMNS = (
-    "reference",
+    "case",
     "received",
     "department",
     "category",
@@ -58,7 +59,8 @@ class CaseFigures:
     acknowledged_in_time: float | None
     replied_in_time: float | None
     median_hours_to_reply: float | None
-    #: (first case's reference, category, reports): incidents reported more than once.
+    #: (first case's id, category, reports): incidents reported more than once. Ids, not
+    #: references: a reference opens the status page, and auditors read these figures.
     incidents: list[tuple[str, str, int]]
 
     def as_dict(self) -> dict[str, Any]:
@@ -67,6 +69,10 @@ class CaseFigures:
 
 def _hours(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else round((end - start).total_seconds() / 3600, 1)
+
+
+def _blank(value: float | None) -> object:
+    return "" if value is None else value
 
 
 def _share(flags: Sequence[bool]) -> float | None:
@@ -87,7 +93,7 @@ def figures_of(cases: Sequence[Case], now: datetime) -> CaseFigures:
     reports: Counter[str] = Counter(c.incident_id or c.id for c in cases)
     first = {c.id: c for c in cases}
     incidents = [
-        (first[root].reference, first[root].category, n)
+        (first[root].id, first[root].category, n)
         for root, n in reports.most_common(10)
         if n > 1 and root in first
     ]
@@ -135,7 +141,7 @@ class CaseAnalytics:
         for c in self.cases(ctx, days):
             writer.writerow(
                 [
-                    c.reference,
+                    c.id,
                     c.created_at.isoformat(timespec="seconds"),
                     c.department,
                     c.category,
@@ -145,8 +151,8 @@ class CaseAnalytics:
                     c.status,
                     c.language,
                     c.incident_id or "",
-                    _hours(c.created_at, c.acknowledged_at) or "",
-                    _hours(c.created_at, c.replied_at) or "",
+                    _blank(_hours(c.created_at, c.acknowledged_at)),
+                    _blank(_hours(c.created_at, c.replied_at)),
                     "" if c.acknowledged_at is None else c.acknowledged_at <= c.acknowledge_due,
                     "" if c.replied_at is None else c.replied_at <= c.reply_due,
                 ]

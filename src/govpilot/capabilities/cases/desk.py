@@ -111,12 +111,14 @@ class CaseDesk:
 
     def _take(self, ctx: CallContext, message: InboundMessage) -> MailOutcome:
         if message.auto:
-            self._audit(ctx, "cases.mail_skipped", reason=message.auto)
+            # The kind only ("auto-reply", "bounce", "loop"): the rest quotes the subject.
+            self._audit(ctx, "cases.mail_skipped", reason=message.auto.split(":", 1)[0])
             return MailOutcome(None, "skipped", message.auto)
         reference = case_reference_in(message.subject, REFERENCE_IN_SUBJECT)
         if reference:
             known = self.intake.store.by_reference(reference)
-            if known is not None and known.contact.get("email", "").lower() == message.sender:
+            email = known.contact.get("email", "").lower() if known else ""
+            if known is not None and message.sender and email == message.sender:
                 text = message.text.strip() or "(an empty reply)"
                 case = self.work.note(ctx, known.id, f"E-mail from the citizen:\n{text}")
                 return MailOutcome(case, "note")
@@ -151,7 +153,7 @@ class CaseDesk:
                 # for ever if left unseen: it is marked seen, audited, and stays in the
                 # mailbox (nothing is deleted) for an officer to read.
                 report.failed.append(f"{uid}: {exc.message}")
-                self._audit(ctx, "cases.mail_refused", outcome="error", reason=exc.message)
+                self._audit(ctx, "cases.mail_refused", outcome="error", error=type(exc).__name__)
             else:
                 if outcome.kind == "case" and outcome.case is not None:
                     report.cases.append(outcome.case.reference)

@@ -32,7 +32,7 @@ from govpilot.audit.events import AuditEvent, AuditSink
 from govpilot.capabilities.cases.departments import DepartmentList
 from govpilot.capabilities.cases.districts import district_of
 from govpilot.capabilities.cases.escalation import Notifier
-from govpilot.capabilities.cases.mail import Attachment
+from govpilot.capabilities.cases.mail import ADDRESS, Attachment
 from govpilot.capabilities.cases.routing import CaseRouter, Routing
 from govpilot.capabilities.cases.store import Case, CaseStore
 from govpilot.capabilities.cases.urgency import urgency_of
@@ -122,9 +122,10 @@ class CaseIntake:
             known = self.store.by_message_id(self.desk, submission.message_id)
             if known is not None:
                 return known
-        attached = self._attachments(ctx, submission.attachments)
+        contact = _contact(submission)
+        read = self._read_attachments(submission.attachments)
         subject = " ".join(submission.subject.split())[:MAX_SUBJECT]
-        whole = "\n".join(p for p in (subject, text, *(str(a["text"]) for a in attached)) if p)
+        whole = "\n".join(p for p in (subject, text, *(t for _, t in read)) if p)
         routing = self.router().route(ctx, whole, self.store.examples(self.desk))
         urgency = urgency_of(f"{subject}\n{text}")
         hostile = find_hostile(whole, passage=True)
@@ -146,22 +147,22 @@ class CaseIntake:
             category=routing.category,
             language=detect_language(text),
             channel=submission.channel,
-            subject=subject,
+            subject=self.redactor.redact(subject, self.desk).text,
             text=stored.text,
             district=district_of(whole),
             pii=dict(Counter(f.type for f in findings)),
-            contact=_contact(submission),
+            contact=contact,
             triage={
                 **_triage_detail(routing, urgency.reasons, confident),
                 "hostile": hostile.kind if hostile else None,
             },
             confidence=round(routing.confidence, 4),
             confirmed=False,
-            incident_id=self._incident(routing, vector, now),
+            incident_id=self._incident(routing.department if confident else "", vector, now),
             escalated=urgency.urgent,
             vector=[round(float(x), 5) for x in vector],
             message_id=submission.message_id,
-            attachments=[{k: v for k, v in a.items() if k != "text"} for a in attached],
+            attachments=self._save_attachments(ctx, read),
             acknowledge_due=now + ack,
             reply_due=now + reply,
             acknowledged_at=None,
@@ -187,9 +188,8 @@ class CaseIntake:
             return
         authorize(ctx, Permission.USE_COPILOT, self.desk)
 
-    def _attachments(
-        self, ctx: CallContext, files: Sequence[Attachment]
-    ) -> list[dict[str, object]]:
+    def _read_attachments(self, files: Sequence[Attachment]) -> list[tuple[Attachment, str]]:
+        """Each file with its text; refuses the lot (nothing stored) if one cannot be taken."""
         limit = self.settings.max_attachments
         if len(files) > limit:
             raise InputError(f"at most {limit} attachments can come with a case")
@@ -201,7 +201,13 @@ class CaseIntake:
                     f"{file.filename!r} is over the {self.settings.max_attachment_mb:g} MB limit"
                 )
             read.append((file, self.read_text(file.filename, file.data)))
-        kept = []
+        return read
+
+    def _save_attachments(
+        self, ctx: CallContext, read: Sequence[tuple[Attachment, str]]
+    ) -> list[dict[str, object]]:
+        """Keep the files as stored uploads (retention and erasure apply)."""
+        kept: list[dict[str, object]] = []
         for file, text in read:
             record = self.records.save_upload(
                 self.desk,
@@ -217,7 +223,6 @@ class CaseIntake:
                     "filename": file.filename,
                     "bytes": len(file.data),
                     "chars": len(text),
-                    "text": text,
                 }
             )
         return kept
@@ -229,16 +234,15 @@ class CaseIntake:
             return timedelta(days=1), timedelta(days=10)
         return timedelta(hours=hours.acknowledge), timedelta(hours=hours.reply)
 
-    def _incident(self, routing: Routing, vector: np.ndarray, now: datetime) -> str | None:
-        """The incident an open case of the same department with nearly this text is in."""
+    def _incident(self, department: str, vector: np.ndarray, now: datetime) -> str | None:
+        """The incident an open case of the same department (or, for a case waiting for
+        triage, another waiting one) with nearly this text is in."""
         if not len(vector):
             return None
         since = now - timedelta(days=self.settings.duplicate_days)
         best, best_sim = None, self.settings.duplicate_similarity
-        for case_id, department, incident, other in self.store.recent_open(self.desk, since):
-            if department and department != routing.department:
-                continue
-            if len(other) != len(vector):
+        for case_id, other_department, incident, other in self.store.recent_open(self.desk, since):
+            if other_department != department or len(other) != len(vector):
                 continue
             similarity = float(np.dot(np.asarray(other), vector))
             if similarity >= best_sim:
@@ -286,9 +290,7 @@ def _contact(submission: Submission) -> dict[str, str]:
         "email": submission.email.strip()[:MAX_CONTACT],
         "phone": submission.phone.strip()[:MAX_CONTACT],
     }
-    if contact["email"] and (
-        "@" not in contact["email"] or any(c in contact["email"] for c in "\r\n, ")
-    ):
+    if contact["email"] and not ADDRESS.fullmatch(contact["email"]):
         raise InputError(f"{contact['email']!r} is not an e-mail address")
     return {k: v for k, v in contact.items() if v}
 

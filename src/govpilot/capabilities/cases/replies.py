@@ -38,6 +38,8 @@ __all__ = ["KINDS", "CaseReplies", "Passage", "citation_support", "reply_languag
 
 KINDS = ("acknowledgement", "interim", "final")
 MAX_BODY = 10_000
+#: A cited passage as kept with its reply (the officer's edits are checked against it).
+MAX_PASSAGE = 4_000
 MAX_MESSAGE = 2_500
 
 
@@ -146,7 +148,11 @@ class CaseReplies:
             raise InputError(f"a reply is at most {MAX_BODY:,} characters")
         citations = _recheck(reply.citations, body)
         changed = self.store.change_reply(
-            reply.id, body=body, citations=citations, drafted_by=_edited(reply.drafted_by)
+            reply.id,
+            expect=("draft",),
+            body=body,
+            citations=citations,
+            drafted_by=_edited(reply.drafted_by),
         )
         self._audit(ctx, "cases.reply_edit", case, changed)
         return changed
@@ -159,7 +165,12 @@ class CaseReplies:
             raise Conflict("this reply was already approved")
         now = self.clock()
         reply = self.store.change_reply(
-            reply.id, status="approved", approved_by=ctx.actor, sent_via="status_page", sent_at=now
+            reply.id,
+            expect=("draft",),  # two officers approving at once: the second gets a 409
+            status="approved",
+            approved_by=ctx.actor,
+            sent_via="status_page",
+            sent_at=now,
         )
 
         def apply(row: CaseRow) -> dict[str, object]:
@@ -172,7 +183,7 @@ class CaseReplies:
 
         case = self.store.change(case.id, apply, event=("approved", ctx.actor))
         self._audit(ctx, "cases.reply_approve", case, reply)
-        if case.contact.get("email") and self.sender() is not None:
+        if case.contact.get("email") and self._mail_configured():
             reply = self.send(ctx, case.id, reply.id)
         return reply
 
@@ -183,8 +194,7 @@ class CaseReplies:
         if reply.status not in ("approved", "failed"):
             raise Conflict("only an approved reply can be sent")
         to = case.contact.get("email")
-        sender = self.sender()
-        if not to or sender is None:
+        if not to or not self._mail_configured():
             raise InputError(
                 "this reply cannot be e-mailed",
                 hint="the citizen gave no e-mail address, or the desk has no SMTP server "
@@ -192,6 +202,8 @@ class CaseReplies:
             )
         subject = f"[{case.reference}] {case.subject or 'Your case'}"
         try:
+            sender = self.sender()
+            assert sender is not None
             sender.send(
                 to,
                 subject,
@@ -208,6 +220,13 @@ class CaseReplies:
         )
         self._audit(ctx, "cases.reply_send", case, sent)
         return sent
+
+    def _mail_configured(self) -> bool:
+        """Whether the desk has an SMTP server (a broken setting counts: sending says so)."""
+        try:
+            return self.sender() is not None
+        except GovpilotError:
+            return True
 
     # --- drafting --------------------------------------------------------------------
 
@@ -284,7 +303,7 @@ class CaseReplies:
                 "n": i,
                 "title": p.title or p.source,
                 "source": p.source,
-                "text": p.text[:600],
+                "text": p.text[:MAX_PASSAGE],
                 "supported": all(c["supported"] for c in checks if c["n"] == i),
                 "cited": any(c["n"] == i for c in checks),
                 "by_model": i in draft.model_cited,
@@ -343,9 +362,9 @@ def _edited(drafted_by: str) -> str:
 
 def _recheck(citations: list[dict[str, Any]], body: str) -> list[dict[str, Any]]:
     """The passages' checks again, for the officer's wording (the model's notes dropped)."""
-    passages = [c for c in citations if c.get("n", 0) > 0]
+    passages = [c for c in citations if c.get("n", 0) > 0 and c.get("text")]
     checks = citation_support(body, [c.get("text", "") for c in passages])
-    return [
+    kept = [
         {
             **c,
             "supported": all(x["supported"] for x in checks if x["n"] == c["n"]),
@@ -353,3 +372,16 @@ def _recheck(citations: list[dict[str, Any]], body: str) -> list[dict[str, Any]]
         }
         for c in passages
     ]
+    missing = sorted({x["n"] for x in checks if not 1 <= x["n"] <= len(passages)})
+    kept += [
+        {
+            "n": n,
+            "title": f"[{n}]: no such source",
+            "source": "",
+            "text": "",
+            "supported": False,
+            "cited": True,
+        }
+        for n in missing
+    ]
+    return kept

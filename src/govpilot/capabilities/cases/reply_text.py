@@ -25,7 +25,7 @@ __all__ = ["DraftText", "citation_support", "clean_body", "prepare_body"]
 
 CITE = re.compile(r"\[(\d{1,2})\]")
 _WORDS = re.compile(r"[A-Za-z0-9]{3,}|[\u3400-\u9fff]")
-_SENTENCE = re.compile(r"(?<=[.!?。！？])\s*")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 _NUMBER = re.compile(r"\d[\d,.]*")
 _STOP = frozenset(
     (

@@ -29,6 +29,7 @@ from govpilot.access import CallContext
 from govpilot.backends.embed import Embedder
 from govpilot.backends.llm import GenerationOptions
 from govpilot.capabilities.cases.departments import Department, DepartmentList
+from govpilot.errors import GovpilotError
 from govpilot.gateway import ModelGateway
 from govpilot.prompts import load_prompt
 
@@ -195,7 +196,10 @@ class CaseRouter:
         ranked = self._ranked(logits, best_duty, keyword_duty, reasons)
         if ctx is None or self.gateway is None or ranked[0].probability >= w.ask_below:
             return Routing(ranked, None, vector)
-        choice = self._ask_model(ctx, text, ranked[:3])
+        try:
+            choice = self._ask_model(ctx, text, ranked[:3])
+        except GovpilotError:
+            choice = None  # a model that is down or refuses never loses the case
         if choice is None:
             return Routing(ranked, None, vector)
         index = self.departments.codes.index(choice)
@@ -253,8 +257,9 @@ class CaseRouter:
             index = codes.index(examples[i].department)
             weight = (sims[i] - w.min_similarity) / (1 - w.min_similarity)
             logits[index] += w.past * weight
-            label = examples[i].reference or "a past case"
-            reasons[index].append(f"like {label}, routed here ({sims[i]:.2f})")
+            # Not its reference: that opens the status page, and the past case may be
+            # another department's.
+            reasons[index].append(f"like a past case routed here ({sims[i]:.2f})")
 
     def _ranked(
         self,

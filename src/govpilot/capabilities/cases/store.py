@@ -129,7 +129,7 @@ class CaseReply:
     @property
     def public(self) -> bool:
         """Whether the citizen may see it (approved, or approved and sent)."""
-        return self.status in ("approved", "sent")
+        return self.status in ("approved", "sent", "failed")
 
 
 class CaseStore:
@@ -175,6 +175,7 @@ class CaseStore:
         department: str | None = None,
         limit: int = 200,
         since: datetime | None = None,
+        oldest_first: bool = False,
     ) -> list[Case]:
         """Cases whose desk or department is in `departments` (None: all), newest first."""
         query = select(CaseRow)
@@ -188,7 +189,8 @@ class CaseStore:
             query = query.where(CaseRow.department == department)
         if since is not None:
             query = query.where(CaseRow.created_at >= since)
-        query = query.order_by(CaseRow.created_at.desc()).limit(limit)
+        order = CaseRow.created_at.asc() if oldest_first else CaseRow.created_at.desc()
+        query = query.order_by(order).limit(limit)
         with self.database.session(what="cases") as session:
             return [Case.from_row(r) for r in session.scalars(query)]
 
@@ -261,11 +263,17 @@ class CaseStore:
                 raise NotFound("no such reply")
             return CaseReply.from_row(row)
 
-    def change_reply(self, reply_id: str, **values: Any) -> CaseReply:
+    def change_reply(
+        self, reply_id: str, *, expect: Collection[str] | None = None, **values: Any
+    ) -> CaseReply:
+        """Change a reply under a lock; Conflict if its status is not one of `expect`."""
         with self.database.session(write=True, what="cases") as session:
-            row = session.get(CaseReplyRow, reply_id)
+            query = select(CaseReplyRow).where(CaseReplyRow.id == reply_id)
+            row = session.scalars(query.with_for_update()).first()
             if row is None:
                 raise NotFound("no such reply")
+            if expect is not None and row.status not in expect:
+                raise Conflict(f"the reply is {row.status} already", hint="reload the page")
             for name, value in values.items():
                 setattr(row, name, value)
             row.updated_at = self.clock()

@@ -56,14 +56,15 @@ _DANGER: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "falling now",
             r"\b(about to|going to|could) (fall|drop|come down|collapse)|"
-            r"hanging (loose|down|by)|swinging in the wind|就(嚟|快)(跌|冧|塌)|搖搖欲墜|"
+            r"hanging (loose|down|by)|swinging in the wind|"
+            r"\b(tree|branch)\b[^.。!?\n]{0,30}\bleaning|就(嚟|快)(跌|冧|塌)|搖搖欲墜|"
             r"隨時(跌|冧|塌|墮)|"
             r"快要(跌|倒|塌)|吊(喺|在)半空",
         ),
         (
             "fallen onto a road",
             r"\b(tree|branch|scaffold(ing)?|signboard)s?\b[^.。!?\n]{0,30}\b"
-            r"(has |have )?(fallen|collapsed|leaning|blocking)|(樹|樹枝|棚架|招牌)[^。！？\n]{0,8}"
+            r"(has |have )?(fallen|collapsed|blocking)|(樹|樹枝|棚架|招牌)[^。！？\n]{0,8}"
             r"(倒塌|塌下|冧咗|倒咗|擋住|阻塞馬路)|冧樹|塌樹",
         ),
         ("fire", r"\bon fire\b|\b(catching|caught) fire\b|\bflames\b|火燭|起火|著火|冒出濃煙"),
@@ -94,7 +95,7 @@ _DANGER: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 #: A hazard only feared or possible, not happening: not urgent on its own.
 _ONLY_POSSIBLE = re.compile(
-    r"\b(hazard|risk|may|might|could|worried|afraid|concern(ed)?)\b|擔心|恐怕|危險|隱患|可能|會否",
+    r"\b(hazard|risk|may|might|worried|afraid|concern(ed)?)\b|擔心|恐怕|隱患|可能|會否",
     _I,
 )
 #: Words that say it is happening now.
@@ -105,10 +106,11 @@ _NOW = re.compile(
 )
 #: A complaint or a report (not only a question).
 _COMPLAINT = re.compile(
-    r"\b(complain|complaint|report|please (send|inspect|take|stop|repair|fix|investigate)|"
+    r"\b(complain|complaint|report|"
+    r"please (send|inspect|take|stop|repair|fix|investigate|act|check|remove|deal)|"
     r"nuisance|disgusting|dangerous|illegal|unlawful|noise|smell|blocked|broken|damaged|"
     r"refuses?|no action|every (night|day))\b|投訴|舉報|要求|懇請|請貴署|嘈|臭|危險|違法|非法|阻塞|"
-    r"損壞|壞咗|滋擾|唔該[^。！？\n]{0,6}(整|處理|跟進)|盡快",
+    r"損壞|壞咗|滋擾|請(派|處理|跟進|檢查|維修|巡查)|唔該[^。！？\n]{0,6}(整|處理|跟進)|盡快",
     _I,
 )
 
@@ -127,7 +129,9 @@ class Urgency:
 
 _SENTENCE_END = re.compile(r"[.。!！?？\n]")
 #: Dangers urgent even when the writer also says they are worried.
-_CERTAIN = frozenset({"gas", "trapped", "fire", "child at risk", "burst main", "live wire"})
+_CERTAIN = frozenset(
+    {"gas", "trapped", "fire", "child at risk", "burst main", "live wire", "fallen onto a road"}
+)
 
 
 def _sentence_at(text: str, start: int, end: int) -> str:
@@ -140,6 +144,8 @@ def _happening(reason: str, text: str, match: re.Match[str]) -> bool:
     if reason in _CERTAIN:
         return True
     sentence = _sentence_at(text, match.start(), match.end())
+    # The danger's own words ("could fall") say nothing about whether it is only feared.
+    sentence = sentence.replace(match.group(0), " ")
     return bool(_NOW.search(sentence)) or not _ONLY_POSSIBLE.search(sentence)
 
 

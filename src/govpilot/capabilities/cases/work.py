@@ -25,6 +25,8 @@ __all__ = ["QUEUES", "CaseWork", "queue_order"]
 #: mine, the department's, the desk's triage queue, overdue, everything open, closed.
 QUEUES = ("department", "mine", "triage", "overdue", "open", "closed")
 MAX_NOTE = 5_000
+#: Cases a queue reads (urgent first, then by deadline, among the oldest this many).
+MAX_QUEUE = 20_000
 MAX_REASON = 500
 _URGENCY_ORDER = {"urgent": 0, "normal": 1, "low": 2}
 
@@ -106,7 +108,10 @@ class CaseWork:
         visible = self.visible(ctx)
         now = self.clock()
         statuses = ("closed",) if name == "closed" else OPEN_STATUSES
-        cases = self.store.listed(visible, statuses=statuses, limit=2_000)
+        # Open queues from the oldest: the ones most overdue are never cut off.
+        cases = self.store.listed(
+            visible, statuses=statuses, limit=MAX_QUEUE, oldest_first=name != "closed"
+        )
         if name == "department":
             cases = [
                 c for c in cases if c.department and (visible is None or c.department in visible)
@@ -224,7 +229,8 @@ class CaseWork:
         reason = " ".join(reason.split())[:MAX_REASON]
         if not reason:
             raise InputError("say why the case is reopened")
-        hours = self.settings.sla.get(case.category) or self.settings.sla.get(case.urgency)
+        sla = self.settings.sla
+        hours = sla.get(case.category) or sla.get(case.urgency) or sla.get("normal")
         due = self.clock() + timedelta(hours=hours.reply if hours else 240)
 
         def apply(row: CaseRow) -> dict[str, object]:

@@ -341,7 +341,10 @@ def status(
 ) -> Response:
     """Close the case, or reopen it (with a reason)."""
     work = platform.case_desk.work
-    if str(form.get("action", "")) == "reopen":
+    action = str(form.get("action", ""))
+    if action not in ("close", "reopen"):
+        return _changed(request, platform, web, case_id, _unknown_action)
+    if action == "reopen":
         reason = str(form.get("reason", ""))
         return _changed(
             request, platform, web, case_id, lambda ctx: work.reopen(ctx, case_id, reason=reason)
@@ -393,3 +396,7 @@ def reply(
 
     notice = {"approve": "approved", "send": "sent"}.get(action, "saved")
     return _changed(request, platform, web, case_id, change, notice)
+
+
+def _unknown_action(ctx: CallContext) -> None:
+    raise InputError("the form asks for neither closing nor reopening", hint="reload the page")

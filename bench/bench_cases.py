@@ -193,11 +193,7 @@ def main() -> None:
         ranked, asked, wrong = [], 0, []
         for i, text in enumerate(track(texts, description=label)):
             examples = (
-                [
-                    Example(vectors[j], c["department"], c["id"])
-                    for j, c in enumerate(cases)
-                    if j != i
-                ]
+                [Example(vectors[j], c["department"]) for j, c in enumerate(cases) if j != i]
                 if with_past
                 else []
             )

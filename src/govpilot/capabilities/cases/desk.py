@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govpilot.access import CallContext, Permission, authorize
-from govpilot.audit.events import AuditEvent, AuditSink
+from govpilot.audit.events import AuditSink
+from govpilot.capabilities.cases import case_audit
 from govpilot.capabilities.cases.analytics import CaseAnalytics
 from govpilot.capabilities.cases.departments import DepartmentList
 from govpilot.capabilities.cases.intake import CaseIntake, Submission
@@ -164,13 +165,6 @@ class CaseDesk:
             mailbox.mark_seen([uid])
 
     def _audit(self, ctx: CallContext, action: str, *, outcome: str = "ok", **detail: Any) -> None:
-        self.audit.record(
-            AuditEvent(
-                actor=ctx.actor,
-                department=self.desk,
-                action=action,
-                outcome=outcome,  # type: ignore[arg-type]
-                channel="email",
-                detail=detail,
-            )
+        case_audit.record(
+            self.audit, ctx, action, self.desk, detail, channel="email", outcome=outcome
         )

@@ -28,7 +28,8 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from govpilot.access import CallContext, Permission, Role, authorize
-from govpilot.audit.events import AuditEvent, AuditSink
+from govpilot.audit.events import AuditSink
+from govpilot.capabilities.cases import case_audit
 from govpilot.capabilities.cases.departments import DepartmentList
 from govpilot.capabilities.cases.districts import district_of
 from govpilot.capabilities.cases.escalation import Notifier
@@ -264,23 +265,23 @@ class CaseIntake:
         self._audit(ctx, "cases.escalate", case, outcome=outcome)
 
     def _audit(self, ctx: CallContext, action: str, case: Case, *, outcome: str = "ok") -> None:
-        self.audit.record(
-            AuditEvent(
-                actor=ctx.actor,
-                department=self.desk,
-                action=action,
-                outcome=outcome,  # type: ignore[arg-type]
-                channel=case.channel,
-                redactions=case.pii,
-                detail={
-                    "case": case.id,
-                    "department": case.department,
-                    "urgency": case.urgency,
-                    "status": case.status,
-                    "confidence": case.confidence,
-                    "incident": case.incident_id,
-                },
-            )
+        detail = {
+            "case": case.id,
+            "department": case.department,
+            "urgency": case.urgency,
+            "status": case.status,
+            "confidence": case.confidence,
+            "incident": case.incident_id,
+        }
+        case_audit.record(
+            self.audit,
+            ctx,
+            action,
+            self.desk,
+            detail,
+            channel=case.channel,
+            outcome=outcome,
+            redactions=case.pii,
         )
 
 

@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from govpilot.access import CallContext
-from govpilot.audit.events import AuditEvent, AuditSink
+from govpilot.audit.events import AuditSink
 from govpilot.backends.llm import GenerationOptions
+from govpilot.capabilities.cases import case_audit
 from govpilot.capabilities.cases.departments import DepartmentList
 from govpilot.capabilities.cases.reply_text import citation_support, prepare_body
 from govpilot.capabilities.cases.store import Case, CaseReply, CaseStore
@@ -334,22 +335,14 @@ class CaseReplies:
     def _audit(
         self, ctx: CallContext, action: str, case: Case, reply: CaseReply, *, outcome: str = "ok"
     ) -> None:
-        self.audit.record(
-            AuditEvent(
-                actor=ctx.actor,
-                department=case.desk,
-                action=action,
-                outcome=outcome,  # type: ignore[arg-type]
-                channel=ctx.channel,
-                detail={
-                    "case": case.id,
-                    "reply": reply.id,
-                    "kind": reply.kind,
-                    "drafted_by": reply.drafted_by,
-                    "status": reply.status,
-                },
-            )
-        )
+        detail = {
+            "case": case.id,
+            "reply": reply.id,
+            "kind": reply.kind,
+            "drafted_by": reply.drafted_by,
+            "status": reply.status,
+        }
+        case_audit.record(self.audit, ctx, action, case.desk, detail, outcome=outcome)
 
 
 def _edited(drafted_by: str) -> str:

@@ -67,7 +67,6 @@ class Example:
 
     vector: np.ndarray
     department: str
-    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -215,14 +214,11 @@ class CaseRouter:
         for index, duties in enumerate(self._keywords):
             best, best_hits, words = -1, 0, []
             for number, patterns in enumerate(duties):
-                hits = [p.pattern for p in patterns if p.search(text)]
+                keywords = self.departments.departments[index].duties[number].keywords
+                hits = [k for k, p in zip(keywords, patterns, strict=True) if p.search(text)]
                 if len(hits) > best_hits:
                     best, best_hits = number, len(hits)
-                words += [
-                    self.departments.departments[index].duties[number].keywords[i]
-                    for i, p in enumerate(patterns)
-                    if p.search(text)
-                ]
+                words += hits
             if words:
                 distinct = sorted(set(words))
                 logits[index] += self.weights.keyword * min(len(distinct), 3)

@@ -285,15 +285,15 @@ class CaseStore:
     def examples(self, desk: str, limit: int = 20_000) -> list[Example]:
         """Cases an officer routed or confirmed, with their vectors: routing's past cases."""
         query = (
-            select(CaseRow.vector, CaseRow.department, CaseRow.reference)
+            select(CaseRow.vector, CaseRow.department)
             .where(CaseRow.desk == desk, CaseRow.confirmed.is_(True))
             .order_by(CaseRow.updated_at.desc())
             .limit(limit)
         )
         with self.database.session(what="cases") as session:
             return [
-                Example(np.asarray(vector, dtype=np.float32), department, reference)
-                for vector, department, reference in session.execute(query)
+                Example(np.asarray(vector, dtype=np.float32), department)
+                for vector, department in session.execute(query)
                 if vector
             ]
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from govpilot.access import CallContext, Permission, Role, authorize
-from govpilot.audit.events import AuditEvent, AuditSink
+from govpilot.audit.events import AuditSink
+from govpilot.capabilities.cases import case_audit
 from govpilot.capabilities.cases.departments import DepartmentList
 from govpilot.capabilities.cases.store import OPEN_STATUSES, Case, CaseEvent, CaseStore
 from govpilot.config import CaseSettings
@@ -242,12 +243,5 @@ class CaseWork:
         return changed
 
     def _audit(self, ctx: CallContext, action: str, case: Case, **detail: object) -> None:
-        self.audit.record(
-            AuditEvent(
-                actor=ctx.actor,
-                department=case.desk,
-                action=action,
-                channel=ctx.channel,
-                detail={"case": case.id, "department": case.department, **detail},
-            )
-        )
+        detail = {"case": case.id, "department": case.department, **detail}
+        case_audit.record(self.audit, ctx, action, case.desk, detail)

@@ -3,7 +3,9 @@
 Sets: DRCD dev (Traditional Chinese), SQuAD v2 (English; half unanswerable) and govdoc, a
 hand-written fictional Social Welfare Department guide (bench/data/govdoc_ccv.json: 20
 sections, 45 answerable questions in English, written Chinese and Cantonese, 15
-unanswerable). Every paragraph of a set is indexed as one collection (one chunk per
+unanswerable), and govhousing, a longer hand-written fictional Housing Department guide
+(bench/data/govdoc_housing.json: 40 sections, 3,426 words, 120 answerable and 40
+unanswerable questions). Every paragraph of a set is indexed as one collection (one chunk per
 paragraph) in the real retriever (SqlRetriever with multilingual-e5 vectors in a cached
 SQLite file; `--retriever memory` for the naive in-memory one). Each question is then
 answered twice from the same retrieved passages, in the same process:
@@ -354,6 +356,10 @@ def main() -> None:
         # Hand-written: a fictional department guide with English, Chinese and Cantonese
         # questions (bench/data/govdoc_ccv.json says how it was made).
         "govdoc": (Path(__file__).parent / "data" / "govdoc_ccv.json", False),
+        # A longer one (40 sections, 3,426 words): a fictional Housing Department guide
+        # with 120 answerable questions in English, written Chinese and Cantonese and 40
+        # unanswerable ones (bench/data/govdoc_housing.json says how it was made).
+        "govhousing": (Path(__file__).parent / "data" / "govdoc_housing.json", False),
     }
     deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
     checkpoint = args.checkpoint.open("a", encoding="utf-8") if args.checkpoint else None

@@ -46,7 +46,7 @@ def _hkid_parts(rng: random.Random) -> tuple[str, str, str]:
 def _hkid(form: str, lower: bool = False, wide: bool = False) -> Form:
     def write(rng: random.Random) -> str:
         p, d, c = _hkid_parts(rng)
-        text = form.format(p=p, d=d, c=c, d3=d[:3], d6=d[3:])
+        text = form.format(p=p, d=d, c=c, d3=d[:3], d6=d[3:], d4=d[:4], d2=d[4:])
         text = text.lower() if lower else text
         return full_width(text) if wide else text
 
@@ -70,6 +70,7 @@ HKID_FORMS: dict[str, Form] = {
     "lower case": _hkid("{p}{d}({c})", lower=True),
     "lower case, spaced": _hkid("{p} {d} ({c})", lower=True),
     "line break before check": _hkid("{p}{d}\n({c})"),
+    "line break inside digits": _hkid("{p}{d4}\n{d2}({c})"),
 }
 
 # ---------------------------------------------------------------------------- PHONE
@@ -85,7 +86,9 @@ def _hk_number(rng: random.Random) -> str:
 def _phone(form: str, wide: bool = False) -> Form:
     def write(rng: random.Random) -> str:
         n = _hk_number(rng)
-        text = form.format(n=n, a=n[:4], b=n[4:], p1=n[:2], p2=n[2:4], p3=n[4:6], p4=n[6:])
+        text = form.format(
+            n=n, a=n[:4], b=n[4:], p1=n[:2], p2=n[2:4], p3=n[4:6], p4=n[6:], t=n[:3], m=n[3:5], e=n[5:]
+        )
         return full_width(text) if wide else text
 
     return write
@@ -108,6 +111,8 @@ PHONE_FORMS: dict[str, Form] = {
     "2 2 2 2": _phone("{p1} {p2} {p3} {p4}"),
     "2-2-2-2": _phone("{p1}-{p2}-{p3}-{p4}"),
     "4 2 2": _phone("{a} {p3} {p4}"),
+    "3 2 3": _phone("{t} {m} {e}"),
+    "+852 3 2 3": _phone("+852 {t} {m} {e}"),
     "line break": _phone("{a}\n{b}"),
     "full-width": _phone("{n}", wide=True),
     "full-width 4 4": _phone("{a} {b}", wide=True),
@@ -144,6 +149,10 @@ def _email(style: str) -> Form:
             return full_width(f"{local}@{domain}")
         if style == "full-width @":
             return f"{local}＠{domain}"
+        if style == "[at]":
+            return f"{local} [at] {domain}"
+        if style == "(at) and [dot]":
+            return f"{local}(at){domain.replace('.', ' [dot] ')}"
         if style == "plus tag":
             return f"{local}+{rng.choice(['hk', 'work', '2024'])}@{domain}"
         return f"{local}@{domain}"
@@ -153,7 +162,16 @@ def _email(style: str) -> Form:
 
 EMAIL_FORMS: dict[str, Form] = {
     name: _email(name)
-    for name in ("lower case", "upper", "capitalised", "full-width", "full-width @", "plus tag")
+    for name in (
+        "lower case",
+        "upper",
+        "capitalised",
+        "full-width",
+        "full-width @",
+        "plus tag",
+        "[at]",
+        "(at) and [dot]",
+    )
 }
 
 # ---------------------------------------------------------------------------- PASSPORT

@@ -243,6 +243,8 @@ PHONE_LABELS = labels(
         r"text(?:\s+me)?",
         "hotline",
         r"reach\s+me\s+(?:on|at)",
+        # Call notes: "the caller left a number, 9123 4567".
+        r"left\s+(?:a|an|his|her|their|my|the)\s+(?:contact\s+|phone\s+)?number",
         rf"電話{_NUMBER_WORD}|手提{_NUMBER_WORD}|手機{_NUMBER_WORD}|聯絡{_NUMBER_WORD}",
         rf"电话{_NUMBER_WORD}|手机{_NUMBER_WORD}|联络{_NUMBER_WORD}|联系{_NUMBER_WORD}",
         rf"聯繫{_NUMBER_WORD}|聯系{_NUMBER_WORD}|傳真{_NUMBER_WORD}|传真{_NUMBER_WORD}",

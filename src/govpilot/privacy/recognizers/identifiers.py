@@ -56,8 +56,14 @@ from govpilot.privacy.recognizers.patterns import (
 from govpilot.privacy.recognizers.phone import PhoneRecognizer
 
 
+# "[at]", "(at)", "【at】" and "[dot]" as people write them to hide an address from robots.
+_AT_WORD = r"[ \t]?[\[(【（]\s?at\s?[\])】）][ \t]?"
+_DOT_WORD = r"(?:\.|[ \t]?[\[(【（]\s?dot\s?[\])】）][ \t]?)"
+
+
 class EmailRecognizer(PatternRecognizer):
-    """E-mail addresses, also glued to Chinese text: 電郵chan.taiman@gmail.com。 (0.95)."""
+    """E-mail addresses, also glued to Chinese text: 電郵chan.taiman@gmail.com。, or written
+    to hide them: chan.taiman [at] gmail [dot] com (0.95)."""
 
     name = "email"
     types: tuple[str, ...] = ("EMAIL",)
@@ -66,11 +72,19 @@ class EmailRecognizer(PatternRecognizer):
             r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
             r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])"
         ),
+        re.compile(
+            rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{{0,63}}{_AT_WORD}"
+            rf"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?{_DOT_WORD})+[A-Za-z]{{2,24}}"
+            r"(?![A-Za-z0-9-])",
+            re.IGNORECASE,
+        ),
     )
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
-        """Addresses, when the text has an @ at all."""
-        return super().matches(text) if "@" in text else iter(())
+        """Addresses, when the text has an @ (or an "at" in brackets) at all."""
+        if "@" in text or re.search(_AT_WORD, text, re.IGNORECASE):
+            return super().matches(text)
+        return iter(())
 
     def score(self, text: str, match: re.Match[str]) -> float | None:
         return 0.95

@@ -1,7 +1,7 @@
 """Recognizers for identity documents: HKID, passports and mainland resident IDs.
 
 They read the forms people write, not only the printed one: "A123456(7)", "A 123456 (7)",
-"A123456 7", "AB 987654 3", "a123456-7", "Ａ１２３４５６（７）", "A123456\\n(7)";
+"A123456 7", "AB 987654 3", "a123456-7", "Ａ１２３４５６（７）", "A123456\\n(7)", "A1234\\n56(7)";
 "H 1234 5678"; "440301 19900307 123X". Spans cover the whole identifier as written; the
 check digit is computed on the identifier without its spaces, hyphens and line breaks.
 Scores follow the scale in `identifiers`.
@@ -23,8 +23,13 @@ from govpilot.privacy.recognizers.patterns import (
     has_line_break,
 )
 
-# Six digits as one run, 3-3 or 2-2-2 ("123 456", "12-34-56").
-_SIX_DIGITS = r"(?:[0-9]{6}|[0-9]{3}[ -][0-9]{3}|[0-9]{2}(?P<pair>[ -])[0-9]{2}(?P=pair)[0-9]{2})"
+# A line break where a form field wrapped, inside the six digits ("A1234\n56(7)").
+_WRAPPED_SIX = "|".join(rf"[0-9]{{{k}}}[ \t]?\r?\n[ \t]?[0-9]{{{6 - k}}}" for k in range(1, 6))
+# Six digits as one run, 3-3 or 2-2-2 ("123 456", "12-34-56"), or wrapped.
+_SIX_DIGITS = (
+    r"(?:[0-9]{6}|[0-9]{3}[ -][0-9]{3}|[0-9]{2}(?P<pair>[ -])[0-9]{2}(?P=pair)[0-9]{2}"
+    rf"|{_WRAPPED_SIX})"
+)
 # Eight digits as one run or 4-4.
 _EIGHT_DIGITS = r"(?:[0-9]{8}|[0-9]{4}[ -][0-9]{4})"
 # A reference that goes on after the number: "CR 123456(7)/2024", "A123456(7)-01".

@@ -1,7 +1,7 @@
 """Phone numbers: Hong Kong (8 digits, with or without 852) and mainland mobiles (11 digits).
 
 Hong Kong numbers are read in the groupings people use: 91234567, 9123 4567, 9123-4567,
-91 23 45 67, 9123 45 67, a line break between the halves; after +852, 852-, (852),
+91 23 45 67, 9123 45 67, 912 34 567, a line break between the halves; after +852, 852-, (852),
 (+852), 00852 or ＋８５２; in any width. Scores follow the scale in `identifiers`.
 """
 
@@ -20,7 +20,7 @@ from govpilot.privacy.recognizers.patterns import (
 
 
 def _hk_number_rest(guard_pairs: bool) -> str:
-    """An 8-digit Hong Kong number after its first digit, grouped 4-4, 4-2-2 or 2-2-2-2;
+    """An 8-digit Hong Kong number after its first digit, grouped 4-4, 4-2-2, 3-2-3 or 2-2-2-2;
     pairs not followed by more digit groups ("12 34 56 78 90" is not a phone number).
 
     `guard_pairs`: nor preceded by one.
@@ -29,6 +29,7 @@ def _hk_number_rest(guard_pairs: bool) -> str:
     return (
         rf"(?:[0-9]{{3}}(?P<sep>{GAP})?[0-9]{{4}}"
         r"|[0-9]{3}(?P<quad>[ -])[0-9]{2}(?P=quad)[0-9]{2}(?![ -][0-9])"
+        r"|[0-9]{2}(?P<tri>[ -])[0-9]{2}(?P=tri)[0-9]{3}(?![ -][0-9])"
         rf"|[0-9]{pair_guard}(?P<pair>[ -])[0-9]{{2}}(?P=pair)[0-9]{{2}}(?P=pair)[0-9]{{2}}"
         r"(?![ -][0-9]))"
     )
@@ -45,7 +46,7 @@ class PhoneRecognizer(PatternRecognizer):
     電話/Tel/手提 make it a phone (0.95; a mainland mobile 0.85), 個案編號/Ref/HK$ make it
     something else (dropped). A bare HK number scores by its first digit: 2/3/5/6/7/9 0.6,
     8 0.5, 0/1/4 (not in use) 0.3; a bare mainland mobile 0.4. Without a label or prefix,
-    numbers in pairs (91 23 45 67, 9123 45 67: also scores, ages, counts) are 0.4, and
+    numbers in pairs (91 23 45 67, 9123 45 67, 912 34 567: also scores, ages, counts) are 0.4, and
     numbers split by a line break, bare year ranges (2023-2024) and compact dates (20240312)
     are dropped.
     """
@@ -93,7 +94,7 @@ class PhoneRecognizer(PatternRecognizer):
             return 0.95 if number[0] in "2356789" else 0.45
         if has_line_break(match[0]):
             return None
-        if match["pair"] or match["quad"]:
+        if match["pair"] or match["quad"] or match["tri"]:
             return 0.4
         if _looks_like_years_or_date(number, bool(match["sep"])):
             return None

@@ -87,7 +87,16 @@ def _phone(form: str, wide: bool = False) -> Form:
     def write(rng: random.Random) -> str:
         n = _hk_number(rng)
         text = form.format(
-            n=n, a=n[:4], b=n[4:], p1=n[:2], p2=n[2:4], p3=n[4:6], p4=n[6:], t=n[:3], m=n[3:5], e=n[5:]
+            n=n,
+            a=n[:4],
+            b=n[4:],
+            p1=n[:2],
+            p2=n[2:4],
+            p3=n[4:6],
+            p4=n[6:],
+            t=n[:3],
+            m=n[3:5],
+            e=n[5:],
         )
         return full_width(text) if wide else text
 

@@ -55,7 +55,6 @@ from govpilot.privacy.recognizers.patterns import (
 )
 from govpilot.privacy.recognizers.phone import PhoneRecognizer
 
-
 # "[at]", "(at)", "【at】" and "[dot]" as people write them to hide an address from robots.
 _AT_WORD = r"[ \t]?[\[(【（]\s?at\s?[\])】）][ \t]?"
 _DOT_WORD = r"(?:\.|[ \t]?[\[(【（]\s?dot\s?[\])】）][ \t]?)"

@@ -58,6 +58,7 @@ from govpilot.privacy.recognizers.phone import PhoneRecognizer
 # "[at]", "(at)", "【at】" and "[dot]" as people write them to hide an address from robots.
 _AT_WORD = r"[ \t]?[\[(【（]\s?at\s?[\])】）][ \t]?"
 _DOT_WORD = r"(?:\.|[ \t]?[\[(【（]\s?dot\s?[\])】）][ \t]?)"
+_AT_GATE = re.compile(_AT_WORD, re.IGNORECASE)
 
 
 class EmailRecognizer(PatternRecognizer):
@@ -68,11 +69,7 @@ class EmailRecognizer(PatternRecognizer):
     types: tuple[str, ...] = ("EMAIL",)
     patterns = (
         re.compile(
-            r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
-            r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])"
-        ),
-        re.compile(
-            rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{{0,63}}{_AT_WORD}"
+            rf"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{{0,63}}(?:@|{_AT_WORD})"
             rf"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?{_DOT_WORD})+[A-Za-z]{{2,24}}"
             r"(?![A-Za-z0-9-])",
             re.IGNORECASE,
@@ -81,7 +78,7 @@ class EmailRecognizer(PatternRecognizer):
 
     def matches(self, text: str) -> Iterator[re.Match[str]]:
         """Addresses, when the text has an @ (or an "at" in brackets) at all."""
-        if "@" in text or re.search(_AT_WORD, text, re.IGNORECASE):
+        if "@" in text or _AT_GATE.search(text):
             return super().matches(text)
         return iter(())
 

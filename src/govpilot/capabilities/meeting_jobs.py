@@ -76,16 +76,19 @@ class TranscribeMeeting:
         except Exception:
             self.transcriber.audit_run(ctx, heard, started, None)
             raise
-        done = self.store.change(meeting.id, _finished(self.transcriber.recogniser.model_id))
+        labelled = self.store.change(meeting.id, _labelled)
         record_id = self.meetings.records.save_text(
             "transcripts",
-            done.department,
-            done.actor,
-            "\n".join(s.text for s in done.labelled),
-            title=done.title,
-            metadata={"meeting": done.id, "segments": len(done.labelled)},
+            labelled.department,
+            labelled.actor,
+            "\n".join(s.text for s in labelled.labelled),
+            title=labelled.title,
+            metadata={"meeting": labelled.id, "segments": len(labelled.labelled)},
         )
-        done = self.store.change(done.id, _transcript_record(record_id))
+        # One change makes it "transcribed" and links the record, so the version an officer
+        # sees with the finished transcript is the one their first correction must name.
+        model_id = self.transcriber.recogniser.model_id
+        done = self.store.change(meeting.id, _finished(model_id, record_id))
         self.transcriber.audit_run(ctx, heard, started, transcript_of(done))
         progress(total, total)
         return Finished()
@@ -166,27 +169,25 @@ def _saved(part: Transcript, samples: np.ndarray, offset: float, until: float) -
     return apply
 
 
-def _finished(model_id: str) -> Change:
+def _labelled(row: MeetingRow) -> None:
+    """Give the segments speaker labels (if the recogniser gave none) and notes."""
+    segments = [dict(s) for s in row.segments]
+    if segments and not any(s.get("speaker") for s in segments):
+        labels = label_speakers([s.get("voice") for s in segments])
+        for segment, label in zip(segments, labels, strict=True):
+            segment["speaker"] = label
+    notes: list[str] = []
+    if row.dropped:
+        notes.append(f"{row.dropped} segment(s) dropped: repeated, or text heard on silence")
+    if not segments:
+        notes.append("no speech was heard in the recording")
+    row.segments, row.notes = segments, notes
+
+
+def _finished(model_id: str, record_id: str) -> Change:
     def apply(row: MeetingRow) -> None:
-        segments = [dict(s) for s in row.segments]
-        if segments and not any(s.get("speaker") for s in segments):
-            labels = label_speakers([s.get("voice") for s in segments])
-            for segment, label in zip(segments, labels, strict=True):
-                segment["speaker"] = label
-        notes: list[str] = []
-        if row.dropped:
-            notes.append(f"{row.dropped} segment(s) dropped: repeated, or text heard on silence")
-        if not segments:
-            notes.append("no speech was heard in the recording")
-        row.segments, row.notes = segments, notes
         row.status, row.model_id, row.error = "transcribed", model_id, None
         row.transcribed_until = max(row.transcribed_until, row.duration)
-
-    return apply
-
-
-def _transcript_record(record_id: str) -> Change:
-    def apply(row: MeetingRow) -> None:
         row.transcript_record_id = record_id
 
     return apply

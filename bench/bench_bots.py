@@ -360,6 +360,9 @@ def main() -> None:
         # with 120 answerable questions in English, written Chinese and Cantonese and 40
         # unanswerable ones (bench/data/govdoc_housing.json says how it was made).
         "govhousing": (Path(__file__).parent / "data" / "govdoc_housing.json", False),
+        # For tuning only, never reported: a fictional Transport Department guide (30
+        # sections; 90 answerable questions in three languages, 30 unanswerable).
+        "govtransport": (Path(__file__).parent / "data" / "govdoc_transport_tune.json", False),
     }
     deadline = time.monotonic() + args.max_minutes * 60 if args.max_minutes else None
     checkpoint = args.checkpoint.open("a", encoding="utf-8") if args.checkpoint else None

@@ -29,6 +29,8 @@ EN_PASSAGE = (
 )
 ZH_PASSAGE = "申請公共租住房屋的人士必須年滿18歲，並且不得在香港擁有任何住宅物業。"
 OTHER = "Office opening hours are 9 am to 5 pm, Monday to Friday."
+# The model's English rendering of a Chinese question asked over mostly English passages.
+TRANSLATED = "How old must applicants for public rental housing be?"
 
 
 @pytest.fixture
@@ -131,12 +133,13 @@ def test_nothing_relevant_hands_over_without_calling_the_model(
 def test_chinese_reply_is_hong_kong_traditional(
     gateway, fake_model: ScriptedModel, retriever, bot, ctx
 ) -> None:
-    fake_model.enqueue("申请人必须年满18岁 [2]。")  # the model slips into Simplified
+    # Two of the three passages are English: the question is put into English first.
+    fake_model.enqueue(TRANSLATED, "申请人必须年满18岁 [2]。")  # the model slips into Simplified
     result = _ask(gateway, retriever, bot, "申請公共租住房屋有甚麼年齡要求？", ctx)
     assert not result.handed_over and result.language == "zh-Hant"
     assert not has_simplified(result.text)
     assert "申請人必須年滿18歲" in result.text
-    assert "Traditional Chinese" in fake_model.calls[0].messages[0].content
+    assert "Traditional Chinese" in fake_model.calls[1].messages[0].content
 
 
 def test_cantonese_question_follows_the_bot_setting(retriever, bot) -> None:
@@ -151,10 +154,10 @@ def test_cantonese_question_follows_the_bot_setting(retriever, bot) -> None:
 
 def test_cantonese_reply_prompt(gateway, fake_model: ScriptedModel, retriever, ctx) -> None:
     spoken = new_bot("housing2", "HD", ["c-housing"], cantonese_reply="cantonese")
-    fake_model.enqueue("你要年滿18歲先可以申請 [2]。")
+    fake_model.enqueue(TRANSLATED, "你要年滿18歲先可以申請 [2]。")
     result = _ask(gateway, retriever, spoken, "我想申請公屋，要幾多歲先得㗎？", ctx)
     assert result.language == "yue" and not result.handed_over
-    assert "Cantonese" in fake_model.calls[0].messages[0].content
+    assert "Cantonese" in fake_model.calls[1].messages[0].content
 
 
 def test_follow_up_uses_the_previous_question_and_turns(
@@ -311,12 +314,12 @@ def test_quote_retry_that_is_not_in_the_passage_hands_over(
 def test_chinese_question_gets_chinese_instructions_and_a_quote_retry(
     gateway, fake_model: ScriptedModel, retriever, bot, ctx
 ) -> None:
-    fake_model.enqueue("NO_ANSWER", "年滿18歲")
+    fake_model.enqueue(TRANSLATED, "NO_ANSWER", "年滿18歲")
     result = _ask(gateway, retriever, bot, "申請公共租住房屋的人士必須幾歲？", ctx)
     assert not result.handed_over and result.text == "年滿18歲 [2]"
-    system = fake_model.calls[0].messages[0].content
+    system = fake_model.calls[1].messages[0].content
     assert "只根據用戶訊息中編號的段落回答" in system
-    assert "問題：" in fake_model.calls[0].messages[-1].content
+    assert "問題：" in fake_model.calls[1].messages[-1].content
 
 
 def test_no_quote_retry_when_no_passage_holds_most_of_the_question(
@@ -372,7 +375,7 @@ def test_an_empty_shell_is_not_shown_as_an_answer(
 def test_a_bare_number_is_given_in_the_passage_words(
     gateway, fake_model: ScriptedModel, retriever, bot, ctx
 ) -> None:
-    fake_model.enqueue("18 [2]")
+    fake_model.enqueue(TRANSLATED, "18 [2]")
     result = _ask(gateway, retriever, bot, "申請公共租住房屋有甚麼年齡要求？", ctx)
     assert result.text.startswith("年滿18歲")
 
@@ -383,7 +386,7 @@ def test_a_chinese_question_over_english_passages_reaches_the_model(
     english_only = ScriptedRetriever(
         [chunk(1, EN_PASSAGE + " " + OTHER + " Applications are processed in 21 days.")]
     )
-    fake_model.enqueue("申請人必須年滿18歲 [1]。")
+    fake_model.enqueue(TRANSLATED, "申請人必須年滿18歲 [1]。")
     result = BotResponder(gateway, english_only).answer(bot, "申請公屋要幾多歲？", ctx)
     assert not result.handed_over and "18" in result.text
-    assert "must be 18 or over" in fake_model.calls[0].prompt  # not cut to nothing
+    assert "must be 18 or over" in fake_model.calls[1].prompt  # not cut to nothing

@@ -39,8 +39,15 @@ from govpilot.capabilities.chat.answer_text import (
     no_answer_probability,
 )
 from govpilot.capabilities.chat.bots import Bot
+from govpilot.capabilities.chat.bridge import (
+    Bridged,
+    merged,
+    passages_language,
+    translate_question,
+)
 from govpilot.capabilities.chat.hostile import HostileMatch, find_hostile, quote_passage
 from govpilot.capabilities.chat.question import ReplyLanguage, reply_language, search_query
+from govpilot.capabilities.chat.quote_retry import quote_retry
 from govpilot.gateway import ModelGateway
 from govpilot.language import cjk_ratio, to_hk_traditional
 from govpilot.prompts import load_prompt
@@ -117,6 +124,9 @@ class AnswerOptions:
     quote_retry_coverage: float = 0.5
     #: The retry for English questions too (off: it cost hand-overs on unanswerable ones).
     quote_retry_english: bool = False
+    #: A question in one script over passages in the other is put into theirs by the model
+    #: and searched with too; the checks read the translation (`bridge.py`).
+    bridge_languages: bool = True
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,7 @@ class _Prepared:
     lang: ReplyLanguage
     started: float
     hits: list[SearchHit] = field(default_factory=list)
+    bridged: Bridged | None = None
     messages: list[ChatMessage] = field(default_factory=list)
     settled: BotAnswer | None = None
 
@@ -260,26 +271,40 @@ class BotResponder:
                 prepared.settled = self._settle(prepared, _REFUSED, "refused", "refused topic")
                 return prepared
         history = list(history)[-self.options.history_turns :] if self.options.history_turns else []
-        hits = self._search(bot, search_query(question, history), ctx)
-        wanted = grounding.terms(question)
+        query = search_query(question, history)
+        hits = self._retrieve(bot, query)
+        bridged = Bridged(question)
+        target = passages_language(question, hits) if self.options.bridge_languages else None
+        if target is not None:
+            bridged = translate_question(self.gateway, ctx, query, target, model=bot.model)
+            if bridged.text:
+                hits = merged(self._retrieve(bot, bridged.text), hits, self.options.top_k)
+            bridged = Bridged(question, bridged.text)
+        hits = self._safe(bot, hits, ctx)
         # Terms are compared within one script: a Chinese question over English passages
-        # (a Cantonese caller, an English leaflet) shares none, and retrieval has to judge.
-        chinese = cjk_ratio(question) >= 0.3
-        alike = [h for h in hits if (cjk_ratio(h.chunk.text) >= 0.3) == chinese]
-        best = max((grounding.coverage(wanted, h.chunk.text) for h in alike), default=1.0)
-        if not hits or (len(wanted) >= 3 and best < self.options.min_overlap):
+        # shares none with them, so its translation's terms are looked for there (without
+        # a translation, retrieval alone has to judge).
+        coverages = [
+            grounding.coverage(wanted, h.chunk.text)
+            for h in hits
+            if len(wanted := bridged.terms_for(h.chunk.text)) >= 3
+        ]
+        if not hits or max(coverages, default=1.0) < self.options.min_overlap:
             prepared.settled = self._settle(prepared, _NOT_FOUND, "handed_over", "no passage")
             return prepared
-        prepared.hits = hits
-        prepared.messages = self._messages(bot, question, prepared.lang, hits, history)
+        prepared.hits, prepared.bridged = hits, bridged
+        prepared.messages = self._messages(bot, bridged, prepared.lang, hits, history)
         return prepared
 
-    def _search(self, bot: Bot, query: str, ctx: CallContext) -> list[SearchHit]:
+    def _retrieve(self, bot: Bot, query: str) -> list[SearchHit]:
         if not bot.collection_ids:
             return []
         # The scope comes from the bot, never from the question or the caller.
         scope = Scope(bot.department, tuple(bot.collection_ids))
-        hits = self.retriever.search(query, scope, k=self.options.top_k)
+        return self.retriever.search(query, scope, k=self.options.top_k)
+
+    def _safe(self, bot: Bot, hits: Sequence[SearchHit], ctx: CallContext) -> list[SearchHit]:
+        """The hits above the score floor, without hostile passages (each one audited)."""
         kept = []
         for hit in hits:
             if hit.score < self.options.min_score:
@@ -294,20 +319,20 @@ class BotResponder:
     def _messages(
         self,
         bot: Bot,
-        question: str,
+        bridged: Bridged,
         lang: ReplyLanguage,
         hits: Sequence[SearchHit],
         history: Sequence[Turn],
     ) -> list[ChatMessage]:
         model = self.gateway.model(bot.model)
         budget = model.capabilities.context_tokens - self.options.max_tokens - 450
-        budget -= model.count_tokens(question) + sum(
+        question = bridged.question
+        budget -= model.count_tokens(question + bridged.text) + sum(
             model.count_tokens(t.question + t.answer) for t in history
         )
         passages: list[dict[str, object]] = []
-        wanted = grounding.terms(question)
         for n, hit in enumerate(hits, 1):
-            text = quote_passage(self._condense(hit.chunk.text, wanted, question))
+            text = quote_passage(self._condense(hit.chunk.text, bridged))
             size = model.count_tokens(text)
             if size > budget:
                 text = text[: max(0, int(len(text) * budget / max(size, 1)))]
@@ -325,6 +350,7 @@ class BotResponder:
             history=[Turn(t.question, drop_citations(t.answer)) for t in history],
             passages=passages,
             question=question,
+            bridged=bridged.text,
         )
 
     def _finish(self, prepared: _Prepared, ctx: CallContext, completion: Completion) -> BotAnswer:
@@ -374,50 +400,32 @@ class BotResponder:
             confidence=confidence,
         )
 
-    def _condense(self, text: str, wanted: set[str], question: str) -> str:
+    def _condense(self, text: str, bridged: Bridged) -> str:
         if not self.options.passage_chars:
             return text
         chinese = cjk_ratio(text) >= 0.3
         limit = self.options.passage_chars_zh if chinese else self.options.passage_chars
-        return grounding.condense(text, wanted, limit, grounding.asks_for_number(question))
+        numeric = grounding.asks_for_number(f"{bridged.question} {bridged.text}")
+        return grounding.condense(text, bridged.terms_for(text), limit, numeric)
 
     def _quote_retry(self, prepared: _Prepared, ctx: CallContext) -> tuple[str, Completion] | None:
-        """After NO_ANSWER: the best passage's own words that answer, cited, or None.
-
-        A 1.5B model says NO_ANSWER to many answerable questions; asking it to copy words
-        from the one passage that shares most of the question's terms recovers them, and
-        the copy is kept only when it really occurs in that passage, so nothing is invented.
-        """
-        threshold = self.options.quote_retry_coverage
-        wanted = grounding.terms(prepared.question)
-        # Chinese only: in English the model's NO_ANSWER is mostly right, and the retry answered
-        # SQuAD v2's unanswerable questions from passages on the same topic.
+        # Not for English questions unless asked: there the model's NO_ANSWER is mostly
+        # right, and the retry answered SQuAD v2's unanswerable questions from passages on
+        # the same topic.
         if prepared.lang == "en" and not self.options.quote_retry_english:
             return None
-        if not threshold or len(wanted) < 2 or not prepared.hits:
-            return None
-        scored = [
-            (grounding.coverage(wanted, h.chunk.text), n) for n, h in enumerate(prepared.hits, 1)
-        ]
-        best, n = max(scored, key=lambda pair: (pair[0], -pair[1]))
-        if best < threshold:
-            return None
-        passage = prepared.hits[n - 1].chunk.text
-        messages = load_prompt("bot_quote").render(
-            zh=prepared.lang != "en",
-            passage=quote_passage(self._condense(passage, wanted, prepared.question)),
-            question=prepared.question,
-        )
-        completion = self.gateway.complete(
+        bridged = prepared.bridged or Bridged(prepared.question)
+        return quote_retry(
+            self.gateway,
             ctx,
-            messages,
-            GenerationOptions(max_tokens=60, temperature=0.0),
+            question=prepared.question,
+            zh=prepared.lang != "en",
+            hits=prepared.hits,
+            wanted_for=bridged.terms_for,
+            threshold=self.options.quote_retry_coverage,
+            condense=lambda text: self._condense(text, bridged),
             model=prepared.bot.model,
         )
-        quote = drop_citations(completion.text).strip().strip("\"'「」“”")
-        if grounding.says_no_answer(quote) or not grounding.quoted_from(quote, passage):
-            return None
-        return f"{quote} [{n}]", completion
 
     @staticmethod
     def _settle(

@@ -1,0 +1,61 @@
+"""After NO_ANSWER: ask the best passage once more for the words that answer the question.
+
+A 1.5B model says NO_ANSWER to many answerable questions; asking it to copy words from the
+one passage that shares most of the question's terms recovers them, and the copy is kept only
+when it really occurs in that passage, so nothing is invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from govpilot.access import CallContext
+from govpilot.backends.llm import Completion, GenerationOptions
+from govpilot.capabilities.chat import grounding
+from govpilot.capabilities.chat.answer_text import drop_citations
+from govpilot.capabilities.chat.hostile import quote_passage
+from govpilot.gateway import ModelGateway
+from govpilot.prompts import load_prompt
+from govpilot.retrieval.types import SearchHit
+
+
+def quote_retry(
+    gateway: ModelGateway,
+    ctx: CallContext,
+    *,
+    question: str,
+    zh: bool,
+    hits: Sequence[SearchHit],
+    wanted_for: Callable[[str], set[str]],
+    threshold: float,
+    condense: Callable[[str], str],
+    model: str | None = None,
+) -> tuple[str, Completion] | None:
+    """The best passage's own words that answer, cited as "[n]", or None.
+
+    `wanted_for(passage)` are the question's terms to look for in a passage (its
+    translation's, for a passage in the other script); the passage holding the largest share
+    of them is asked, if that share reaches `threshold`. `condense` cuts the passage as the
+    first prompt did.
+    """
+    if not threshold or not hits:
+        return None
+    scored = [
+        (grounding.coverage(wanted, h.chunk.text) if len(wanted) >= 2 else 0.0, n)
+        for n, h in enumerate(hits, 1)
+        for wanted in [wanted_for(h.chunk.text)]
+    ]
+    best, n = max(scored, key=lambda pair: (pair[0], -pair[1]))
+    if best < threshold:
+        return None
+    passage = hits[n - 1].chunk.text
+    messages = load_prompt("bot_quote").render(
+        zh=zh, passage=quote_passage(condense(passage)), question=question
+    )
+    completion = gateway.complete(
+        ctx, messages, GenerationOptions(max_tokens=60, temperature=0.0), model=model
+    )
+    quote = drop_citations(completion.text).strip().strip("\"'「」“”")
+    if grounding.says_no_answer(quote) or not grounding.quoted_from(quote, passage):
+        return None
+    return f"{quote} [{n}]", completion

@@ -328,6 +328,9 @@ def main() -> None:
         "--abstain-at", type=float, default=None, help="AnswerOptions.abstain_at (default: ours)"
     )
     parser.add_argument("--prompt-version", type=int, default=None, help="bot_answer version")
+    parser.add_argument(
+        "--no-bridge", action="store_true", help="AnswerOptions.bridge_languages off (A/B)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(
@@ -347,7 +350,9 @@ def main() -> None:
         rescore(args.rescore, at, args.json)
         return
 
-    options = AnswerOptions(top_k=args.k, prompt_version=args.prompt_version)
+    options = AnswerOptions(
+        top_k=args.k, prompt_version=args.prompt_version, bridge_languages=not args.no_bridge
+    )
     if args.abstain_at is not None:
         options = replace(options, abstain_at=args.abstain_at)
     sources = {

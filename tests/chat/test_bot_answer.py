@@ -344,10 +344,28 @@ def test_bare_citation_counts_as_no_answer(
     gateway, fake_model: ScriptedModel, retriever, bot, ctx
 ) -> None:
     fake_model.enqueue("[1]", "NO_ANSWER")
-    responder = BotResponder(gateway, retriever, AnswerOptions(quote_retry_english=True))
-    result = responder.answer(bot, "Who can apply for public rental housing?", ctx)
-    assert result.handed_over and result.reason == "NO_ANSWER"
-    assert len(fake_model.calls) == 2  # the answer, then the quote retry
+    result = _ask(gateway, retriever, bot, "Who can apply for public rental housing?", ctx)
+    assert result.handed_over and result.reason == "shell"
+    # The answer, then the quote retry on the passage it pointed at (English too).
+    assert len(fake_model.calls) == 2
+    assert "must be 18 or over" in fake_model.calls[1].prompt
+
+
+def test_a_bare_citation_is_followed_to_its_passage(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("[1]", "must be 18 or over")
+    result = _ask(gateway, retriever, bot, "Who can apply for public rental housing?", ctx)
+    assert not result.handed_over and result.text == "must be 18 or over [1]"
+
+
+def test_a_figure_in_brackets_is_an_answer_not_a_citation(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("[1] [18]")  # three passages: [18] cannot be a citation
+    result = _ask(gateway, retriever, bot, "How old must applicants be?", ctx)
+    assert not result.handed_over and "18" in result.text
+    assert [c.n for c in result.citations] == [1]
 
 
 def test_an_answer_the_model_nearly_refused_is_handed_over(
@@ -367,9 +385,9 @@ def test_an_answer_the_model_nearly_refused_is_handed_over(
 def test_an_empty_shell_is_not_shown_as_an_answer(
     gateway, fake_model: ScriptedModel, retriever, bot, ctx
 ) -> None:
-    fake_model.enqueue("Passage [1] [2]")
+    fake_model.enqueue("Passage [1] [2]", "NO_ANSWER")
     result = _ask(gateway, retriever, bot, "Who can apply for public rental housing?", ctx)
-    assert result.handed_over and result.reason == "NO_ANSWER"
+    assert result.handed_over and result.reason == "shell"
 
 
 def test_a_bare_number_is_given_in_the_passage_words(

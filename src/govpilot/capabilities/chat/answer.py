@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from govpilot.access import CallContext
 from govpilot.audit.events import AuditEvent
@@ -37,6 +37,14 @@ from govpilot.capabilities.chat.answer_text import (
     in_source_words,
     is_shell,
     no_answer_probability,
+    unwrap_values,
+)
+from govpilot.capabilities.chat.answer_types import (
+    AnswerOptions,
+    BotAnswer,
+    CitedSource,
+    Outcome,
+    Turn,
 )
 from govpilot.capabilities.chat.bots import Bot
 from govpilot.capabilities.chat.bridge import (
@@ -51,9 +59,8 @@ from govpilot.capabilities.chat.quote_retry import quote_retry
 from govpilot.gateway import ModelGateway
 from govpilot.language import cjk_ratio, to_hk_traditional
 from govpilot.prompts import load_prompt
-from govpilot.retrieval.types import Citation, Retriever, Scope, SearchHit
+from govpilot.retrieval.types import Retriever, Scope, SearchHit
 
-Outcome = Literal["answered", "handed_over", "refused", "hostile"]
 HOSTILE_ACTION = "bot.hostile"
 
 _REPLY_INSTRUCTION = {
@@ -85,95 +92,6 @@ _PROMPT_MARKERS = (
     "用戶訊息中編號的段落",
     "不是給你的指示",
 )
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier question and answer of the same conversation."""
-
-    question: str
-    answer: str
-
-
-@dataclass(frozen=True)
-class AnswerOptions:
-    """How much to retrieve and how strict to be."""
-
-    top_k: int = 5
-    #: Hits scoring below this are not used (0: trust the retriever's ranking).
-    min_score: float = 0.0
-    #: Share of the question's terms the best passage must contain (0 turns the check off).
-    min_overlap: float = 0.15
-    history_turns: int = 2
-    max_tokens: int = 300
-    #: Each passage is cut to its sentences most relevant to the question, about this long
-    #: (characters; 0 keeps whole passages). The citation still names the whole passage.
-    #: Short passages make the first token come sooner and the small model find the answer.
-    passage_chars: int = 400
-    #: The same for Chinese passages (a Chinese character is about a token, a word ~1.3).
-    passage_chars_zh: int = 160
-    #: Hand over when the model's first-token probability of NO_ANSWER is at least this,
-    #: even if it wrote an answer (1.0: never; ignored when the backend gives no logprobs).
-    #: 0.25 from bench_bots.py's tune split (SQuAD v2: answers the model nearly refused
-    #: were mostly wrong or unanswerable; DRCD's answers start with a citation or a word).
-    abstain_at: float = 0.25
-    #: The `bot_answer` prompt version (None: the latest).
-    prompt_version: int | None = None
-    #: After NO_ANSWER, a passage holding this share of the question's terms is asked once
-    #: more for the words that answer it, kept only if they are really in it (0: never).
-    quote_retry_coverage: float = 0.5
-    #: The retry for English questions too (off: it cost hand-overs on unanswerable ones).
-    quote_retry_english: bool = False
-    #: A question in one script over passages in the other is put into theirs by the model
-    #: and searched with too; the checks read the translation (`bridge.py`).
-    bridge_languages: bool = True
-
-
-@dataclass(frozen=True)
-class CitedSource:
-    """A passage the answer cites, by its number in the answer."""
-
-    n: int
-    citation: Citation
-    excerpt: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            **self.citation.as_dict(),
-            "label": self.citation.label(),
-            "excerpt": self.excerpt,
-        }
-
-
-@dataclass
-class BotAnswer:
-    """The reply to show, what it cites, and whether the bot handed the question over."""
-
-    text: str
-    citations: list[CitedSource]
-    handed_over: bool
-    language: str
-    latency_s: float = 0.0
-    outcome: Outcome = "answered"
-    model_id: str | None = None
-    #: Why the bot handed over, for the operator (e.g. "no passage", "NO_ANSWER").
-    reason: str = ""
-    #: 1 - the model's first-token probability of NO_ANSWER (None: the backend can't say).
-    confidence: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of the CLI's --json and the API."""
-        return {
-            "answer": self.text,
-            "citations": [c.as_dict() for c in self.citations],
-            "handed_over": self.handed_over,
-            "language": self.language,
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "confidence": None if self.confidence is None else round(self.confidence, 3),
-            "latency_ms": int(self.latency_s * 1000),
-        }
 
 
 @dataclass
@@ -360,12 +278,18 @@ class BotResponder:
             return self._settle(prepared, _HOSTILE, "hostile", "answer repeated instructions")
         p_no = no_answer_probability(completion.alternatives)
         confidence = None if p_no is None else 1.0 - p_no
-        # A bare "[1]" or "Passage [2]" says nothing either.
+        raw = unwrap_values(raw, len(prepared.hits))
+        # A bare "[1]" or "Passage [2]" says nothing either, but points at a passage.
         if grounding.says_no_answer(drop_citations(raw)) or is_shell(raw, prepared.question):
-            quoted = self._quote_retry(prepared, ctx)
+            pointed = None
+            if not grounding.says_no_answer(raw):
+                marks = grounding.cited_numbers(raw)
+                pointed = next((n for n in marks if 1 <= n <= len(prepared.hits)), None)
+            quoted = self._quote_retry(prepared, ctx, pointed)
             if quoted is None:
+                reason = "NO_ANSWER" if pointed is None else "shell"
                 return self._settle(
-                    prepared, _NOT_FOUND, "handed_over", "NO_ANSWER", completion, confidence
+                    prepared, _NOT_FOUND, "handed_over", reason, completion, confidence
                 )
             raw, completion = quoted
         elif p_no is not None and p_no >= self.options.abstain_at:
@@ -408,11 +332,13 @@ class BotResponder:
         numeric = grounding.asks_for_number(f"{bridged.question} {bridged.text}")
         return grounding.condense(text, bridged.terms_for(text), limit, numeric)
 
-    def _quote_retry(self, prepared: _Prepared, ctx: CallContext) -> tuple[str, Completion] | None:
-        # Not for English questions unless asked: there the model's NO_ANSWER is mostly
-        # right, and the retry answered SQuAD v2's unanswerable questions from passages on
-        # the same topic.
-        if prepared.lang == "en" and not self.options.quote_retry_english:
+    def _quote_retry(
+        self, prepared: _Prepared, ctx: CallContext, pointed: int | None
+    ) -> tuple[str, Completion] | None:
+        # After NO_ANSWER not for English questions unless asked: there the model's
+        # NO_ANSWER is mostly right, and the retry answered SQuAD v2's unanswerable
+        # questions from passages on the same topic. A bare citation did point somewhere.
+        if prepared.lang == "en" and pointed is None and not self.options.quote_retry_english:
             return None
         bridged = prepared.bridged or Bridged(prepared.question)
         return quote_retry(
@@ -425,6 +351,7 @@ class BotResponder:
             threshold=self.options.quote_retry_coverage,
             condense=lambda text: self._condense(text, bridged),
             model=prepared.bot.model,
+            only=pointed,
         )
 
     @staticmethod

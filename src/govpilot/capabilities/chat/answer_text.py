@@ -72,6 +72,25 @@ _LEADING_CITES = re.compile(
 )
 
 
+_BRACKETED = re.compile(r"[\[【［]\s*(\d[\d,，.、;\s]*)\s*[\]】］]")
+
+
+def unwrap_values(answer: str, passages: int) -> str:
+    """ "[210]" or "[1,150]" given 3 passages is the answer in brackets, not a citation.
+
+    The small model sometimes writes the figure it found the way it writes citations; a
+    bracket whose numbers are not all passage numbers (1..`passages`) is unwrapped.
+    """
+
+    def unwrap(match: re.Match[str]) -> str:
+        parts = [p for p in re.split(r"[\s,，、;]+", match.group(1)) if p]
+        if parts and all(p.isdigit() and 1 <= int(p) <= passages for p in parts):
+            return match.group(0)
+        return match.group(1).strip()
+
+    return _BRACKETED.sub(unwrap, answer)
+
+
 def citations_last(answer: str) -> str:
     """ "[1] 產品出現了剩餘。" as "產品出現了剩餘。[1]": the small model often cites first."""
     match = _LEADING_CITES.match(answer)

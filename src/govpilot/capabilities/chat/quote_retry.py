@@ -30,13 +30,15 @@ def quote_retry(
     threshold: float,
     condense: Callable[[str], str],
     model: str | None = None,
+    only: int | None = None,
 ) -> tuple[str, Completion] | None:
     """The best passage's own words that answer, cited as "[n]", or None.
 
     `wanted_for(passage)` are the question's terms to look for in a passage (its
     translation's, for a passage in the other script); the passage holding the largest share
     of them is asked, if that share reaches `threshold`. `condense` cuts the passage as the
-    first prompt did.
+    first prompt did. `only` (a 1-based passage number) asks that passage alone: the one
+    the model cited when it wrote nothing else.
     """
     if not threshold or not hits:
         return None
@@ -44,7 +46,10 @@ def quote_retry(
         (grounding.coverage(wanted, h.chunk.text) if len(wanted) >= 2 else 0.0, n)
         for n, h in enumerate(hits, 1)
         for wanted in [wanted_for(h.chunk.text)]
+        if only is None or n == only
     ]
+    if not scored:
+        return None
     best, n = max(scored, key=lambda pair: (pair[0], -pair[1]))
     if best < threshold:
         return None

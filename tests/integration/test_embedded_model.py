@@ -217,3 +217,16 @@ def test_bot_answers_from_its_passage_and_knows_how_sure_it_is(
     assert "1997" in result.text and [c.n for c in result.citations] == [1]
     # The backend's first-token alternatives reach the answer as a confidence.
     assert result.confidence is not None and result.confidence > 0.5
+
+
+def test_an_aside_call_runs_in_its_own_context_and_keeps_the_main_prefix(
+    model: LlamaCppModel,
+) -> None:
+    main = [ChatMessage("system", "Answer in one word."), ChatMessage("user", "Capital of France?")]
+    model.complete(main, GenerationOptions(max_tokens=4))
+    cached = model._llama.n_tokens
+    aside = [ChatMessage("user", "Translate into English: 你好")]
+    reply = model.complete(aside, GenerationOptions(max_tokens=8, aside=True))
+    assert reply.text.strip()
+    assert model._aside is not None and model._aside is not model._llama
+    assert model._llama.n_tokens == cached  # the main context still holds its prompt

@@ -29,6 +29,10 @@ class GenerationOptions:
     #: Ask for this many likeliest tokens at each of the first `LOGPROB_POSITIONS` places of
     #: the answer (0: none). Backends that cannot say return no alternatives.
     top_logprobs: int = 0
+    #: A short call aside from the main work (translating a question, a retry): a backend
+    #: that caches the last prompt's prefix may run it in a context of its own, so the
+    #: main prompt's prefix (a bot's fixed instructions) stays cached. Others ignore it.
+    aside: bool = False
 
 
 #: How many leading places of an answer carry their alternatives (enough to see a marker).

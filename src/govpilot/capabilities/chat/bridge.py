@@ -71,7 +71,7 @@ def translate_question(
     """The question put into `target` by the model; empty if the reply is not usable."""
     messages = load_prompt("bot_question").render(target=target, question=question)
     reply = gateway.complete(
-        ctx, messages, GenerationOptions(max_tokens=80, temperature=0.0), model=model
+        ctx, messages, GenerationOptions(max_tokens=80, temperature=0.0, aside=True), model=model
     ).text
     text = " ".join(reply.split()).strip("\"'「」“”")
     # A reply in the wrong script, or a long one (an answer, not a question), is not used.

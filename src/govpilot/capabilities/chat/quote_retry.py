@@ -58,7 +58,7 @@ def quote_retry(
         zh=zh, passage=quote_passage(condense(passage)), question=question
     )
     completion = gateway.complete(
-        ctx, messages, GenerationOptions(max_tokens=60, temperature=0.0), model=model
+        ctx, messages, GenerationOptions(max_tokens=60, temperature=0.0, aside=True), model=model
     )
     quote = drop_citations(completion.text).strip().strip("\"'「」“”")
     if grounding.says_no_answer(quote) or not grounding.quoted_from(quote, passage):

@@ -114,3 +114,14 @@ def test_the_bridge_can_be_turned_off(bot) -> None:  # type: ignore[no-untyped-d
 
 def _ctx() -> CallContext:
     return CallContext("o@td.gov.hk", "HD", "bot", channel="test")
+
+
+def test_the_quote_retry_asks_an_english_passage_the_translated_question(bot) -> None:  # type: ignore[no-untyped-def]
+    retriever = ScriptedRetriever([chunk(1, FEES)])
+    translated = "How much is a learner driver licence for a private car?"
+    model = ScriptedModel([translated, "NO_ANSWER", "HK$548"])
+    result = _responder(model, retriever).answer(bot, QUESTION, _ctx())
+    assert not result.handed_over and result.text == "HK$548 [1]"
+    retry = model.calls[2]
+    assert retry.options.aside and translated in retry.prompt
+    assert "You copy" in retry.messages[0].content  # the English instructions

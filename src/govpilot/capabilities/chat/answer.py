@@ -344,10 +344,9 @@ class BotResponder:
         return quote_retry(
             self.gateway,
             ctx,
-            question=prepared.question,
+            bridged=bridged,
             zh=prepared.lang != "en",
             hits=prepared.hits,
-            wanted_for=bridged.terms_for,
             threshold=self.options.quote_retry_coverage,
             condense=lambda text: self._condense(text, bridged),
             model=prepared.bot.model,

@@ -52,10 +52,14 @@ class Bridged:
     question: str
     text: str = ""
 
+    def same_script(self, passage: str) -> bool:
+        """True when `passage` is in the question's own script."""
+        return _is_chinese(passage) == _is_chinese(self.question)
+
     def terms_for(self, passage: str) -> set[str]:
         """The terms to look for in `passage`: the question's own when it is in the same
         script, else the translation's (none when there is no translation)."""
-        if _is_chinese(passage) == _is_chinese(self.question):
+        if self.same_script(passage):
             return grounding.terms(self.question)
         return grounding.terms(self.text)
 

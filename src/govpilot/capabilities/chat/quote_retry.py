@@ -13,8 +13,10 @@ from govpilot.access import CallContext
 from govpilot.backends.llm import Completion, GenerationOptions
 from govpilot.capabilities.chat import grounding
 from govpilot.capabilities.chat.answer_text import drop_citations
+from govpilot.capabilities.chat.bridge import Bridged
 from govpilot.capabilities.chat.hostile import quote_passage
 from govpilot.gateway import ModelGateway
+from govpilot.language import cjk_ratio
 from govpilot.prompts import load_prompt
 from govpilot.retrieval.types import SearchHit
 
@@ -23,10 +25,9 @@ def quote_retry(
     gateway: ModelGateway,
     ctx: CallContext,
     *,
-    question: str,
+    bridged: Bridged,
     zh: bool,
     hits: Sequence[SearchHit],
-    wanted_for: Callable[[str], set[str]],
     threshold: float,
     condense: Callable[[str], str],
     model: str | None = None,
@@ -34,18 +35,19 @@ def quote_retry(
 ) -> tuple[str, Completion] | None:
     """The best passage's own words that answer, cited as "[n]", or None.
 
-    `wanted_for(passage)` are the question's terms to look for in a passage (its
-    translation's, for a passage in the other script); the passage holding the largest share
-    of them is asked, if that share reaches `threshold`. `condense` cuts the passage as the
-    first prompt did. `only` (a 1-based passage number) asks that passage alone: the one
-    the model cited when it wrote nothing else.
+    The passage holding the largest share of the question's terms (its translation's, for
+    a passage in the other script) is asked, if that share reaches `threshold`; a passage in
+    the other script is asked the translated question, in its language, because copying
+    words is what the model does reliably. `zh` is the reply language otherwise. `condense`
+    cuts the passage as the first prompt did. `only` (a 1-based passage number) asks that
+    passage alone: the one the model cited when it wrote nothing else.
     """
     if not threshold or not hits:
         return None
     scored = [
         (grounding.coverage(wanted, h.chunk.text) if len(wanted) >= 2 else 0.0, n)
         for n, h in enumerate(hits, 1)
-        for wanted in [wanted_for(h.chunk.text)]
+        for wanted in [bridged.terms_for(h.chunk.text)]
         if only is None or n == only
     ]
     if not scored:
@@ -54,6 +56,9 @@ def quote_retry(
     if best < threshold:
         return None
     passage = hits[n - 1].chunk.text
+    question = bridged.question
+    if bridged.text and not bridged.same_script(passage):
+        question, zh = bridged.text, cjk_ratio(passage) >= 0.3
     messages = load_prompt("bot_quote").render(
         zh=zh, passage=quote_passage(condense(passage)), question=question
     )

@@ -408,3 +408,20 @@ def test_a_chinese_question_over_english_passages_reaches_the_model(
     result = BotResponder(gateway, english_only).answer(bot, "申請公屋要幾多歲？", ctx)
     assert not result.handed_over and "18" in result.text
     assert "must be 18 or over" in fake_model.calls[1].prompt  # not cut to nothing
+
+
+def test_a_figure_no_cited_passage_holds_is_handed_over(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("Applicants must be 21 or over [1].")  # passage 1 says 18
+    result = _ask(gateway, retriever, bot, "How old must applicants for housing be?", ctx)
+    assert result.handed_over and result.reason == "figure not in source"
+
+
+def test_an_echo_of_the_question_and_its_translation_is_a_shell(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    question = "申請公共租住房屋的人士要幾歲？"
+    fake_model.enqueue(TRANSLATED, f"{question}（英文：{TRANSLATED}）[1]", "NO_ANSWER")
+    result = _ask(gateway, retriever, bot, question, ctx)
+    assert result.handed_over and result.reason == "shell"

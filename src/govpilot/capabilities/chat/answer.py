@@ -37,6 +37,7 @@ from govpilot.capabilities.chat.answer_text import (
     in_source_words,
     is_shell,
     no_answer_probability,
+    unsupported_figures,
     unwrap_values,
 )
 from govpilot.capabilities.chat.answer_types import (
@@ -280,7 +281,10 @@ class BotResponder:
         confidence = None if p_no is None else 1.0 - p_no
         raw = unwrap_values(raw, len(prepared.hits))
         # A bare "[1]" or "Passage [2]" says nothing either, but points at a passage.
-        if grounding.says_no_answer(drop_citations(raw)) or is_shell(raw, prepared.question):
+        translated = prepared.bridged.text if prepared.bridged else ""
+        if grounding.says_no_answer(drop_citations(raw)) or is_shell(
+            raw, prepared.question, translated
+        ):
             pointed = None
             if not grounding.says_no_answer(raw):
                 marks = grounding.cited_numbers(raw)
@@ -307,7 +311,12 @@ class BotResponder:
                 )
             numbers = [traced]
             text = f"{text} [{traced}]"
-        text = in_source_words(text, [prepared.hits[n - 1].chunk.text for n in numbers])
+        sources = [prepared.hits[n - 1].chunk.text for n in numbers]
+        if unsupported_figures(text, sources):
+            return self._settle(
+                prepared, _NOT_FOUND, "handed_over", "figure not in source", completion, confidence
+            )
+        text = in_source_words(text, sources)
         text = self._script(text, prepared.lang)
         cited = [
             CitedSource(n, prepared.hits[n - 1].citation, _excerpt(prepared.hits[n - 1].chunk.text))

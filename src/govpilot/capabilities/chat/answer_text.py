@@ -24,8 +24,10 @@ from govpilot.language import fold_script
 
 NO_ANSWER_MARKER = "NO_ANSWER"
 # Words an answer may hold that say nothing of their own.
+# Terms are script-folded, so these are too (a Traditional "資料" never matched before).
 _SHELL_TERMS = frozenset(
-    {"passage", "passag", "source", "answer", "段落", "答案", "資料", "根據", "來源", "問題"}
+    fold_script(term)
+    for term in "passage passag source answer chinese 段落 答案 資料 根據 來源 問題 英文".split()  # noqa: SIM905
 )
 # What may follow a number in the source: units, counters, currencies, per cent.
 _UNIT_AFTER = re.compile(
@@ -83,10 +85,14 @@ def unwrap_values(answer: str, passages: int) -> str:
     """
 
     def unwrap(match: re.Match[str]) -> str:
-        parts = [p for p in re.split(r"[\s,，、;]+", match.group(1)) if p]
+        inside = match.group(1).strip()
+        parts = [p for p in re.split(r"[\s,，、;]+", inside) if p]
         if parts and all(p.isdigit() and 1 <= int(p) <= passages for p in parts):
             return match.group(0)
-        return match.group(1).strip()
+        # A lone digit ("[9]") is a wrong citation rather than a figure.
+        if re.fullmatch(r"\d", inside):
+            return match.group(0)
+        return inside
 
     return _BRACKETED.sub(unwrap, answer)
 
@@ -99,10 +105,11 @@ def citations_last(answer: str) -> str:
     return f"{answer[match.end() :].strip()} {match.group(1).strip()}"
 
 
-def is_shell(answer: str, question: str) -> bool:
-    """True when the answer has no content term of its own (beyond the question's)."""
+def is_shell(answer: str, question: str, translated: str = "") -> bool:
+    """True when the answer has no content term of its own (beyond the question's, and its
+    translation's: the model sometimes echoes both)."""
     body = drop_citations(answer)
-    own = grounding.terms(body) - grounding.terms(question) - _SHELL_TERMS
+    own = grounding.terms(body) - grounding.terms(f"{question} {translated}") - _SHELL_TERMS
     # Bare digits count: "1884" is a whole answer to "which year"; so does yes or no.
     return not own and not re.search(r"\d", body) and not _YES_NO.match(body.strip())
 
@@ -140,3 +147,21 @@ def _find(needle: str, passage: str) -> tuple[int, int] | None:
     folded_passage = fold_script(passage).lower()
     at = folded_passage.find(fold_script(needle).lower())
     return (at, at + len(needle)) if at >= 0 else None
+
+
+def _figures(text: str) -> set[str]:
+    """The numbers written in `text`, without thousands separators ("1,150" -> "1150")."""
+    return {m.group(0).replace(",", "").rstrip(".") for m in _NUMBER.finditer(text)}
+
+
+def unsupported_figures(answer: str, passages: Sequence[str]) -> set[str]:
+    """The figures of `answer` (citations aside) that none of `passages` writes.
+
+    A bot must not state a number its sources do not hold: the small model fills a gap
+    with a plausible figure ("6 weeks" where the passage says 8 working days).
+    """
+    written = _figures(drop_citations(answer))
+    held: set[str] = set()
+    for passage in passages:
+        held |= _figures(passage)
+    return {f for f in written - held if f}

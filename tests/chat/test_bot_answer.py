@@ -425,3 +425,12 @@ def test_an_echo_of_the_question_and_its_translation_is_a_shell(
     fake_model.enqueue(TRANSLATED, f"{question}（英文：{TRANSLATED}）[1]", "NO_ANSWER")
     result = _ask(gateway, retriever, bot, question, ctx)
     assert result.handed_over and result.reason == "shell"
+
+
+def test_a_figure_in_another_passage_moves_the_citation_there(
+    gateway, fake_model: ScriptedModel, retriever, bot, ctx
+) -> None:
+    fake_model.enqueue("Offices open at 9 am [1].")  # the hours are in passage 3
+    result = _ask(gateway, retriever, bot, "When do the housing offices open?", ctx)
+    assert not result.handed_over and [c.n for c in result.citations] == [3]
+    assert result.text.endswith("[3]")

@@ -313,9 +313,25 @@ class BotResponder:
             text = f"{text} [{traced}]"
         sources = [prepared.hits[n - 1].chunk.text for n in numbers]
         if unsupported_figures(text, sources):
-            return self._settle(
-                prepared, _NOT_FOUND, "handed_over", "figure not in source", completion, confidence
-            )
+            # The small model often cites the wrong one of its passages: a passage that
+            # writes every figure takes the citation; none means the figure was made up.
+            holders = [
+                n
+                for n, hit in enumerate(prepared.hits, 1)
+                if not unsupported_figures(text, [hit.chunk.text])
+            ]
+            if not holders:
+                return self._settle(
+                    prepared,
+                    _NOT_FOUND,
+                    "handed_over",
+                    "figure not in source",
+                    completion,
+                    confidence,
+                )
+            numbers = holders[:1]
+            text = f"{drop_citations(text).strip()} [{numbers[0]}]"
+            sources = [prepared.hits[numbers[0] - 1].chunk.text]
         text = in_source_words(text, sources)
         text = self._script(text, prepared.lang)
         cited = [

@@ -4,19 +4,23 @@ Order of work, cheapest first:
 1. the question's language picks the reply language (Cantonese per the bot's setting);
 2. a prompt-injection attempt is refused and audited; a refused topic is refused;
 3. the bot's own collections are searched (Scope(department, collection ids)), with the
-   previous question added for a short follow-up; hostile passages are dropped and audited;
+   previous question added for a short follow-up; a question in the other script than most
+   passages is translated into theirs and searched with too (`bridge.py`); hostile passages
+   are dropped and audited;
 4. no passage above the score threshold, or none sharing enough terms with the question,
    means "not in the documents": hand over without calling the model;
 5. the model answers from numbered, quoted passages (each cut to its sentences most relevant
    to the question; instructions in the question's language), citing [n], or says NO_ANSWER;
 6. after NO_ANSWER, a passage holding most of the question's terms is asked once more for
    the words that answer it, kept only when they really occur in that passage;
-7. an answer with no content words of its own ("[1]", "Passage [2]") counts as NO_ANSWER;
+7. an answer with no content words of its own ("[1]", "Passage [2]") is a shell: the
+   passage it cites gets the quote retry, in any language;
 8. citations are validated (only numbers that exist); NO_ANSWER, or no valid citation
    (and no passage that holds most of the answer's words), means hand over;
 9. an answer whose first word the model nearly made NO_ANSWER (first-token probability
    from the backend, where it gives one) is handed over; a short numeric answer is given
-   in the passage's own words ("超過5800名", not "5800").
+   in the passage's own words ("超過5800名", not "5800"); a figure no passage writes is
+   handed over, one another passage writes moves the citation there.
 """
 
 from __future__ import annotations

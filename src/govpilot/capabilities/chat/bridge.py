@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from govpilot.access import CallContext
 from govpilot.backends.llm import GenerationOptions
@@ -28,7 +29,8 @@ from govpilot.retrieval.types import SearchHit
 _TARGET = {True: "Traditional Chinese", False: "English"}
 
 
-def _is_chinese(text: str) -> bool:
+def is_chinese(text: str) -> bool:
+    """True when `text` is mostly Han characters (the threshold every check here uses)."""
     return cjk_ratio(text) >= 0.3
 
 
@@ -37,9 +39,9 @@ def passages_language(question: str, hits: Sequence[SearchHit]) -> str | None:
     when most passages are in the question's own script (or there are none)."""
     if not hits:
         return None
-    chinese = [_is_chinese(h.chunk.text) for h in hits]
+    chinese = [is_chinese(h.chunk.text) for h in hits]
     mostly_chinese = sum(chinese) * 2 > len(chinese)
-    if sum(chinese) * 2 == len(chinese) or mostly_chinese == _is_chinese(question):
+    if sum(chinese) * 2 == len(chinese) or mostly_chinese == is_chinese(question):
         return None
     return _TARGET[mostly_chinese]
 
@@ -54,7 +56,7 @@ class Bridged:
 
     def same_script(self, passage: str) -> bool:
         """True when `passage` is in the question's own script."""
-        return _is_chinese(passage) == _is_chinese(self.question)
+        return is_chinese(passage) == is_chinese(self.question)
 
     def terms_for(self, passage: str) -> set[str]:
         """The terms to look for in `passage`: the question's own when it is in the same
@@ -79,7 +81,7 @@ def translate_question(
     ).text
     text = " ".join(reply.split()).strip("\"'「」“”")
     # A reply in the wrong script, or a long one (an answer, not a question), is not used.
-    if not text or _is_chinese(text) != (target != "English") or len(text) > 4 * len(question):
+    if not text or is_chinese(text) != (target != "English") or len(text) > 4 * len(question):
         return Bridged(question)
     return Bridged(question, text)
 
@@ -91,14 +93,9 @@ def merged(first: Sequence[SearchHit], second: Sequence[SearchHit], k: int) -> l
     passage higher than the original question does (0.72 against 0.50 at rank 1)."""
     seen: set[str] = set()
     out: list[SearchHit] = []
-    for pair in zip(first, second, strict=False):
+    for pair in zip_longest(first, second):
         for hit in pair:
-            if hit.chunk.id not in seen:
+            if hit is not None and hit.chunk.id not in seen:
                 seen.add(hit.chunk.id)
                 out.append(hit)
-    longer = first if len(first) > len(second) else second
-    for hit in longer[min(len(first), len(second)) :]:
-        if hit.chunk.id not in seen:
-            seen.add(hit.chunk.id)
-            out.append(hit)
     return out[:k]

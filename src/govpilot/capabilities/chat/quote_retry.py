@@ -13,10 +13,9 @@ from govpilot.access import CallContext
 from govpilot.backends.llm import Completion, GenerationOptions
 from govpilot.capabilities.chat import grounding
 from govpilot.capabilities.chat.answer_text import drop_citations
-from govpilot.capabilities.chat.bridge import Bridged
+from govpilot.capabilities.chat.bridge import Bridged, is_chinese
 from govpilot.capabilities.chat.hostile import quote_passage
 from govpilot.gateway import ModelGateway
-from govpilot.language import cjk_ratio
 from govpilot.prompts import load_prompt
 from govpilot.retrieval.types import SearchHit
 
@@ -58,7 +57,7 @@ def quote_retry(
     passage = hits[n - 1].chunk.text
     question = bridged.question
     if bridged.text and not bridged.same_script(passage):
-        question, zh = bridged.text, cjk_ratio(passage) >= 0.3
+        question, zh = bridged.text, is_chinese(passage)
     messages = load_prompt("bot_quote").render(
         zh=zh, passage=quote_passage(condense(passage)), question=question
     )
